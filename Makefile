@@ -1,0 +1,138 @@
+# v6kit — build, test and install.  `make help` lists the targets.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS  ?= -O2 -g
+NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
+NL_LIBS   := $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0 2>/dev/null)
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Ilib -Itools/common $(NL_CFLAGS)
+LDLIBS  += $(NL_LIBS) -lm -lpthread
+
+# SANITIZE=1 builds everything with AddressSanitizer and UBSan into build-asan/.
+ifeq ($(SANITIZE),1)
+B ?= build-asan
+override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+override LDFLAGS += -fsanitize=address,undefined
+else
+B ?= build
+endif
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg = @printf '  %-6s %s\n'
+endif
+
+TOOLS    := $(sort $(filter-out common,$(notdir $(wildcard tools/*))))
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+COM_SRC  := $(wildcard tools/common/*.c)
+COM_OBJ  := $(COM_SRC:%.c=$(B)/%.o)
+# Section 1 tools go to BINDIR, the rest (network administration) to SBINDIR.
+USER_TOOLS := tunbench
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+MANS     := $(wildcard man/*.[1-8])
+
+# Per-tool extras (extra libraries, helper programs) live in tools/NAME/tool.mk.
+-include $(wildcard tools/*/tool.mk)
+
+.PHONY: all deps check check-unit check-bats check-asan check-valgrind check-man check-vm \
+	check-fuzz demo bench bench-vm fuzz install uninstall clean help
+all: $(TOOLS:%=$(B)/%) $(UNIT_BIN) $(EXTRA_BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(msg) CC $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libv6kit.a: $(LIB_OBJ)
+	$(msg) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/libv6cli.a: $(COM_OBJ)
+	$(msg) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+define tool_rule
+$(1)_OBJ := $$(patsubst %.c,$(B)/%.o,$$(wildcard tools/$(1)/*.c))
+$(B)/$(1): $$($(1)_OBJ) $(B)/libv6cli.a $(B)/libv6kit.a
+	$$(msg) LD $$@
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS_$(1)) $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+$(B)/unit/%: tests/unit/%.c $(B)/libv6kit.a
+	@mkdir -p $(dir $@)
+	$(msg) CC $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_LINK_$*) $(B)/libv6kit.a $(LDLIBS)
+
+deps:
+	@scripts/install-deps
+
+# The README's test command: installs what is missing, builds, runs everything.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-man
+	@$(MAKE) --no-print-directory SANITIZE=1 all
+	@scripts/run-tests
+	@fuzz/run $${CHECK_FUZZ_SECONDS:-10}
+	@if [ -x tests/vm/run-vm ]; then tests/vm/run-vm; fi
+
+check-man:
+	$(msg) LINT man/
+	$(Q)mandoc -Tlint -W warning $(MANS)
+
+# Stock Debian kernel with sit, under QEMU (see tests/vm/).
+check-vm: all
+	@tests/vm/run-vm
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run
+
+bench-vm: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run-vm
+
+fuzz: deps
+	@fuzz/run $${FUZZ_SECONDS:-60}
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/v6kit \
+		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
+	$(foreach t,$(filter-out $(USER_TOOLS),$(TOOLS)),install -m 755 $(B)/$(t) $(DESTDIR)$(SBINDIR)/$(t);)
+	$(foreach t,$(filter $(USER_TOOLS),$(TOOLS)),install -m 755 $(B)/$(t) $(DESTDIR)$(BINDIR)/$(t);)
+	install -m 644 scripts/rt_protos.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/v6kit.conf
+	$(foreach m,$(MANS),install -d $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m))) && \
+		install -m 644 $(m) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/;)
+
+uninstall:
+	rm -f $(foreach t,$(TOOLS),$(DESTDIR)$(SBINDIR)/$(t) $(DESTDIR)$(BINDIR)/$(t))
+	rm -f $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/v6kit.conf
+	rm -f $(foreach m,$(MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+help:
+	@echo 'make [all]      build every tool into $(B)/ (V=1 shows commands, SANITIZE=1 uses ASan+UBSan)'
+	@echo 'make check      install missing packages, build, run every test'
+	@echo 'make demo       run the two-tunnel story in a lab of network namespaces'
+	@echo 'make bench      benchmarks against the peers named in README.md'
+	@echo 'make install    PREFIX=$(PREFIX) DESTDIR= SBINDIR= BINDIR= MANDIR= SYSCONFDIR='
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

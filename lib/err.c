@@ -1,0 +1,29 @@
+#include "v6util.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+int v6_err_set(struct v6_err *err, int rc, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
+{
+	if (err) {
+		char head[256], old[sizeof(err->msg)];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(head, sizeof(head), fmt, ap);
+		va_end(ap);
+		memcpy(old, err->msg, sizeof(old));
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", head, old);
+	}
+	return rc;
+}

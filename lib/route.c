@@ -1,0 +1,135 @@
+#include "v6nl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+struct nl_msg *v6_route_msg(const struct v6_route *r, bool add, int flags, struct v6_err *err)
+{
+	uint32_t table = r->table ? r->table : RT_TABLE_MAIN;
+	struct rtmsg rtm = {
+		.rtm_family = (unsigned char)r->family,
+		.rtm_dst_len = (unsigned char)r->dst.len,
+		.rtm_table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC,
+		.rtm_protocol = r->protocol,
+		.rtm_scope = r->has_gw || !add ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+		.rtm_type = r->type ? r->type : RTN_UNICAST,
+	};
+	int nlflags = add ? NLM_F_CREATE : 0;
+	size_t alen = v6_family_bytes(r->family);
+	struct nl_msg *msg;
+
+	/* IPv6 has no link scope for routes; the kernel wants universe. */
+	if (r->family == AF_INET6)
+		rtm.rtm_scope = RT_SCOPE_UNIVERSE;
+	if (!add)
+		rtm.rtm_scope = RT_SCOPE_NOWHERE;
+	if (flags & V6_NL_EXCL)
+		nlflags |= NLM_F_EXCL;
+	if (flags & V6_NL_REPLACE)
+		nlflags |= NLM_F_REPLACE;
+	msg = nlmsg_alloc_simple(add ? RTM_NEWROUTE : RTM_DELROUTE, nlflags);
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, RTA_TABLE, table) < 0 ||
+	    (r->dst.len && nla_put(msg, RTA_DST, (int)alen, r->dst.addr.bytes) < 0) ||
+	    (r->has_gw && nla_put(msg, RTA_GATEWAY, (int)alen, r->gw.bytes) < 0) ||
+	    (r->ifindex && nla_put_u32(msg, RTA_OIF, (uint32_t)r->ifindex) < 0) ||
+	    (r->metric && nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0)) {
+		nlmsg_free(msg);
+		v6_err_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	return msg;
+}
+
+static int route_op(struct v6_nl *nl, const struct v6_route *r, bool add, int flags,
+		    struct v6_err *err)
+{
+	struct nl_msg *msg = v6_route_msg(r, add, flags, err);
+	char buf[V6_ADDRSTRLEN];
+	int rc;
+
+	if (!msg)
+		return -ENOMEM;
+	if ((rc = v6_nl_talk(nl, msg, err)) < 0)
+		return v6_err_prefix(err, rc, "%s route %s table %u", add ? "add" : "delete",
+				     r->dst.len ? v6_prefix_str(&r->dst, buf, sizeof(buf)) : "default",
+				     r->table ? r->table : RT_TABLE_MAIN);
+	return 0;
+}
+
+int v6_route_add(struct v6_nl *nl, const struct v6_route *r, int flags, struct v6_err *err)
+{
+	return route_op(nl, r, true, flags, err);
+}
+
+int v6_route_del(struct v6_nl *nl, const struct v6_route *r, struct v6_err *err)
+{
+	return route_op(nl, r, false, 0, err);
+}
+
+struct route_list {
+	int family;
+	uint8_t protocol;
+	struct v6_route *v;
+	size_t n, cap;
+};
+
+static int route_cb(struct nlmsghdr *h, void *arg)
+{
+	struct route_list *rl = arg;
+	struct rtmsg *rtm = nlmsg_data(h);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct v6_route r = { 0 };
+	size_t alen = v6_family_bytes(rtm->rtm_family);
+
+	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != rl->family ||
+	    (rl->protocol && rtm->rtm_protocol != rl->protocol) ||
+	    (rtm->rtm_flags & RTM_F_CLONED))
+		return 0;
+	if (nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+		return 0;
+	r.family = rtm->rtm_family;
+	r.dst.addr.family = rtm->rtm_family;
+	r.dst.len = rtm->rtm_dst_len;
+	if (tb[RTA_DST] && nla_len(tb[RTA_DST]) == (int)alen)
+		memcpy(r.dst.addr.bytes, nla_data(tb[RTA_DST]), alen);
+	r.table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	r.protocol = rtm->rtm_protocol;
+	r.type = rtm->rtm_type;
+	r.metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	r.ifindex = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	r.gw.family = rtm->rtm_family;
+	if (tb[RTA_GATEWAY] && nla_len(tb[RTA_GATEWAY]) == (int)alen) {
+		r.has_gw = true;
+		memcpy(r.gw.bytes, nla_data(tb[RTA_GATEWAY]), alen);
+	}
+	if (rl->n == rl->cap) {
+		size_t cap = rl->cap ? rl->cap * 2 : 16;
+		struct v6_route *v = realloc(rl->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		rl->v = v;
+		rl->cap = cap;
+	}
+	rl->v[rl->n++] = r;
+	return 0;
+}
+
+int v6_route_list(struct v6_nl *nl, int family, uint8_t protocol, struct v6_route **out,
+		  struct v6_err *err)
+{
+	struct rtmsg rtm = { .rtm_family = (unsigned char)family };
+	struct route_list rl = { .family = family, .protocol = protocol };
+	int rc = v6_nl_dump(nl, RTM_GETROUTE, &rtm, sizeof(rtm), route_cb, &rl, err);
+
+	if (rc < 0) {
+		free(rl.v);
+		return rc;
+	}
+	*out = rl.v;
+	return (int)rl.n;
+}

@@ -1,0 +1,155 @@
+/* v6kit shared helpers that need no kernel: errors, strict parsers, routing
+ * table names, and the text/JSON output emitter.  Pure functions only, so
+ * unit tests and fuzzers can call them without root. */
+#ifndef V6UTIL_H
+#define V6UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+
+#define V6KIT_VERSION "0.1.0"
+
+/* Exit statuses shared by every tool. */
+enum { V6_EXIT_OK = 0, V6_EXIT_USAGE = 1, V6_EXIT_RUNTIME = 2 };
+
+/* Route and rule protocol numbers that mark kernel objects as ours
+ * (names installed in /etc/iproute2/rt_protos.d/v6kit.conf). */
+enum {
+	V6_PROTO_SRCROUTE = 150,
+	V6_PROTO_TUN6IN4 = 151,
+	V6_PROTO_NDPROXY = 152,
+};
+
+/* Every library call that can fail takes one of these last; on failure it
+ * holds a one-line message without the tool name or a trailing newline. */
+struct v6_err {
+	char msg[512];
+};
+
+/* Store a message and return rc (a negative errno), so callers can write
+ * `return v6_err_set(err, -EINVAL, "...")`.  err may be NULL. */
+int v6_err_set(struct v6_err *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Prefix an existing message: "CONTEXT: old message". */
+int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- addresses and prefixes ---------------------------------------- */
+
+struct v6_addr {
+	int family; /* AF_INET or AF_INET6 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t bytes[16];
+	};
+};
+
+struct v6_prefix {
+	struct v6_addr addr;
+	unsigned len;
+};
+
+static inline unsigned v6_family_bits(int family) { return family == AF_INET ? 32 : 128; }
+static inline size_t v6_family_bytes(int family) { return family == AF_INET ? 4 : 16; }
+
+/* Parse flags: which families to accept, and whether host bits may be set. */
+enum {
+	V6_PARSE_V4 = 1 << 0,
+	V6_PARSE_V6 = 1 << 1,
+	V6_PARSE_ANY = V6_PARSE_V4 | V6_PARSE_V6,
+	V6_PARSE_HOSTBITS = 1 << 2, /* "2001:db8::1/64" is an interface address */
+};
+
+/* "what" names the value in the error: "gateway", "source"... */
+int v6_parse_addr(const char *s, int flags, struct v6_addr *out, const char *what,
+		  struct v6_err *err);
+/* A bare address is taken as a host prefix (/32 or /128). */
+int v6_parse_prefix(const char *s, int flags, struct v6_prefix *out, const char *what,
+		    struct v6_err *err);
+int v6_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out, const char *what,
+		 struct v6_err *err);
+/* Linux interface names: 1..15 bytes, no '/', ':' or white space, not "." or "..". */
+int v6_parse_ifname(const char *s, const char *what, struct v6_err *err);
+
+/* Text forms: "2001:db8::1", "2001:db8::/48" (a host prefix prints bare). */
+const char *v6_addr_str(const struct v6_addr *a, char *buf, size_t len);
+const char *v6_prefix_str(const struct v6_prefix *p, char *buf, size_t len);
+bool v6_addr_equal(const struct v6_addr *a, const struct v6_addr *b);
+bool v6_prefix_equal(const struct v6_prefix *a, const struct v6_prefix *b);
+bool v6_addr_is_unspec(const struct v6_addr *a);
+#define V6_ADDRSTRLEN 64
+
+/* ---- routing table names (iproute2's rt_tables) -------------------- */
+
+struct v6_rtname {
+	uint32_t id;
+	char name[64];
+};
+
+struct v6_rtnames {
+	struct v6_rtname *v;
+	size_t n, cap;
+};
+
+/* Parse one rt_tables-format text ("ID NAME" lines, # comments); later
+ * entries add to earlier ones.  source names the file in errors. */
+int v6_rtnames_parse(struct v6_rtnames *t, const char *text, size_t len, const char *source,
+		     struct v6_err *err);
+/* Load DIR/rt_tables and DIR/rt_tables.d/(*).conf; missing files are fine. */
+int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err);
+void v6_rtnames_free(struct v6_rtnames *t);
+const char *v6_rtnames_name(const struct v6_rtnames *t, uint32_t id);
+int v6_rtnames_id(const struct v6_rtnames *t, const char *name, uint32_t *id);
+/* Resolve a table given by number or name; unknown names return -ENOENT. */
+int v6_rtnames_resolve(const struct v6_rtnames *t, const char *s, uint32_t *id,
+		       struct v6_err *err);
+/* Pick the lowest id >= V6_RTNAMES_FIRST_FREE that no file names and that
+ * `taken` (may be NULL) does not reject. */
+#define V6_RTNAMES_FIRST_FREE 1000u
+uint32_t v6_rtnames_free_id(const struct v6_rtnames *t, bool (*taken)(uint32_t id, void *arg),
+			    void *arg);
+/* Add NAME=ID to DIR/rt_tables.d/FILE (atomic rename), keeping what the file had. */
+int v6_rtnames_register(const char *dir, const char *file, const char *name, uint32_t id,
+			struct v6_err *err);
+/* Where iproute2's files live: $V6KIT_IPROUTE2_DIR or /etc/iproute2. */
+const char *v6_iproute2_dir(void);
+
+/* ---- output: each field once, for text and JSON -------------------- */
+
+enum v6_emit_mode { V6_EMIT_TEXT, V6_EMIT_JSON, V6_EMIT_JSON_PRETTY };
+
+struct v6_emit {
+	FILE *out;
+	enum v6_emit_mode mode;
+	int depth;
+	bool need_comma[32];
+};
+
+void v6_emit_init(struct v6_emit *e, FILE *out, enum v6_emit_mode mode);
+static inline bool v6_emit_json(const struct v6_emit *e) { return e->mode != V6_EMIT_TEXT; }
+/* Containers; key is NULL inside arrays and at the top level.  In text
+ * mode objects and arrays print nothing themselves. */
+void v6_emit_object_open(struct v6_emit *e, const char *key);
+void v6_emit_object_close(struct v6_emit *e);
+void v6_emit_array_open(struct v6_emit *e, const char *key);
+void v6_emit_array_close(struct v6_emit *e);
+/* Fields: fmt is the text-mode printf format (NULL prints nothing in text
+ * mode), key the JSON name.  A NULL string value is JSON null. */
+void v6_emit_str(struct v6_emit *e, const char *key, const char *fmt, const char *val);
+void v6_emit_u64(struct v6_emit *e, const char *key, const char *fmt, uint64_t val);
+void v6_emit_i64(struct v6_emit *e, const char *key, const char *fmt, int64_t val);
+/* Non-finite values are written as JSON null, never NaN. */
+void v6_emit_double(struct v6_emit *e, const char *key, const char *fmt, double val);
+void v6_emit_bool(struct v6_emit *e, const char *key, const char *fmt, bool val);
+/* Text-only literal (newlines, separators); ignored in JSON mode. */
+void v6_emit_text(struct v6_emit *e, const char *s);
+/* Ends a top-level JSON value with a newline (for NDJSON streams too). */
+void v6_emit_end(struct v6_emit *e);
+/* JSON string escaping into out, for callers that need it elsewhere. */
+void v6_json_escape(FILE *out, const char *s);
+
+#endif

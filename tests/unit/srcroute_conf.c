@@ -1,0 +1,76 @@
+/* Unit tests for srcroute's entry grammar and file checks. */
+#include "unit.h"
+#include "../../tools/srcroute/srcroute.h"
+
+#include <errno.h>
+
+static int parse(const char *text, struct sr_conf *c, struct v6_err *err)
+{
+	return sr_conf_parse(text, strlen(text), "t.conf", c, err);
+}
+
+int main(void)
+{
+	struct sr_conf c;
+	struct v6_err err;
+	char buf[V6_ADDRSTRLEN];
+
+	ok(parse("# comment\n\n2001:db8:a::2 dev sixxs0 via 2001:db8:a::1 # tail\n"
+		 "2001:db8:b::/64 dev sixxs1 table uplink prio 300\n"
+		 "192.0.2.10 dev sixxs1 table 77\n", &c, &err) == 0 && c.n == 3,
+	   "three entries, comments and blank lines skipped");
+	ok(c.v[0].line == 3 && c.v[0].has_via && !strcmp(c.v[0].dev, "sixxs0"), "first entry");
+	is_str(v6_addr_str(&c.v[0].via, buf, sizeof(buf)), "2001:db8:a::1", "gateway kept");
+	is_str(sr_entry_table(&c.v[0]), "sixxs0", "table defaults to the device name");
+	ok(sr_entry_prio(&c.v[0]) == SR_PRIO_BASE, "/128 gets the base priority");
+	ok(sr_entry_prio(&c.v[1]) == 300, "explicit prio wins");
+	c.v[1].has_prio = false;
+	ok(sr_entry_prio(&c.v[1]) == SR_PRIO_BASE + 64, "/64 sorts after the /128s inside it");
+	ok(sr_entry_prio(&c.v[2]) == SR_PRIO_BASE && c.v[2].from.addr.family == AF_INET,
+	   "IPv4 /32 also gets the base");
+	sr_conf_free(&c);
+
+	struct { const char *text, *want; } bad[] = {
+		{ "2001:db8::1 dev\n", "t.conf:1: 'dev' needs a value" },
+		{ "2001:db8::1\n", "t.conf:1: missing 'dev IFACE' for source '2001:db8::1'" },
+		{ "\n2001:db8::zz dev a\n", "t.conf:2: source must be an IPv4 or IPv6 address or prefix: '2001:db8::zz'" },
+		{ "2001:db8::1 dev a prio 0\n", "t.conf:1: prio must be 1-32765: '0'" },
+		{ "2001:db8::1 dev a prio 40000\n", "t.conf:1: prio must be 1-32765: '40000'" },
+		{ "2001:db8::1 dev a prio abc\n", "t.conf:1: prio must be 1-32765: 'abc'" },
+		{ "192.0.2.1 dev a via 2001:db8::1\n", "t.conf:1: gateway must be an IPv4 address like the source: '2001:db8::1'" },
+		{ "2001:db8::1 dev a via 192.0.2.1\n", "t.conf:1: gateway must be an IPv6 address like the source: '192.0.2.1'" },
+		{ "2001:db8::1 dev a lookup 5\n", "t.conf:1: unknown word 'lookup' (expected dev, via, table or prio)" },
+		{ "2001:db8::1 dev a dev b\n", "t.conf:1: 'dev' given twice: 'b'" },
+		{ "2001:db8::1 dev abcdefghijklmnop\n", "t.conf:1: dev must be 1-15 bytes long: 'abcdefghijklmnop'" },
+		{ "2001:db8::1 dev a table main\n", "t.conf:1: table must be a number or a name of 1-15 bytes, not a system table: 'main'" },
+		{ "2001:db8::1 dev a table 254\n", "t.conf:1: table must not be a system table: '254'" },
+		{ "2001:db8::1/64 dev a\n", "t.conf:1: source has host bits set beyond /64: '2001:db8::1/64'" },
+		{ "2001:db8::1 dev a\n2001:db8::1 dev b\n", "t.conf:2: source '2001:db8::1' already given at line 1" },
+		{ "2001:db8::1 dev a via 2001:db8::9\n2001:db8::2 dev a via 2001:db8::8\n",
+		  "t.conf:2: table 'a' already routes through another device or gateway at line 1; give this entry a table of its own" },
+		{ "2001:db8::1 dev a table t\n2001:db8::2 dev b table t\n",
+		  "t.conf:2: table 't' already routes through another device or gateway at line 1; give this entry a table of its own" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = parse(bad[i].text, &c, &err);
+		ok(rc == -EINVAL, "refused: %s", bad[i].want);
+		if (rc == -EINVAL)
+			is_str(err.msg, bad[i].want, "message for case %zu", i);
+		sr_conf_free(&c);
+	}
+
+	ok(parse("2001:db8::1 dev a\n192.0.2.1 dev a\n", &c, &err) == 0,
+	   "one device may carry both families in its table");
+	sr_conf_free(&c);
+	ok(parse("2001:db8::1 dev a table 5\n2001:db8::2 dev a table 6 via 2001:db8::7\n", &c, &err) == 0,
+	   "two gateways on one device with their own tables");
+	sr_conf_free(&c);
+	char big[2000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ok(parse(big, &c, &err) == -EINVAL && strstr(err.msg, "t.conf:1: line longer"), "overlong line");
+	sr_conf_free(&c);
+	ok(sr_conf_parse("a\0b", 3, "t.conf", &c, &err) == -EINVAL && strstr(err.msg, "NUL"), "NUL byte");
+	sr_conf_free(&c);
+	return done_testing();
+}

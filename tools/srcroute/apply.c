@@ -1,0 +1,163 @@
+/* apply and check: make the kernel match a file, or say how it differs. */
+#include "srcroute.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct apply_opts {
+	const char *file;
+	bool dry_run;
+	bool has_wait;
+	uint32_t wait_s;
+};
+
+static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts *o)
+{
+	static const struct option apply_opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct v6_err err;
+	int c;
+
+	o->file = SR_DEFAULT_CONF;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+f:", apply_opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->file = optarg; break;
+		case 'D':
+			if (!allow_apply)
+				return v6_cli_usage_error(sr_usage, "%s: unknown option '--dry-run'", argv[0]);
+			o->dry_run = true;
+			break;
+		case 'w':
+			if (!allow_apply)
+				return v6_cli_usage_error(sr_usage, "%s: unknown option '--wait'", argv[0]);
+			if (v6_parse_u32(optarg, 0, 3600, &o->wait_s, "wait", &err) < 0) {
+				v6_cli_error("%s", err.msg);
+				return V6_EXIT_USAGE;
+			}
+			o->has_wait = true;
+			break;
+		default: return v6_cli_usage_error(sr_usage, NULL);
+		}
+	}
+	if (optind < argc)
+		return v6_cli_usage_error(sr_usage, "%s: unexpected word '%s'", argv[0], argv[optind]);
+	return 0;
+}
+
+/* Load, wait, read, plan: shared by apply and check. */
+static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl *nl,
+		   struct sr_conf *conf, struct sr_plan *plan)
+{
+	struct sr_state st;
+	struct v6_err err;
+	int rc;
+
+	if (sr_conf_load(o->file, conf, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return v6_cli_status(-EINVAL);
+	}
+	if ((rc = sr_open(cli, nl)))
+		return rc;
+	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
+		return rc;
+	if ((rc = sr_state_read(nl, cli->family, &st, &err)) < 0 ||
+	    (rc = sr_plan_build(nl, conf, &st, cli->family, SR_PLAN_PRUNE, plan, &err)) < 0) {
+		sr_state_free(&st);
+		v6_cli_error("%s", err.msg);
+		return v6_cli_status(rc);
+	}
+	sr_state_free(&st);
+	return 0;
+}
+
+/* Print the plan's commands: in text mode behind mark, in JSON as an array. */
+static void report(struct v6_cli *cli, const struct sr_plan *plan, const char *key, bool dry,
+		   bool list, const char *mark)
+{
+	struct v6_emit e;
+
+	v6_cli_emit_init(cli, &e);
+	if (!v6_emit_json(&e)) {
+		if (list)
+			sr_plan_print(plan, stdout, mark);
+		printf("%zu %s%s\n", plan->n, key, dry ? " (dry run)" : "");
+		fflush(stdout);
+		return;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		sr_plan_print(plan, m, "");
+		fclose(m);
+	}
+	v6_emit_object_open(&e, NULL);
+	v6_emit_u64(&e, key, NULL, plan->n);
+	v6_emit_bool(&e, "dry_run", NULL, dry);
+	v6_emit_array_open(&e, "commands");
+	for (char *line = text, *nl; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		v6_emit_str(&e, NULL, NULL, line);
+	}
+	v6_emit_array_close(&e);
+	v6_emit_object_close(&e);
+	v6_emit_end(&e);
+	free(text);
+}
+
+int sr_cmd_apply(struct v6_cli *cli, int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	struct v6_nl nl = { 0 };
+	struct sr_conf conf = { 0 };
+	struct sr_plan plan = { 0 };
+	struct v6_err err;
+	int rc = parse_opts(argc, argv, true, &o);
+
+	if (rc)
+		return rc;
+	if ((rc = prepare(cli, &o, &nl, &conf, &plan)))
+		goto out;
+	if (!o.dry_run && (rc = sr_plan_exec(&nl, &conf, &plan, &err)) < 0) {
+		v6_cli_error("%s", err.msg);
+		rc = V6_EXIT_RUNTIME;
+		goto out;
+	}
+	report(cli, &plan, "changes", o.dry_run, o.dry_run || cli->verbose, "");
+	rc = 0;
+out:
+	sr_plan_free(&plan);
+	sr_conf_free(&conf);
+	v6_nl_close(&nl);
+	return rc;
+}
+
+int sr_cmd_check(struct v6_cli *cli, int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	struct v6_nl nl = { 0 };
+	struct sr_conf conf = { 0 };
+	struct sr_plan plan = { 0 };
+	int rc = parse_opts(argc, argv, false, &o);
+
+	if (rc)
+		return rc;
+	if ((rc = prepare(cli, &o, &nl, &conf, &plan)))
+		goto out;
+	report(cli, &plan, "differences", false, true, "");
+	rc = plan.n ? SR_EXIT_DRIFT : 0;
+out:
+	sr_plan_free(&plan);
+	sr_conf_free(&conf);
+	v6_nl_close(&nl);
+	return rc;
+}

@@ -1,0 +1,239 @@
+/* srcroute's entry grammar, shared by `add` and srcroute.conf(5):
+ *   FROM dev IFACE [via GW] [table NAME|ID] [prio N]
+ * Pure functions: no kernel, no globals, so tests and fuzzers call them. */
+#include "srcroute.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+uint32_t sr_entry_prio(const struct sr_entry *e)
+{
+	return e->has_prio ? e->prio
+			   : SR_PRIO_BASE + v6_family_bits(e->from.addr.family) - e->from.len;
+}
+
+const char *sr_entry_table(const struct sr_entry *e)
+{
+	return e->table[0] ? e->table : e->dev;
+}
+
+const char *sr_where(const struct sr_conf *conf, const struct sr_entry *e, char *buf,
+		     size_t len)
+{
+	if (conf && conf->source && e->line)
+		snprintf(buf, len, "%s:%u", conf->source, e->line);
+	else
+		snprintf(buf, len, "command line");
+	return buf;
+}
+
+int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
+{
+	bool seen_dev = false, seen_via = false, seen_table = false;
+	unsigned line = e->line;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	e->line = line;
+	if (n < 1)
+		return v6_err_set(err, -EINVAL, "missing source address or prefix");
+	if ((rc = v6_parse_prefix(w[0], V6_PARSE_ANY, &e->from, "source", err)) < 0)
+		return rc;
+	for (int i = 1; i < n; i += 2) {
+		const char *key = w[i], *val = i + 1 < n ? w[i + 1] : NULL;
+
+		if (strcmp(key, "dev") && strcmp(key, "via") && strcmp(key, "table") &&
+		    strcmp(key, "prio"))
+			return v6_err_set(err, -EINVAL,
+					  "unknown word '%s' (expected dev, via, table or prio)", key);
+		if (!val)
+			return v6_err_set(err, -EINVAL, "'%s' needs a value", key);
+		if (!strcmp(key, "dev")) {
+			if (seen_dev)
+				return v6_err_set(err, -EINVAL, "'dev' given twice: '%s'", val);
+			if ((rc = v6_parse_ifname(val, "dev", err)) < 0)
+				return rc;
+			strcpy(e->dev, val);
+			seen_dev = true;
+		} else if (!strcmp(key, "via")) {
+			if (seen_via)
+				return v6_err_set(err, -EINVAL, "'via' given twice: '%s'", val);
+			int fam = e->from.addr.family == AF_INET ? V6_PARSE_V4 : V6_PARSE_V6;
+			if (v6_parse_addr(val, V6_PARSE_ANY, &e->via, "gateway", err) < 0)
+				return -EINVAL;
+			if (v6_parse_addr(val, fam, &e->via, "gateway", NULL) < 0)
+				return v6_err_set(err, -EINVAL,
+						  "gateway must be %s address like the source: '%s'",
+						  fam == V6_PARSE_V4 ? "an IPv4" : "an IPv6", val);
+			if (v6_addr_is_unspec(&e->via))
+				return v6_err_set(err, -EINVAL, "gateway must not be unspecified: '%s'",
+						  val);
+			e->has_via = seen_via = true;
+		} else if (!strcmp(key, "table")) {
+			if (seen_table)
+				return v6_err_set(err, -EINVAL, "'table' given twice: '%s'", val);
+			uint32_t id;
+			if (val[0] >= '0' && val[0] <= '9') {
+				/* 253-255 are default/main/local: never ours to fill. */
+				if ((rc = v6_parse_u32(val, 1, UINT32_MAX, &id, "table", err)) < 0)
+					return rc;
+				if (id >= 253 && id <= 255)
+					return v6_err_set(err, -EINVAL,
+							  "table must not be a system table: '%s'", val);
+			} else if (v6_parse_ifname(val, "table", NULL) < 0 ||
+				   !strcmp(val, "main") || !strcmp(val, "local") ||
+				   !strcmp(val, "default") || !strcmp(val, "unspec")) {
+				return v6_err_set(err, -EINVAL,
+						  "table must be a number or a name of 1-15 bytes, not a system table: '%s'",
+						  val);
+			}
+			snprintf(e->table, sizeof(e->table), "%s", val);
+			seen_table = true;
+		} else {
+			if (e->has_prio)
+				return v6_err_set(err, -EINVAL, "'prio' given twice: '%s'", val);
+			if ((rc = v6_parse_u32(val, 1, SR_PRIO_MAX, &e->prio, "prio", err)) < 0)
+				return rc;
+			e->has_prio = true;
+		}
+	}
+	if (!seen_dev)
+		return v6_err_set(err, -EINVAL, "missing 'dev IFACE' for source '%s'", w[0]);
+	return 0;
+}
+
+static int conf_push(struct sr_conf *conf, const struct sr_entry *e, size_t *cap)
+{
+	if (conf->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct sr_entry *v = realloc(conf->v, nc * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		conf->v = v;
+		*cap = nc;
+	}
+	conf->v[conf->n++] = *e;
+	return 0;
+}
+
+int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_conf *conf,
+		  struct v6_err *err)
+{
+	enum { MAXWORDS = 16, MAXLINE = 1024 };
+	const char *end = text + len;
+	size_t cap = 0;
+	unsigned lineno = 0;
+
+	memset(conf, 0, sizeof(*conf));
+	conf->source = source;
+	for (const char *p = text; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((eol ? eol : end) - p);
+		char line[MAXLINE], *words[MAXWORDS], *save = NULL;
+		int n = 0;
+		struct sr_entry e = { .line = ++lineno };
+
+		if (l >= sizeof(line))
+			return v6_err_set(err, -EINVAL, "%s:%u: line longer than %d bytes", source,
+					  lineno, MAXLINE - 1);
+		if (memchr(p, '\0', l))
+			return v6_err_set(err, -EINVAL, "%s:%u: NUL byte in line", source, lineno);
+		memcpy(line, p, l);
+		line[l] = '\0';
+		p = eol ? eol + 1 : end;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		for (char *w = strtok_r(line, " \t\r\v\f", &save); w;
+		     w = strtok_r(NULL, " \t\r\v\f", &save)) {
+			if (n == MAXWORDS)
+				return v6_err_set(err, -EINVAL, "%s:%u: too many words: '%s'", source,
+						  lineno, w);
+			words[n++] = w;
+		}
+		if (!n)
+			continue;
+		if (sr_parse_entry(words, n, &e, err) < 0)
+			return v6_err_prefix(err, -EINVAL, "%s:%u", source, lineno);
+		if (conf_push(conf, &e, &cap) < 0)
+			return v6_err_set(err, -ENOMEM, "out of memory");
+	}
+	return sr_conf_validate(conf, err);
+}
+
+int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
+{
+	char w[4200], a[V6_ADDRSTRLEN];
+
+	/* Quadratic, but only over entries of one file; a hash would buy
+	 * nothing measurable below tens of thousands of lines. */
+	for (size_t i = 0; i < conf->n; i++) {
+		const struct sr_entry *e = &conf->v[i];
+		for (size_t j = 0; j < i; j++) {
+			const struct sr_entry *o = &conf->v[j];
+			if (v6_prefix_equal(&e->from, &o->from))
+				return v6_err_set(err, -EINVAL, "%s: source '%s' already given at line %u",
+						  sr_where(conf, e, w, sizeof(w)),
+						  v6_prefix_str(&e->from, a, sizeof(a)), o->line);
+			if (e->from.addr.family != o->from.addr.family ||
+			    strcmp(sr_entry_table(e), sr_entry_table(o)))
+				continue;
+			if (strcmp(e->dev, o->dev) || e->has_via != o->has_via ||
+			    (e->has_via && !v6_addr_equal(&e->via, &o->via)))
+				return v6_err_set(err, -EINVAL,
+						  "%s: table '%s' already routes through another device or gateway at line %u; give this entry a table of its own",
+						  sr_where(conf, e, w, sizeof(w)), sr_entry_table(e), o->line);
+		}
+	}
+	return 0;
+}
+
+int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct stat st;
+	int rc;
+
+	if (!f)
+		return v6_err_set(err, -EINVAL, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return v6_err_set(err, -EINVAL, "%s: is a directory", path);
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return v6_err_set(err, -ENOMEM, "out of memory");
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		size_t r = fread(buf + len, 1, cap - len, f);
+		if (!r)
+			break;
+		len += r;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return v6_err_set(err, -EINVAL, "%s: read error", path);
+	}
+	fclose(f);
+	rc = sr_conf_parse(buf, len, path, conf, err);
+	free(buf);
+	return rc;
+}
+
+void sr_conf_free(struct sr_conf *conf)
+{
+	free(conf->v);
+	conf->v = NULL;
+	conf->n = 0;
+}

@@ -1,0 +1,84 @@
+/* srcroute: one routing table per uplink, one rule per source address. */
+#include "srcroute.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char sr_usage[] =
+	"Usage: srcroute [-4 | -6] [-n NETNS] [-j [-p]] [-v] COMMAND\n"
+	"       srcroute -h | --help | -V | --version\n"
+	"Commands:\n"
+	"  add FROM dev IFACE [via GW] [table NAME|ID] [prio N] [--wait SECS]\n"
+	"  del FROM\n"
+	"  show [dev IFACE]\n"
+	"  apply [-f FILE] [--dry-run] [--wait SECS]\n"
+	"  check [-f FILE]\n"
+	"  flush\n"
+	"Where:\n"
+	"  FROM   an IPv4 or IPv6 address or prefix\n"
+	"  GW     a gateway of the same family as FROM (default: on-link through IFACE)\n"
+	"  NAME   a table name from rt_tables (default: named after IFACE)\n"
+	"  N      rule priority 1-32765 (default: 5000 plus the host bits of FROM)\n"
+	"  FILE   default " SR_DEFAULT_CONF "\n"
+	"  SECS   0-3600: wait for each IFACE to exist and be up\n"
+	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
+	"  3 check found the kernel differs from FILE.\n";
+
+int sr_open(struct v6_cli *cli, struct v6_nl *nl)
+{
+	struct v6_err err;
+	int rc = v6_cli_enter_netns(cli);
+
+	if (rc)
+		return rc;
+	if (v6_nl_open(nl, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_s)
+{
+	long long deadline = mono_ms() + (long long)wait_s * 1000;
+	struct v6_err err;
+
+	for (size_t i = 0; i < conf->n; i++) {
+		long long left = deadline - mono_ms();
+		if (v6_wait_link(nl, conf->v[i].dev, V6_LINK_UP, left > 0 ? (int)left : 0, &err) < 0) {
+			v6_cli_error("%s", err.msg);
+			return V6_EXIT_RUNTIME;
+		}
+	}
+	return 0;
+}
+
+static const struct v6_verb verbs[] = {
+	{ "add", sr_cmd_add },	   { "del", sr_cmd_del },     { "show", sr_cmd_show },
+	{ "apply", sr_cmd_apply }, { "check", sr_cmd_check }, { "flush", sr_cmd_flush },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = { V6_CLI_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct v6_cli cli = { .family = AF_UNSPEC };
+	int c;
+
+	while ((c = getopt_long(argc, argv, V6_CLI_SHORTOPTS "46", opts, NULL)) != -1) {
+		if (c == '4' || c == '6')
+			cli.family = c == '4' ? AF_INET : AF_INET6;
+		else if (!v6_cli_option(&cli, c, optarg, sr_usage))
+			return v6_cli_usage_error(sr_usage, NULL);
+	}
+	return v6_cli_dispatch(&cli, verbs, argc - optind, argv + optind, sr_usage);
+}

@@ -1,0 +1,3 @@
+# The config parser is pure, so unit tests and the fuzzer link it alone.
+UNIT_LINK_srcroute_conf = $(B)/tools/srcroute/conf.o
+$(B)/unit/srcroute_conf: $(B)/tools/srcroute/conf.o
