@@ -23,7 +23,7 @@ lab_host() {
 host() { printf '%s-%s' "$LAB_PREFIX" "$1"; }
 on() { local h=$1; shift; ip netns exec "$(host "$h")" "$@"; }
 lab_wire() {
-	ip link add "$2" netns "$(host "$1")" type veth peer name "$4" netns "$(host "$3")"
+	ip link add name "$2" netns "$(host "$1")" type veth peer name "$4" netns "$(host "$3")"
 	ip -n "$(host "$1")" link set "$2" up
 	ip -n "$(host "$3")" link set "$4" up
 }

@@ -96,7 +96,7 @@ in_ns() {
 
 # lab_link A IFA B IFB: a veth pair between hosts A and B, both ends up.
 lab_link() {
-	ip link add "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")"
+	ip link add name "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")"
 	ip -n "$(ns "$1")" link set "$2" up
 	ip -n "$(ns "$3")" link set "$4" up
 }
