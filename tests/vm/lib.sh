@@ -1,0 +1,219 @@
+# Guest-side helpers for the VM scenarios (POSIX sh, busybox ash).  Init
+# sources this file before each tests/vm/scenarios/NN-name.sh, so a scenario
+# is a plain list of checks:
+#
+#     # vm-needs: PROG...      host programs to copy into the guest (optional)
+#     # vm-modules: MOD...     kernel modules to load at boot (optional)
+#     vm_ns a b
+#     vm_link a eth0 b eth0
+#     vm_addr a eth0 192.0.2.1/24
+#     check "a reaches b" in_ns a ping -c 1 -W 2 192.0.2.2
+#
+# TAP numbering is shared by every scenario of the run (the count lives in
+# /run/v6kit-vm/count); init prints the plan at the end.  Namespaces,
+# background processes and leftovers are cleaned up after each scenario.
+# Addresses: documentation ranges only.
+# shellcheck shell=sh
+
+VM_COUNT=/run/v6kit-vm/count
+# Seconds a single guest command may take before it counts as hung (TCG is
+# slow: generous).
+VM_CMD_TIMEOUT=${VM_CMD_TIMEOUT:-30}
+
+# ---- TAP ----------------------------------------------------------------
+
+tap_next() {
+	TAP_N=$(($(cat "$VM_COUNT") + 1))
+	echo "$TAP_N" >"$VM_COUNT"
+}
+
+# diag TEXT...: TAP comment lines, one per line of TEXT.
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+ok() {
+	tap_next
+	echo "ok $TAP_N - $*"
+}
+
+# not_ok DESC [DIAG...]
+not_ok() {
+	_d=$1
+	shift
+	tap_next
+	echo "not ok $TAP_N - $_d"
+	[ $# -eq 0 ] || diag "$@"
+}
+
+# skip DESC REASON: a test that could not run here (TAP "# SKIP").
+skip() {
+	tap_next
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+# check DESC CMD...: ok when CMD succeeds; otherwise not ok with its output.
+check() {
+	_d=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		ok "$_d"
+	else
+		not_ok "$_d" "command (status $?): $*" "$_out"
+	fi
+}
+
+# check_status DESC CODE CMD...: ok when CMD exits with exactly CODE.
+check_status() {
+	_d=$1 _want=$2
+	shift 2
+	_out=$("$@" 2>&1)
+	_rc=$?
+	if [ "$_rc" = "$_want" ]; then
+		ok "$_d"
+	else
+		not_ok "$_d" "command: $*" "expected status $_want, got $_rc" "$_out"
+	fi
+}
+
+# check_eq DESC WANT GOT: ok when two strings are equal.
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "expected: $2" "got:      $3"
+	fi
+}
+
+# check_ge DESC MIN GOT: ok when the number GOT >= MIN.
+check_ge() {
+	if [ "${3:-0}" -ge "$2" ] 2>/dev/null; then
+		ok "$1"
+	else
+		not_ok "$1" "expected at least $2, got '${3:-}'"
+	fi
+}
+
+# ---- commands -----------------------------------------------------------
+
+# Debian's busybox runs its own applets before anything in PATH (shell and
+# timeout alike), so its small `ip` would shadow iproute2's.  Every staged
+# program in /usr/bin gets a function of its name, and t() resolves names
+# to /usr/bin first.
+for _p in /usr/bin/*; do
+	[ -x "$_p" ] || continue
+	_p=${_p##*/}
+	case "$_p" in
+	*[!A-Za-z0-9_]*) continue ;;
+	esac
+	eval "$_p() { /usr/bin/$_p \"\$@\"; }"
+done
+
+# t CMD...: CMD under the command timeout.
+t() {
+	_c=$1
+	shift
+	[ -x "/usr/bin/$_c" ] && _c=/usr/bin/$_c
+	timeout "$VM_CMD_TIMEOUT" "$_c" "$@"
+}
+
+# have_tool NAME: the v6kit tool NAME was built and staged.
+have_tool() {
+	[ -x "$V6KIT_BIN/$1" ]
+}
+
+# tool NAME ARGS...: run a v6kit tool under the timeout.
+tool() {
+	_t=$1
+	shift
+	t "$V6KIT_BIN/$_t" "$@"
+}
+
+# wait_for SECS CMD...: poll CMD every 100 ms until it succeeds; fail after
+# SECS.  A condition, never a sleep-and-hope.
+wait_for() {
+	_n=$(($1 * 10))
+	shift
+	while [ "$_n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	echo "wait_for: timed out: $*" >&2
+	return 1
+}
+
+# ---- namespace lab --------------------------------------------------------
+
+# vm_ns NAME...: hosts with loopback up, IPv6 DAD off (addresses usable at
+# once), forwarding off.
+vm_ns() {
+	for _n in "$@"; do
+		ip netns add "$_n" || return 1
+		ip -n "$_n" link set lo up
+		in_ns "$_n" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 >/dev/null
+	done
+}
+
+# in_ns NS CMD...: run CMD inside NS under the timeout.
+in_ns() {
+	_ns=$1
+	shift
+	t ip netns exec "$_ns" "$@"
+}
+
+# vm_link A IFA B IFB: a veth pair between hosts A and B, both ends up.
+vm_link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
+		ip -n "$1" link set "$2" up &&
+		ip -n "$3" link set "$4" up
+}
+
+# vm_addr NS IFACE ADDR/LEN: an address usable at once.
+vm_addr() {
+	case "$3" in
+	*:*) ip -n "$1" addr add "$3" dev "$2" nodad ;;
+	*) ip -n "$1" addr add "$3" dev "$2" ;;
+	esac
+}
+
+# vm_forward NS: make NS a router.
+vm_forward() {
+	in_ns "$1" sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1 >/dev/null
+}
+
+# vm_bg NS CMD...: start CMD in the background inside NS.  Sets VM_BG_PID
+# and VM_BG_LOG (its output); init kills it after the scenario.
+VM_BG_N=0
+# shellcheck disable=SC2034 # VM_BG_PID is for the scenarios
+vm_bg() {
+	_ns=$1
+	shift
+	VM_BG_N=$((VM_BG_N + 1))
+	VM_BG_LOG=/tmp/bg.$VM_BG_N.log
+	ip netns exec "$_ns" "$@" >"$VM_BG_LOG" 2>&1 &
+	VM_BG_PID=$!
+}
+
+# link_stat NS IFACE COUNTER: a link counter (rx_packets, tx_packets, …).
+link_stat() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
+# snmp6 NS FIELD: a per-namespace IPv6 counter from /proc/net/snmp6
+# (Icmp6InEchos, Ip6InReceives, …).
+snmp6() {
+	# shellcheck disable=SC2016 # awk's own fields
+	ip netns exec "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6
+}
+
+# vm_reset: after a scenario, kill every process but init and remove every
+# namespace, so the next scenario starts from a clean kernel.  Init only.
+vm_reset() {
+	kill -KILL -1 2>/dev/null
+	sleep 0.1
+	ip -all netns delete 2>/dev/null
+	rm -f /tmp/bg.*.log
+	return 0
+}
