@@ -1,5 +1,7 @@
 # v6kit — build, test and install.  `make help` lists the targets.
 
+.DEFAULT_GOAL := all
+
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin

@@ -234,10 +234,9 @@ int v6_nl_query(struct v6_nl *nl, struct nl_msg *msg, int (*cb)(struct nlmsghdr 
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(h);
 				const char *m = ext_ack_msg(h);
+				rc = e->error ? v6_err_set(err, e->error, "%s", m ? m : strerror(-e->error)) : 0;
 				free(buf);
-				if (!e->error)
-					return 0;
-				return v6_err_set(err, e->error, "%s", m ? m : strerror(-e->error));
+				return rc;
 			}
 			if (h->nlmsg_flags & NLM_F_DUMP_INTR) {
 				free(buf);

@@ -157,7 +157,8 @@ int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		if (!rc) {
 			snprintf(path, sizeof(path), "%s/rt_tables.d/%s", dir, names[i]);

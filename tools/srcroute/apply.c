@@ -24,8 +24,8 @@ static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts
 	int c;
 
 	o->file = SR_DEFAULT_CONF;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+f:", apply_opts, NULL)) != -1) {
+	optind = 0; /* 0 re-initialises glibc getopt, which main left in "+" mode */
+	while ((c = getopt_long(argc, argv, "f:", apply_opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->file = optarg; break;
 		case 'D':

@@ -55,7 +55,7 @@ int sr_cmd_add(struct v6_cli *cli, int argc, char **argv)
 	bool has_wait = false;
 	int c, rc;
 
-	optind = 1;
+	optind = 0; /* 0 re-initialises glibc getopt, which main left in "+" mode */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'w')
 			return v6_cli_usage_error(sr_usage, NULL);

@@ -22,10 +22,10 @@ const char *sr_entry_table(const struct sr_entry *e)
 const char *sr_where(const struct sr_conf *conf, const struct sr_entry *e, char *buf,
 		     size_t len)
 {
-	if (conf && conf->source && e->line)
-		snprintf(buf, len, "%s:%u", conf->source, e->line);
+	if (conf && conf->source && e && e->line)
+		snprintf(buf, len, "%s:%u: ", conf->source, e->line);
 	else
-		snprintf(buf, len, "command line");
+		buf[0] = '\0';
 	return buf;
 }
 
@@ -174,7 +174,7 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 		for (size_t j = 0; j < i; j++) {
 			const struct sr_entry *o = &conf->v[j];
 			if (v6_prefix_equal(&e->from, &o->from))
-				return v6_err_set(err, -EINVAL, "%s: source '%s' already given at line %u",
+				return v6_err_set(err, -EINVAL, "%ssource '%s' already given at line %u",
 						  sr_where(conf, e, w, sizeof(w)),
 						  v6_prefix_str(&e->from, a, sizeof(a)), o->line);
 			if (e->from.addr.family != o->from.addr.family ||
@@ -183,7 +183,7 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 			if (strcmp(e->dev, o->dev) || e->has_via != o->has_via ||
 			    (e->has_via && !v6_addr_equal(&e->via, &o->via)))
 				return v6_err_set(err, -EINVAL,
-						  "%s: table '%s' already routes through another device or gateway at line %u; give this entry a table of its own",
+						  "%stable '%s' already routes through another device or gateway at line %u; give this entry a table of its own",
 						  sr_where(conf, e, w, sizeof(w)), sr_entry_table(e), o->line);
 		}
 	}

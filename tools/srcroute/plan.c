@@ -236,7 +236,7 @@ static int want_entries(struct builder *b, int family, struct v6_err *err)
 			continue;
 		if ((rc = resolve_dev(b, e->dev, &r.ifindex, err)) < 0 ||
 		    (rc = resolve_table(b, e, &table, err)) < 0)
-			return v6_err_prefix(err, rc, "%s", sr_where(conf, e, where, sizeof(where)));
+			return conf->source ? v6_err_prefix(err, rc, "%s:%u", conf->source, e->line) : rc;
 		r.table = table;
 		r.dst.addr.family = fam;
 		/* The kernel files IPv6 routes without a metric under 1024. */
@@ -252,9 +252,9 @@ static int want_entries(struct builder *b, int family, struct v6_err *err)
 			b->want_routes[b->nwant_routes++] = r;
 		} else if (!same_nexthop(&b->want_routes[k], &r)) {
 			return v6_err_set(err, -EINVAL,
-					  "%s: table %u already routes through another device or gateway (%s); give this entry a table of its own",
+					  "%stable %u already routes through another device or gateway for line %u; give this entry a table of its own",
 					  sr_where(conf, e, where, sizeof(where)), table,
-					  sr_where(conf, b->route_entry[k], where + 2100, 2100));
+					  b->route_entry[k]->line);
 		}
 		b->rule_entry[b->nwant_rules] = e;
 		b->want_rules[b->nwant_rules++] = (struct v6_rule){
@@ -298,7 +298,7 @@ int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, const struct sr_
 				continue;
 			if (!prune) {
 				rc = v6_err_set(err, -EEXIST,
-						"%s: table %s already has a default route through another device or gateway",
+						"%stable %s already has a default route through another device or gateway",
 						sr_where(conf, op.entry, where, sizeof(where)),
 						sr_table_name(&plan->names, w->table, tn, sizeof(tn)));
 				goto out;
@@ -319,7 +319,7 @@ int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, const struct sr_
 				rule_kept[k] = found = true;
 			} else if (!prune && v6_prefix_equal(&st->rules[k].src, &w->src)) {
 				rc = v6_err_set(err, -EEXIST,
-						"%s: source '%s' is already routed by table %s priority %u; 'del' it first",
+						"%ssource '%s' is already routed by table %s priority %u; 'del' it first",
 						sr_where(conf, op.entry, where, sizeof(where)),
 						v6_prefix_str(&w->src, a, sizeof(a)),
 						sr_table_name(&plan->names, st->rules[k].table, tn, sizeof(tn)),
@@ -479,7 +479,7 @@ int sr_plan_exec(struct v6_nl *nl, const struct sr_conf *conf, struct sr_plan *p
 		ret = failed < 0 ? failed : rc[i];
 		if (m && failed > 0) {
 			if (plan->ops[i].entry)
-				fprintf(m, "%s: ", sr_where(conf, plan->ops[i].entry, where, sizeof(where)));
+				fprintf(m, "%s", sr_where(conf, plan->ops[i].entry, where, sizeof(where)));
 			op_words(&plan->ops[i], &plan->names, m);
 		}
 		if (m)

@@ -43,7 +43,7 @@ int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err);
 void sr_conf_free(struct sr_conf *conf);
 uint32_t sr_entry_prio(const struct sr_entry *e);
 const char *sr_entry_table(const struct sr_entry *e);
-/* "FILE:LINE" or "command line", for messages. */
+/* "FILE:LINE: " for entries from a file, "" for the command line. */
 const char *sr_where(const struct sr_conf *conf, const struct sr_entry *e, char *buf,
 		     size_t len);
 

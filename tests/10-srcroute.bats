@@ -1,0 +1,489 @@
+#!/usr/bin/env bats
+# srcroute on the seed's host: native IPv6 on net0 (the main table's default
+# route) and two tunnels, sixxs0 and sixxs1, each with a far end of its own.
+#
+#   isp  (2001:db8:1::1)  --net0--   host  --sixxs0--  far0 (2001:db8:a::1)
+#                                          --sixxs1--  far1 (2001:db8:b::1)
+# Every far end also holds 2001:db8:ffff::1 and 198.51.100.1, so which one
+# received a packet tells which way it left the host.
+
+load helpers
+
+DEST6=2001:db8:ffff::1
+DEST4=198.51.100.1
+SRC0=2001:db8:a::2
+SRC1=2001:db8:b::2
+SRCNET=2001:db8:1::2
+
+setup() {
+	requires root
+	lab_setup
+	lab_ns host isp far0 far1
+	lab_link host net0 isp up0
+	lab_link host sixxs0 far0 tun0
+	lab_link host sixxs1 far1 tun1
+	lab_addr host net0 2001:db8:1::2/64
+	lab_addr isp up0 2001:db8:1::1/64
+	lab_addr host sixxs0 2001:db8:a::2/64
+	lab_addr far0 tun0 2001:db8:a::1/64
+	lab_addr host sixxs1 2001:db8:b::2/64
+	lab_addr far1 tun1 2001:db8:b::1/64
+	lab_addr host sixxs0 192.0.2.2/28
+	lab_addr far0 tun0 192.0.2.1/28
+	lab_addr host net0 203.0.113.2/24
+	lab_addr isp up0 203.0.113.1/24
+	ip -n "$(ns host)" -6 route add default via 2001:db8:1::1 dev net0
+	ip -n "$(ns host)" -4 route add default via 203.0.113.1 dev net0
+	# On the link itself, so an on-link route's neighbour lookup is answered.
+	local far
+	for far in isp:up0 far0:tun0 far1:tun1; do
+		lab_addr "${far%:*}" "${far#*:}" "$DEST6/128"
+		lab_addr "${far%:*}" "${far#*:}" "$DEST4/32"
+	done
+	CONF="$LAB_DIR/srcroute.conf"
+	cat >"$CONF" <<-EOF
+		# the seed's two tunnels
+		$SRC0 dev sixxs0 via 2001:db8:a::1
+		$SRC1 dev sixxs1            # on-link through the tunnel
+	EOF
+}
+
+teardown() { lab_teardown; }
+
+sr() { tool srcroute -n "$(ns host)" "$@"; }
+
+# Echo requests a far end has received so far (per-namespace SNMP counter).
+echos_at() {
+	in_ns "$1" nstat -az "$2" | awk -v k="$2" '$1 == k { print $2 }'
+}
+
+route_dev() {
+	ip -n "$(ns host)" "$1" -j route get "$2" from "$3" | jq -r '.[0].dev'
+}
+
+@test "apply: each tunnel source resolves through its own table, others through main" {
+	run sr apply -f "$CONF"
+	assert_success
+	assert_output "4 changes"
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
+	[ "$(route_dev -6 "$DEST6" "$SRC1")" = sixxs1 ]
+	[ "$(route_dev -6 "$DEST6" "$SRCNET")" = net0 ]
+	run ip -n "$(ns host)" -6 -j route get "$DEST6" from "$SRC0"
+	[ "$(jq -r '.[0].gateway' <<<"$output")" = 2001:db8:a::1 ]
+	[ "$(jq -r '.[0].table' <<<"$output")" = sixxs0 ] || [ "$(jq -r '.[0].table' <<<"$output")" = 1000 ]
+}
+
+@test "apply: traffic from each source really leaves through its own tunnel" {
+	run sr apply -f "$CONF"
+	assert_success
+	local src far other
+	for src in "$SRC0:far0" "$SRC1:far1" "$SRCNET:isp"; do
+		far=${src##*:}
+		src=${src%:*}
+		declare -A before
+		for other in isp far0 far1; do before[$other]=$(echos_at "$other" Icmp6InEchos); done
+		run in_ns host ping -6 -c 1 -W 2 -I "$src" "$DEST6"
+		assert_success
+		for other in isp far0 far1; do
+			local now
+			now=$(echos_at "$other" Icmp6InEchos)
+			if [ "$other" = "$far" ]; then
+				[ "$now" -eq $((before[$other] + 1)) ] || fail "$other got no echo from $src"
+			else
+				[ "$now" -eq "${before[$other]}" ] || fail "$other got an echo from $src"
+			fi
+		done
+	done
+}
+
+@test "apply: IPv4 sources work the same way" {
+	echo "192.0.2.2 dev sixxs0 via 192.0.2.1" >>"$CONF"
+	run sr apply -f "$CONF"
+	assert_success
+	[ "$(route_dev -4 "$DEST4" 192.0.2.2)" = sixxs0 ]
+	[ "$(route_dev -4 "$DEST4" 203.0.113.2)" = net0 ]
+	local before
+	before=$(echos_at far0 IcmpInEchos)
+	run in_ns host ping -4 -c 1 -W 2 -I 192.0.2.2 "$DEST4"
+	assert_success
+	[ "$(echos_at far0 IcmpInEchos)" -eq $((before + 1)) ]
+}
+
+@test "apply: a second run with the same file sends no change to the kernel" {
+	run sr apply -f "$CONF"
+	assert_success
+	lab_bg host stdbuf -oL ip monitor rule route
+	local mpid=$LAB_LAST_PID log=$LAB_LAST_LOG i seen=
+	# ip monitor has subscribed once it reports a marker route of ours.
+	for i in $(seq 100); do
+		ip -n "$(ns host)" -6 route replace 2001:db8:77::/64 dev net0
+		if grep -q '^2001:db8:77::/64' "$log"; then seen=1; break; fi
+		sleep 0.1
+	done
+	[ -n "$seen" ] || fail "ip monitor never started"
+	local n0
+	n0=$(wc -l <"$log")
+	run sr apply -f "$CONF"
+	assert_success
+	assert_output "0 changes"
+	# Events arrive in order: once the marker's deletion is seen, anything
+	# apply sent would have been printed before it.
+	ip -n "$(ns host)" -6 route del 2001:db8:77::/64 dev net0
+	wait_for 10 grep -q "^Deleted 2001:db8:77::" "$log"
+	kill "$mpid"
+	run bash -c "sed -n '$((n0 + 1)),\$p' '$log' | grep -v '^2001:db8:77::/64'"
+	assert_output --regexp '^Deleted 2001:db8:77::/64[^
+]*$'
+}
+
+@test "apply: priorities are deterministic and the more specific source comes first" {
+	cat >"$CONF" <<-EOF
+		2001:db8:a::/64 dev sixxs0 via 2001:db8:a::1
+		$SRC1 dev sixxs1
+		2001:db8:a::5 dev sixxs1 table sixxs1
+	EOF
+	run sr apply -f "$CONF"
+	assert_success
+	local first second
+	first=$(ip -n "$(ns host)" -6 -j rule | jq -c '[.[] | select(.protocol == "150") | {src, srclen, priority}] | sort_by(.src)')
+	# Same entries in another order give the same priorities.
+	run sr flush
+	assert_success
+	tac "$CONF" >"$CONF.rev"
+	run sr apply -f "$CONF.rev"
+	assert_success
+	second=$(ip -n "$(ns host)" -6 -j rule | jq -c '[.[] | select(.protocol == "150") | {src, srclen, priority}] | sort_by(.src)')
+	[ "$first" = "$second" ]
+	# The /128 inside the /64 must win: it needs the lower priority.
+	[ "$(jq -r '.[] | select(.src == "2001:db8:a::5") | .priority' <<<"$first")" -lt \
+	  "$(jq -r '.[] | select(.src == "2001:db8:a::") | .priority' <<<"$first")" ]
+	[ "$(route_dev -6 "$DEST6" 2001:db8:a::5)" = sixxs1 ]
+	[ "$(route_dev -6 "$DEST6" 2001:db8:a::7)" = sixxs0 ]
+}
+
+@test "apply: explicit prio and numeric or named tables; new names registered atomically" {
+	printf '200\tuplink\n' >>"$V6KIT_IPROUTE2_DIR/rt_tables"
+	cat >"$CONF" <<-EOF
+		$SRC0 dev sixxs0 via 2001:db8:a::1 table uplink prio 100
+		$SRC1 dev sixxs1 table 4242 prio 101
+		2001:db8:c::/48 dev sixxs1 via 2001:db8:b::1 table brandnew
+	EOF
+	run sr apply -f "$CONF"
+	assert_success
+	run ip -n "$(ns host)" -6 -j rule
+	[ "$(jq -r '.[] | select(.src == "'"$SRC0"'") | "\(.priority) \(.table)"' <<<"$output")" = "100 200" ]
+	[ "$(jq -r '.[] | select(.src == "'"$SRC1"'") | "\(.priority) \(.table)"' <<<"$output")" = "101 4242" ]
+	run cat "$V6KIT_IPROUTE2_DIR/rt_tables.d/v6kit.conf"
+	assert_output --regexp $'(^|\n)1000\tbrandnew($|\n)'
+	refute_output --partial uplink
+	run sr -j show
+	[ "$(jq -r '.[] | select(.from == "2001:db8:c::/48") | .table' <<<"$output")" = brandnew ]
+	[ "$(jq -r '.[] | select(.from == "'"$SRC0"'") | .table' <<<"$output")" = uplink ]
+	# No temporary files are left behind by the atomic write.
+	run ls "$V6KIT_IPROUTE2_DIR/rt_tables.d"
+	assert_output v6kit.conf
+}
+
+@test "apply: a free table id avoids ids already used in the kernel" {
+	ip -n "$(ns host)" -6 route add default dev net0 table 1000
+	run sr apply -f "$CONF"
+	assert_success
+	run cat "$V6KIT_IPROUTE2_DIR/rt_tables.d/v6kit.conf"
+	assert_output --partial $'1001\tsixxs0'
+	assert_output --partial $'1002\tsixxs1'
+	# The foreign route in table 1000 is untouched.
+	run ip -n "$(ns host)" -6 route show table 1000
+	assert_output --partial "default dev net0"
+}
+
+@test "apply: entries removed from the file are removed from the kernel" {
+	run sr apply -f "$CONF"
+	assert_success
+	sed -i "/$SRC1/d" "$CONF"
+	run sr -v apply -f "$CONF"
+	assert_success
+	assert_output --partial "ip -6 rule del from $SRC1"
+	assert_output --partial "ip -6 route del default dev sixxs1"
+	assert_output --partial "2 changes"
+	[ "$(route_dev -6 "$DEST6" "$SRC1")" = net0 ]
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
+}
+
+@test "apply: a changed gateway replaces the table's route in place" {
+	run sr apply -f "$CONF"
+	assert_success
+	sed -i "s/via 2001:db8:a::1/via 2001:db8:a::9/" "$CONF"
+	run sr apply -f "$CONF"
+	assert_success
+	assert_output "1 changes"
+	run ip -n "$(ns host)" -6 -j route show table all proto 150
+	[ "$(jq -r '[.[] | select(.dev == "sixxs0")] | length' <<<"$output")" = 1 ]
+	[ "$(jq -r '.[] | select(.dev == "sixxs0") | .gateway' <<<"$output")" = 2001:db8:a::9 ]
+}
+
+@test "ownership: hand-made rules and routes, even identical ones, are never touched" {
+	# Identical-looking objects made by hand, without srcroute's protocol.
+	ip -n "$(ns host)" -6 rule add from "$SRC0" lookup 1000 priority 5000
+	ip -n "$(ns host)" -6 rule add from 2001:db8:dd::1 lookup 77 priority 5000
+	ip -n "$(ns host)" -6 route add default dev sixxs1 table 77
+	ip -n "$(ns host)" -4 rule add from 192.0.2.99 lookup 78 priority 5000
+	local foreign
+	foreign=$(kernel_snapshot host)
+	run sr apply -f "$CONF"
+	assert_success
+	run sr apply -f /dev/null
+	assert_success
+	run sr add 2001:db8:dd::1 dev sixxs0
+	assert_success
+	run sr del 2001:db8:dd::1
+	assert_success
+	run sr del "$SRC0"
+	assert_success
+	run sr flush
+	assert_success
+	[ "$(kernel_snapshot host)" = "$foreign" ]
+}
+
+@test "apply is transactional: a kernel failure rolls back what the run changed" {
+	ip -n "$(ns host)" link add name down0 type veth peer name down1
+	local before
+	before=$(kernel_snapshot host)
+	cat >>"$CONF" <<-EOF
+		2001:db8:e::1 dev down0
+	EOF
+	run sr apply -f "$CONF"
+	assert_failure 2
+	assert_output --partial "$CONF:4: ip -6 route add default dev down0"
+	assert_output --partial "nothing was changed"
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(kernel_snapshot host)" = "$before" ]
+	[ ! -e "$V6KIT_IPROUTE2_DIR/rt_tables.d/v6kit.conf" ]
+}
+
+@test "apply is transactional when it replaces and prunes too" {
+	run sr apply -f "$CONF"
+	assert_success
+	ip -n "$(ns host)" link add name down0 type veth peer name down1
+	local before
+	before=$(kernel_snapshot host)
+	cat >"$CONF" <<-EOF
+		$SRC0 dev sixxs0 via 2001:db8:a::9
+		2001:db8:e::1 dev down0
+	EOF
+	run sr apply -f "$CONF"
+	assert_failure 2
+	[ "$(kernel_snapshot host)" = "$before" ]
+}
+
+@test "apply --dry-run prints ip commands that do exactly what apply does" {
+	# Numbered tables: a dry run registers no names, so ip could not read them.
+	cat >"$CONF" <<-EOF
+		$SRC0 dev sixxs0 via 2001:db8:a::1 table 1000
+		$SRC1 dev sixxs1 table 1001
+	EOF
+	local before
+	before=$(kernel_snapshot host)
+	run sr apply -f "$CONF" --dry-run
+	assert_success
+	assert_line "ip -6 route add default via 2001:db8:a::1 dev sixxs0 table 1000 proto 150 metric 1024"
+	assert_line "ip -6 rule add from $SRC0 lookup 1000 priority 5000 proto 150"
+	assert_line "4 changes (dry run)"
+	[ "$(kernel_snapshot host)" = "$before" ]
+	[ ! -e "$V6KIT_IPROUTE2_DIR/rt_tables.d/v6kit.conf" ]
+	# Feed the printed commands to ip; srcroute must then find nothing to do.
+	grep '^ip -6 ' <<<"$output" | sed 's/^ip -6 //' >"$LAB_DIR/batch"
+	[ "$(wc -l <"$LAB_DIR/batch")" = 4 ]
+	run ip -n "$(ns host)" -6 -batch "$LAB_DIR/batch"
+	assert_success
+	run sr check -f "$CONF"
+	assert_success
+}
+
+@test "apply --wait waits for a device that appears and comes up later" {
+	echo "2001:db8:f::1 dev late0" >>"$CONF"
+	run sr apply -f "$CONF"
+	assert_failure 2
+	assert_output "srcroute: $CONF:4: late0: no such device"
+	# Create the device only after apply has started waiting.
+	( sleep 1; ip -n "$(ns host)" link add name late0 type veth peer name late1;
+	  sleep 0.5; ip -n "$(ns host)" link set late0 up ) &
+	run sr apply -f "$CONF" --wait 10
+	wait
+	assert_success
+	assert_output "6 changes"
+	[ "$(route_dev -6 "$DEST6" 2001:db8:f::1)" = late0 ]
+}
+
+@test "apply --wait gives up after SECS with a clear message and changes nothing" {
+	echo "2001:db8:f::1 dev never0" >>"$CONF"
+	local before
+	before=$(kernel_snapshot host)
+	run sr apply -f "$CONF" --wait 1
+	assert_failure 2
+	assert_output "srcroute: never0: timed out after 1000 ms waiting for it to come up"
+	[ "$(kernel_snapshot host)" = "$before" ]
+}
+
+@test "check: 0 when the kernel matches, 3 with the difference when it drifted" {
+	run sr check -f "$CONF"
+	assert_failure 3
+	run sr apply -f "$CONF"
+	assert_success
+	run sr check -f "$CONF"
+	assert_success
+	assert_output "0 differences"
+	ip -n "$(ns host)" -6 rule del from "$SRC1" priority 5000 protocol 150
+	run sr check -f "$CONF"
+	assert_failure 3
+	assert_line "ip -6 rule add from $SRC1 lookup sixxs1 priority 5000 proto 150"
+	assert_line "1 differences"
+	run sr -j check -f "$CONF"
+	assert_failure 3
+	[ "$(jq -r '.differences' <<<"$output")" = 1 ]
+}
+
+@test "add: creates an entry; repeating it changes nothing; a conflicting one is refused" {
+	run sr add "$SRC0" dev sixxs0 via 2001:db8:a::1
+	assert_success
+	assert_output "2 changes"
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
+	run sr add "$SRC0" dev sixxs0 via 2001:db8:a::1
+	assert_success
+	assert_output "0 changes"
+	[ "$(ip -n "$(ns host)" -6 -j rule | jq '[.[] | select(.src == "'"$SRC0"'")] | length')" = 1 ]
+	local before
+	before=$(kernel_snapshot host)
+	run sr add "$SRC0" dev sixxs1
+	assert_failure 2
+	assert_output --partial "source '$SRC0' is already routed by table"
+	run sr add 2001:db8:a::3 dev sixxs1 table sixxs0
+	assert_failure 2
+	assert_output --partial "table sixxs0 already has a default route through another device or gateway"
+	[ "$(kernel_snapshot host)" = "$before" ]
+	run sr -j add "$SRC1" dev sixxs1 --wait 2
+	assert_success
+	[ "$(jq -r .changes <<<"$output")" = 2 ]
+}
+
+@test "del: removes the rule, and the table's route with its last user" {
+	cat >"$CONF" <<-EOF
+		$SRC0 dev sixxs0 via 2001:db8:a::1
+		2001:db8:a::3 dev sixxs0 via 2001:db8:a::1
+	EOF
+	run sr apply -f "$CONF"
+	assert_success
+	run sr del "$SRC0"
+	assert_success
+	assert_output "1 changes"
+	[ "$(route_dev -6 "$DEST6" 2001:db8:a::3)" = sixxs0 ]
+	run sr del 2001:db8:a::3
+	assert_success
+	assert_output "2 changes"
+	run ip -n "$(ns host)" -6 route show table all proto 150
+	assert_output ""
+	run sr del 2001:db8:a::3
+	assert_success
+	assert_output --partial "nothing to do"
+}
+
+@test "flush removes everything srcroute owns, and -4/-6 limit it to one family" {
+	echo "192.0.2.2 dev sixxs0 via 192.0.2.1" >>"$CONF"
+	run sr apply -f "$CONF"
+	assert_success
+	run sr -6 flush
+	assert_success
+	assert_output "4 changes"
+	[ "$(ip -n "$(ns host)" -6 -j rule | jq '[.[] | select(.protocol == "150")] | length')" = 0 ]
+	[ "$(ip -n "$(ns host)" -4 -j rule | jq -r '.[] | select(.protocol == "150") | .src')" = 192.0.2.2 ]
+	run sr flush
+	assert_success
+	assert_output "2 changes"
+	run ip -n "$(ns host)" -4 route show table all proto 150
+	assert_output ""
+}
+
+@test "show: text is config syntax, -j is JSON, dev filters" {
+	echo "192.0.2.2 dev sixxs0 via 192.0.2.1" >>"$CONF"
+	run sr apply -f "$CONF"
+	assert_success
+	run sr show
+	assert_success
+	assert_line "$SRC0 dev sixxs0 via 2001:db8:a::1 table sixxs0 prio 5000"
+	assert_line "$SRC1 dev sixxs1 table sixxs1 prio 5000"
+	# What show prints is a config that describes the same state.
+	printf '%s\n' "$output" >"$LAB_DIR/shown.conf"
+	run sr check -f "$LAB_DIR/shown.conf"
+	assert_success
+	run sr -j show
+	assert_success
+	[ "$(jq length <<<"$output")" = 3 ]
+	[ "$(jq -r '.[] | select(.from == "'"$SRC1"'") | .via' <<<"$output")" = null ]
+	[ "$(jq -r '.[] | select(.from == "192.0.2.2") | .family' <<<"$output")" = inet ]
+	run sr -j show dev sixxs1
+	[ "$(jq -r '[.[].from] | join(",")' <<<"$output")" = "$SRC1" ]
+	run sr -j -p show dev sixxs1
+	[ "${#lines[@]}" -gt 3 ]
+	[ "$(jq -r '.[0].prio' <<<"$output")" = 5000 ]
+}
+
+@test "bad input: one-line error naming the token, documented exit code, kernel untouched" {
+	local before
+	before=$(kernel_snapshot host)
+	check_bad() {
+		local want_rc=$1 want_msg=$2
+		shift 2
+		run sr "$@"
+		[ "$status" -eq "$want_rc" ] || fail "exit $status, want $want_rc for: $*: $output"
+		[ "${lines[0]}" = "$want_msg" ] || fail "got '${lines[0]}', want '$want_msg'"
+		[ "$(kernel_snapshot host)" = "$before" ] || fail "kernel changed by: $*"
+	}
+	check_bad 2 "srcroute: sixxs9: no such device" add "$SRC0" dev sixxs9
+	check_bad 1 "srcroute: source must be an IPv4 or IPv6 address or prefix: '2001:db8::zz/64'" \
+		add 2001:db8::zz/64 dev sixxs0
+	check_bad 1 "srcroute: prio must be 1-32765: '99999'" add "$SRC0" dev sixxs0 prio 99999
+	check_bad 1 "srcroute: gateway must be an IPv4 address like the source: '2001:db8:a::1'" \
+		add 192.0.2.2 dev sixxs0 via 2001:db8:a::1
+	check_bad 1 "srcroute: $LAB_DIR/nonexistent.conf: No such file or directory" \
+		apply -f "$LAB_DIR/nonexistent.conf"
+	printf '%s dev sixxs0\n%s dev sixxs1\n' "$SRC0" "$SRC0" >"$LAB_DIR/dup.conf"
+	check_bad 1 "srcroute: $LAB_DIR/dup.conf:2: source '$SRC0' already given at line 1" \
+		apply -f "$LAB_DIR/dup.conf"
+	printf '%s dev sixxs0\n%s dev sixxs9\n' "$SRC0" "$SRC1" >"$LAB_DIR/nodev.conf"
+	check_bad 2 "srcroute: $LAB_DIR/nodev.conf:2: sixxs9: no such device" apply -f "$LAB_DIR/nodev.conf"
+	printf '%s dev sixxs0 prio x\n' "$SRC0" >"$LAB_DIR/prio.conf"
+	check_bad 1 "srcroute: $LAB_DIR/prio.conf:1: prio must be 1-32765: 'x'" check -f "$LAB_DIR/prio.conf"
+	check_bad 1 "srcroute: unknown command 'ad'" ad "$SRC0" dev sixxs0
+	check_bad 1 "srcroute: wait must be 0-3600: '-1'" apply -f "$CONF" --wait -1
+	check_bad 1 "srcroute: del: expected exactly one source" del
+	check_bad 2 "srcroute: network namespace 'v6kit-no-such-ns': No such file or directory" \
+		-n v6kit-no-such-ns show
+}
+
+@test "unreadable config file: exit 1, nothing changed" {
+	requires not-sanitized
+	cp "$CONF" "$LAB_DIR/locked.conf"
+	chmod 000 "$LAB_DIR/locked.conf"
+	# root reads anything; drop to nobody for the read test.
+	run t setpriv --reuid=nobody --regid=nogroup --clear-groups "$V6KIT_BIN/srcroute" check -f "$LAB_DIR/locked.conf"
+	assert_failure 1
+	assert_output "srcroute: $LAB_DIR/locked.conf: Permission denied"
+}
+
+@test "help and version go to stdout and exit 0; help matches the man page" {
+	run tool srcroute --help
+	assert_success
+	assert_line --index 0 "Usage: srcroute [-4 | -6] [-n NETNS] [-j [-p]] [-v] COMMAND"
+	local cmds
+	cmds=$(printf '%s\n' "$output" | sed -n '/^Commands:/,/^Where:/p' | sed '1d;$d' | sed 's/^  //')
+	run mandoc -Tascii -O width=200 "$TOP/man/srcroute.8"
+	local man
+	man=$(printf '%s\n' "$output" | sed 's/.\x08//g' | tr -s ' ')
+	local line
+	while IFS= read -r line; do
+		line=$(tr -s ' ' <<<"$line")
+		[[ "$man" == *"$line"* ]] || fail "man page lacks: $line"
+	done <<<"$cmds"
+	run tool srcroute -V
+	assert_success
+	assert_output --regexp '^srcroute \(v6kit\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
