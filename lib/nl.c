@@ -64,8 +64,11 @@ int v6_nl_open(struct v6_nl *nl, struct v6_err *err)
 		nl->sk = NULL;
 		return v6_err_set(err, v6_nle_to_errno(rc), "netlink: %s", nl_geterror(rc));
 	}
-	/* Large buffers so a batch of acknowledgements never overflows. */
+	/* Large buffers so a batch of acknowledgements never overflows; read
+	 * dumps in 64 KiB gulps without libnl's peek-then-read double call. */
 	nl_socket_set_buffer_size(nl->sk, 1 << 20, 1 << 20);
+	nl_socket_set_msg_buf_size(nl->sk, 64 * 1024);
+	nl_socket_disable_msg_peek(nl->sk);
 	/* Ask the kernel for its own words when it refuses a request. */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));

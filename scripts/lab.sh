@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell lab for the demo and the benchmarks (sourced, bash): network
 # namespaces with a unique prefix, removed by a trap however the script ends.
 # Documentation addresses only.

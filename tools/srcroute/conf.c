@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* srcroute's entry grammar, shared by `add` and srcroute.conf(5):
  *   FROM dev IFACE [via GW] [table NAME|ID] [prio N]
  * Pure functions: no kernel, no globals, so tests and fuzzers call them. */
@@ -163,31 +164,86 @@ int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_co
 	return sr_conf_validate(conf, err);
 }
 
+static int cmp_by_source(const void *a, const void *b, void *arg)
+{
+	const struct sr_entry *v = arg, *x = &v[*(const size_t *)a], *y = &v[*(const size_t *)b];
+	int c = x->from.addr.family - y->from.addr.family;
+
+	if (!c)
+		c = memcmp(x->from.addr.bytes, y->from.addr.bytes, 16);
+	if (!c)
+		c = (int)x->from.len - (int)y->from.len;
+	return c ? c : (int)x->line - (int)y->line;
+}
+
+static int cmp_by_table(const void *a, const void *b, void *arg)
+{
+	const struct sr_entry *v = arg, *x = &v[*(const size_t *)a], *y = &v[*(const size_t *)b];
+	int c = x->from.addr.family - y->from.addr.family;
+
+	if (!c)
+		c = strcmp(sr_entry_table(x), sr_entry_table(y));
+	return c ? c : (int)x->line - (int)y->line;
+}
+
+static bool same_uplink(const struct sr_entry *a, const struct sr_entry *b)
+{
+	return !strcmp(a->dev, b->dev) && a->has_via == b->has_via &&
+	       (!a->has_via || v6_addr_equal(&a->via, &b->via));
+}
+
+/* Sorting keeps this n log n for files of thousands of lines; of several
+ * faults the one on the earliest line is reported. */
 int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 {
+	size_t *idx = malloc((conf->n + 1) * sizeof(*idx));
+	const struct sr_entry *bad = NULL, *first = NULL;
+	bool dup = false;
 	char w[4200], a[V6_ADDRSTRLEN];
 
-	/* Quadratic, but only over entries of one file; a hash would buy
-	 * nothing measurable below tens of thousands of lines. */
-	for (size_t i = 0; i < conf->n; i++) {
-		const struct sr_entry *e = &conf->v[i];
-		for (size_t j = 0; j < i; j++) {
-			const struct sr_entry *o = &conf->v[j];
-			if (v6_prefix_equal(&e->from, &o->from))
-				return v6_err_set(err, -EINVAL, "%ssource '%s' already given at line %u",
-						  sr_where(conf, e, w, sizeof(w)),
-						  v6_prefix_str(&e->from, a, sizeof(a)), o->line);
-			if (e->from.addr.family != o->from.addr.family ||
-			    strcmp(sr_entry_table(e), sr_entry_table(o)))
-				continue;
-			if (strcmp(e->dev, o->dev) || e->has_via != o->has_via ||
-			    (e->has_via && !v6_addr_equal(&e->via, &o->via)))
-				return v6_err_set(err, -EINVAL,
-						  "%stable '%s' already routes through another device or gateway at line %u; give this entry a table of its own",
-						  sr_where(conf, e, w, sizeof(w)), sr_entry_table(e), o->line);
+	if (!idx)
+		return v6_err_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < conf->n; i++)
+		idx[i] = i;
+	if (conf->n > 1)
+		qsort_r(idx, conf->n, sizeof(*idx), cmp_by_source, conf->v);
+	for (size_t i = 1; i < conf->n; i++) {
+		const struct sr_entry *e = &conf->v[idx[i]], *p = &conf->v[idx[i - 1]];
+		if (v6_prefix_equal(&e->from, &p->from) && (!bad || e->line < bad->line)) {
+			/* p is the earliest line of this source: sorted by line last */
+			const struct sr_entry *o = p;
+			for (size_t k = i - 1; k > 0 && v6_prefix_equal(&conf->v[idx[k - 1]].from, &e->from); k--)
+				o = &conf->v[idx[k - 1]];
+			bad = e;
+			first = o;
+			dup = true;
 		}
 	}
-	return 0;
+	if (conf->n > 1)
+		qsort_r(idx, conf->n, sizeof(*idx), cmp_by_table, conf->v);
+	for (size_t i = 0, g = 0; i < conf->n; i++) {
+		const struct sr_entry *e = &conf->v[idx[i]], *head = &conf->v[idx[g]];
+		if (e->from.addr.family != head->from.addr.family ||
+		    strcmp(sr_entry_table(e), sr_entry_table(head))) {
+			g = i;
+			continue;
+		}
+		if (!same_uplink(e, head) && (!bad || e->line < bad->line)) {
+			bad = e;
+			first = head;
+			dup = false;
+		}
+	}
+	free(idx);
+	if (!bad)
+		return 0;
+	if (dup)
+		return v6_err_set(err, -EINVAL, "%ssource '%s' already given at line %u",
+				  sr_where(conf, bad, w, sizeof(w)),
+				  v6_prefix_str(&bad->from, a, sizeof(a)), first->line);
+	return v6_err_set(err, -EINVAL,
+			  "%stable '%s' already routes through another device or gateway at line %u; give this entry a table of its own",
+			  sr_where(conf, bad, w, sizeof(w)), sr_entry_table(bad), first->line);
 }
 
 int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err)

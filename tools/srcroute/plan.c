@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* From a configuration and the kernel's state to a list of operations,
  * and the transactional execution of that list. */
 #include "srcroute.h"
@@ -265,6 +266,54 @@ static int want_entries(struct builder *b, int family, struct v6_err *err)
 	return 0;
 }
 
+/* The kernel's rules indexed by source, so that matching a file of n
+ * entries costs n log n instead of n squared. */
+static int cmp_rule_src(const void *a, const void *b, void *arg)
+{
+	const struct v6_rule *rules = arg;
+	const struct v6_rule *x = &rules[*(const size_t *)a], *y = &rules[*(const size_t *)b];
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	int c = memcmp(x->src.addr.bytes, y->src.addr.bytes, 16);
+	if (c)
+		return c;
+	return x->src.len < y->src.len ? -1 : x->src.len > y->src.len;
+}
+
+static size_t *rules_by_src(const struct sr_state *st)
+{
+	size_t *v = malloc((st->nrules + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < st->nrules; i++)
+		v[i] = i;
+	if (st->nrules)
+		qsort_r(v, st->nrules, sizeof(*v), cmp_rule_src, st->rules);
+	return v;
+}
+
+/* First position in by_src whose rule has w's source (or st->nrules). */
+static size_t rules_from(const struct sr_state *st, const size_t *by_src, const struct v6_rule *w)
+{
+	size_t lo = 0, hi = st->nrules;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct v6_rule *r = &st->rules[by_src[mid]];
+		int c = r->family != w->family ? (r->family < w->family ? -1 : 1)
+					       : memcmp(r->src.addr.bytes, w->src.addr.bytes, 16);
+		if (!c)
+			c = r->src.len < w->src.len ? -1 : r->src.len > w->src.len;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, const struct sr_state *st,
 		  int family, int flags, struct sr_plan *plan, struct v6_err *err)
 {
@@ -273,10 +322,11 @@ int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, const struct sr_
 	char where[4200], tn[64], a[V6_ADDRSTRLEN];
 	bool *route_kept = calloc(st->nroutes + 1, sizeof(bool));
 	bool *rule_kept = calloc(st->nrules + 1, sizeof(bool));
+	size_t *by_src = rules_by_src(st);
 	int rc;
 
 	memset(plan, 0, sizeof(*plan));
-	if (!route_kept || !rule_kept) {
+	if (!route_kept || !rule_kept || !by_src) {
 		rc = v6_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -314,7 +364,11 @@ int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, const struct sr_
 		const struct v6_rule *w = &b.want_rules[i];
 		struct sr_op op = { .kind = SR_RULE_ADD, .rule = *w, .entry = b.rule_entry[i] };
 		bool found = false;
-		for (size_t k = 0; k < st->nrules; k++) {
+		for (size_t o = rules_from(st, by_src, w); o < st->nrules; o++) {
+			size_t k = by_src[o];
+			if (!v6_prefix_equal(&st->rules[k].src, &w->src) ||
+			    st->rules[k].family != w->family)
+				break;
 			if (same_rule(&st->rules[k], w)) {
 				rule_kept[k] = found = true;
 			} else if (!prune && v6_prefix_equal(&st->rules[k].src, &w->src)) {
@@ -348,6 +402,7 @@ nomem:
 out:
 	free(route_kept);
 	free(rule_kept);
+	free(by_src);
 	free(b.want_routes);
 	free(b.route_entry);
 	free(b.want_rules);
