@@ -1,0 +1,121 @@
+/* ndproxy's running state, shared by daemon.c, links.c, ctl.c and sys.c. */
+#ifndef NDPROXY_DAEMON_H
+#define NDPROXY_DAEMON_H
+
+#include "ndproxy.h"
+#include "v6nl.h"
+
+#include <sys/types.h>
+
+/* Why a well-formed NS got no answer (packet-level reasons are
+ * enum ndp_verdict). */
+enum ndp_skip {
+	NDP_SKIP_NO_RULE,
+	NDP_SKIP_OWN_ADDRESS,
+	NDP_SKIP_ON_UPSTREAM,
+	NDP_SKIP_DAD_STATIC,
+	NDP_SKIP_DAD_UNCONFIRMED,
+	NDP_SKIP_NEGATIVE,
+	NDP_SKIP_NO_ROUTE,
+	NDP_SKIP_IFACE_DOWN,
+	NDP_SKIP_RATE_LIMIT,
+	NDP_SKIP_CACHE_FULL,
+	NDP_SKIP_SEND_FAILED,
+	NDP_SKIP__N
+};
+const char *ndp_skip_name(enum ndp_skip s);
+
+struct ndp_counters {
+	uint64_t ns_seen, answered, waiting, probes_sent, probes_answered, probe_timeouts;
+	uint64_t routes_wired, routes_removed, evictions, reloads, link_events;
+	uint64_t invalid[NDP_PKT__N];
+	uint64_t skipped[NDP_SKIP__N];
+};
+
+/* Every link the kernel reports, by ifindex (a router has few). */
+struct ndp_link {
+	int ifindex;
+	char name[16];
+	unsigned flags;
+	uint8_t mac[6];
+	bool has_mac, has_ll;
+	struct in6_addr ll; /* a link-local address, for NA sources */
+};
+
+struct ndp_own {
+	struct in6_addr addr;
+	int ifindex;
+};
+
+struct ndp_upstream {
+	int fd;      /* AF_PACKET, -1 while the interface is absent or down */
+	int ifindex; /* what fd is bound to */
+};
+
+#define NDP_UPNEIGH_SLOTS 1024
+
+struct ndp_daemon {
+	struct ndp_conf conf;
+	const char *conf_path; /* NULL: command line */
+	bool can_wire;         /* CAP_NET_ADMIN kept */
+	struct ndp_upstream *up; /* one per conf.proxies */
+	struct ndp_link *links;
+	size_t nlinks;
+	struct ndp_own *own;
+	size_t nown;
+	/* Addresses seen living on an upstream link: direct-mapped, a
+	 * collision only forgets an older one. */
+	struct { struct in6_addr a; int ifindex; } upneigh[NDP_UPNEIGH_SLOTS];
+	struct v6_nl nl; /* requests */
+	int evfd;        /* netlink events */
+	int rawfd;       /* ICMPv6: probes out, NAs in */
+	int ctlfd, sigfd;
+	char ctl_path[256];
+	struct ndp_cache cache;
+	double tokens;
+	int64_t tokens_at;
+	int64_t started;
+	struct ndp_counters ctr;
+	bool quit;
+};
+
+int64_t ndp_now_ms(void);
+
+/* links.c: netlink state */
+int ndp_links_open(struct ndp_daemon *d, struct v6_err *err);
+int ndp_links_sync(struct ndp_daemon *d, struct v6_err *err);
+void ndp_links_event(struct ndp_daemon *d);
+struct ndp_link *ndp_link_by_index(struct ndp_daemon *d, int ifindex);
+struct ndp_link *ndp_link_by_name(struct ndp_daemon *d, const char *name);
+bool ndp_is_own(const struct ndp_daemon *d, const struct in6_addr *a);
+void ndp_upneigh_note(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
+bool ndp_upneigh_has(const struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
+/* Output interface of the kernel's route to a (and its gateway); 0 when
+ * there is no usable unicast route. */
+int ndp_route_lookup(struct ndp_daemon *d, const struct in6_addr *a, struct in6_addr *gw,
+		     bool *has_gw);
+int ndp_wire(struct ndp_daemon *d, struct ndp_entry *e, bool add);
+int ndp_unwire_stale(struct ndp_daemon *d, struct v6_err *err);
+
+/* daemon.c: called back from links.c */
+void ndp_reconcile(struct ndp_daemon *d);
+void ndp_routes_changed(struct ndp_daemon *d);
+void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e);
+
+/* ctl.c */
+int ndp_ctl_open(struct ndp_daemon *d, const char *path, struct v6_err *err);
+void ndp_ctl_serve(struct ndp_daemon *d);
+int ndp_status_main(const char *path, bool json, bool pretty);
+
+/* sys.c */
+int ndp_drop_privileges(const char *user, bool keep_admin, struct v6_err *err);
+void ndp_notify(const char *state);
+int ndp_daemonize(int *ready_fd, struct v6_err *err);
+void ndp_daemon_ready(int ready_fd);
+int ndp_pidfile_write(const char *path, struct v6_err *err);
+const char *ndp_rundir(void);
+
+int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *netns,
+		   bool detach, const char *pidfile, int verbose);
+
+#endif

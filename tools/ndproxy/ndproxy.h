@@ -1,0 +1,162 @@
+/* ndproxy: Neighbor Discovery proxy, the successor to ndppd.
+ *
+ * Layout: conf.c (pure config parser, ndppd grammar), nd.c (pure packet
+ * parsing, validation and construction), cache.c (hashed bounded cache
+ * with a deadline heap), daemon.c (the event loop), links.c (netlink),
+ * ctl.c (control socket and `status`), sys.c (process plumbing). */
+#ifndef NDPROXY_H
+#define NDPROXY_H
+
+#include "v6util.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#define NDP_DEFAULT_CONF "/etc/v6kit/ndproxy.conf"
+#define NDP_DEFAULT_USER "nobody"
+
+/* ---- conf.c: configuration (pure) ---------------------------------- */
+
+enum ndp_method { NDP_STATIC, NDP_IFACE, NDP_AUTO };
+
+struct ndp_rule {
+	struct v6_prefix prefix;
+	enum ndp_method method;
+	char iface[16]; /* NDP_IFACE only */
+	bool autovia;
+	unsigned line;
+};
+
+struct ndp_proxy {
+	char iface[16];
+	bool router, override, promisc, autowire, keepalive, na_src_target;
+	uint32_t ttl_ms, deadtime_ms, timeout_ms, retries;
+	struct ndp_rule *rules;
+	size_t nrules;
+	unsigned line;
+};
+
+#define NDP_MAX_WARN 8
+struct ndp_conf {
+	struct ndp_proxy *proxies;
+	size_t nproxies;
+	uint32_t cache_max;  /* entries, all proxies together */
+	uint32_t probe_rate; /* downstream probes per second */
+	char user[33];
+	unsigned nwarn;
+	char warn[NDP_MAX_WARN][160];
+};
+
+/* Parse a whole file; errors read "SOURCE:LINE: message". */
+int ndp_conf_parse(const char *text, size_t len, const char *source, struct ndp_conf *conf,
+		   struct v6_err *err);
+int ndp_conf_load(const char *path, struct ndp_conf *conf, struct v6_err *err);
+/* The command-line form: one proxy on upstream with one rule per prefix. */
+int ndp_conf_cmdline(const char *upstream, char **prefixes, size_t nprefixes,
+		     enum ndp_method method, const char *downstream, struct ndp_conf *conf,
+		     struct v6_err *err);
+void ndp_conf_free(struct ndp_conf *conf);
+/* First rule of proxy whose prefix holds target, or NULL. */
+const struct ndp_rule *ndp_rule_match(const struct ndp_proxy *p, const struct in6_addr *target);
+const char *ndp_method_name(enum ndp_method m);
+
+/* ---- nd.c: packets (pure) ------------------------------------------ */
+
+/* Why a Neighbor Solicitation was dropped, in the order the layers are
+ * checked (RFC 4861 7.1.1).  NDP_PKT_NOT_NS is not an NS at all. */
+enum ndp_verdict {
+	NDP_PKT_OK = 0,
+	NDP_PKT_NOT_NS,
+	NDP_PKT_TRUNCATED,
+	NDP_PKT_EXTHDR,
+	NDP_PKT_FRAGMENT,
+	NDP_PKT_HOPLIMIT,
+	NDP_PKT_CHECKSUM,
+	NDP_PKT_CODE,
+	NDP_PKT_LENGTH,
+	NDP_PKT_MCAST_TARGET,
+	NDP_PKT_OPTION,
+	NDP_PKT_UNSPEC_DST,
+	NDP_PKT_UNSPEC_SLLA,
+	NDP_PKT_DST_MISMATCH,
+	NDP_PKT__N
+};
+const char *ndp_verdict_name(enum ndp_verdict v);
+
+struct ndp_ns {
+	struct in6_addr src, dst, target;
+	bool dad; /* unspecified source: Duplicate Address Detection */
+	bool has_slla;
+	uint8_t slla[6];
+};
+
+/* pkt starts at the IPv6 header. */
+enum ndp_verdict ndp_parse_ns(const uint8_t *pkt, size_t len, struct ndp_ns *ns);
+
+enum { NDP_NA_ROUTER = 0x80, NDP_NA_SOLICITED = 0x40, NDP_NA_OVERRIDE = 0x20 };
+#define NDP_NA_LEN (40 + 24 + 8)
+/* A whole IPv6 packet (header, NA, target link-layer option) into buf
+ * (at least NDP_NA_LEN bytes), checksum included; returns its length. */
+size_t ndp_build_na(uint8_t *buf, const struct in6_addr *src, const struct in6_addr *dst,
+		    const struct in6_addr *target, unsigned flags, const uint8_t tlla[6]);
+/* The ICMPv6 part of a multicast NS probe with a source link-layer
+ * option (the kernel adds header and checksum on a raw socket). */
+#define NDP_NS_ICMP_LEN (24 + 8)
+size_t ndp_build_ns_icmp(uint8_t *buf, const struct in6_addr *target, const uint8_t slla[6]);
+/* An NA's ICMPv6 part as a raw socket delivers it; 0 and *target when it
+ * is a well-formed NA (RFC 4861 7.1.2), -1 otherwise. */
+int ndp_parse_na_icmp(const uint8_t *icmp, size_t len, int hoplimit, struct in6_addr *target);
+void ndp_solicited_node(const struct in6_addr *target, struct in6_addr *out);
+uint16_t ndp_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst,
+			const uint8_t *icmp, size_t len);
+
+/* ---- cache.c: hashed, bounded, with a deadline heap ---------------- */
+
+enum ndp_state { NDP_PENDING, NDP_VALID, NDP_INVALID, NDP_REFRESH };
+const char *ndp_state_name(enum ndp_state s);
+
+#define NDP_WAITERS 2
+struct ndp_waiter {
+	struct in6_addr addr;
+	uint8_t mac[6];
+	uint16_t proxy;
+};
+
+/* Kept small: the benchmark budget is 128 bytes per cached target,
+ * counting the hash bucket and heap slot. */
+struct ndp_entry {
+	struct in6_addr target;
+	int64_t deadline; /* ms, CLOCK_MONOTONIC */
+	uint32_t born_s;  /* seconds, for the age in status */
+	uint32_t hnext;   /* index + 1 of the next entry in the bucket */
+	uint32_t heap;    /* position in the heap */
+	int32_t ifindex;  /* downstream interface */
+	uint16_t proxy, rule;
+	uint8_t state, tries, nwait, wired;
+	struct ndp_waiter wait[NDP_WAITERS];
+};
+
+struct ndp_cache {
+	struct ndp_entry *v;
+	uint32_t *buckets, *heap;
+	uint32_t n, cap, max, nbuckets, free_head;
+	uint32_t seed;
+};
+
+int ndp_cache_init(struct ndp_cache *c, uint32_t max, uint32_t seed);
+void ndp_cache_free(struct ndp_cache *c);
+struct ndp_entry *ndp_cache_find(struct ndp_cache *c, const struct in6_addr *target);
+/* NULL when full (evict first) or out of memory. */
+struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *target,
+				int64_t deadline);
+void ndp_cache_set_deadline(struct ndp_cache *c, struct ndp_entry *e, int64_t deadline);
+void ndp_cache_remove(struct ndp_cache *c, struct ndp_entry *e);
+/* The entry with the earliest deadline, or NULL when empty. */
+struct ndp_entry *ndp_cache_earliest(const struct ndp_cache *c);
+static inline struct ndp_entry *ndp_cache_at(struct ndp_cache *c, uint32_t pos)
+{
+	return &c->v[c->heap[pos]];
+}
+
+#endif

@@ -1,0 +1,13 @@
+# ndproxy: the pure parts (config, packets, cache) link into the unit tests
+# alone; the load generator for the benchmark is a helper program.
+NDP_PURE = $(B)/tools/ndproxy/conf.o $(B)/tools/ndproxy/nd.o $(B)/tools/ndproxy/cache.o
+UNIT_LINK_ndproxy_conf = $(NDP_PURE)
+UNIT_LINK_ndproxy_nd = $(NDP_PURE)
+UNIT_LINK_ndproxy_cache = $(NDP_PURE)
+$(B)/unit/ndproxy_conf $(B)/unit/ndproxy_nd $(B)/unit/ndproxy_cache: $(NDP_PURE)
+EXTRA_BINS += $(B)/ndproxy-load
+$(B)/ndproxy-load: bench/ndproxy-load.c $(B)/libv6kit.a
+	@mkdir -p $(dir $@)
+	$(msg) CC $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -Itools/ndproxy -o $@ $< $(NDP_PURE) $(B)/libv6kit.a $(LDLIBS)
+$(B)/ndproxy-load: $(NDP_PURE)
