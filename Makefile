@@ -50,7 +50,7 @@ MANS     := $(wildcard man/*.[1-8])
 
 .PHONY: all deps check check-unit check-bats check-asan check-valgrind check-man check-vm \
 	check-fuzz demo bench bench-vm fuzz install uninstall clean help
-all: $(TOOLS:%=$(B)/%) $(UNIT_BIN) $(EXTRA_BINS)
+all: $(TOOLS:%=$(B)/%) $(UNIT_BIN) $(B)/nltest $(EXTRA_BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -77,6 +77,11 @@ $(B)/unit/%: tests/unit/%.c $(B)/libv6kit.a
 	@mkdir -p $(dir $@)
 	$(msg) CC $<
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_LINK_$*) $(B)/libv6kit.a $(LDLIBS)
+
+# Drives lib/ from the namespace lab (tests/05-lib.bats).
+$(B)/nltest: $(B)/tests/lib/nltest.o $(B)/libv6kit.a
+	$(msg) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 deps:
 	@scripts/install-deps
