@@ -99,7 +99,8 @@ check_ge() {
 # Debian's busybox runs its own applets before anything in PATH (shell and
 # timeout alike), so its small `ip` would shadow iproute2's.  Every staged
 # program in /usr/bin gets a function of its name, and t() resolves names
-# to /usr/bin first.
+# to /usr/bin first.  A nested `sh -c '…ip…'` would get busybox's again:
+# call functions instead, or spell /usr/bin/ip.
 for _p in /usr/bin/*; do
 	[ -x "$_p" ] || continue
 	_p=${_p##*/}
@@ -194,6 +195,35 @@ vm_bg() {
 	VM_BG_LOG=/tmp/bg.$VM_BG_N.log
 	ip netns exec "$_ns" "$@" >"$VM_BG_LOG" 2>&1 &
 	VM_BG_PID=$!
+}
+
+# listening NS PORT: something in NS listens on TCP PORT.
+listening() {
+	in_ns "$1" netstat -ltn 2>/dev/null | grep -q ":$2 "
+}
+
+# check_tcp DESC FROM TO ADDR: a TCP transfer of 256 KiB of random bytes
+# from host TO (busybox httpd on ADDR's port 8080) to host FROM (wget), ok
+# when every byte arrives intact.
+check_tcp() {
+	_d=$1 _from=$2 _to=$3 _addr=$4 _www=/tmp/www.$3
+	mkdir -p "$_www"
+	[ -s "$_www/blob" ] || head -c 262144 /dev/urandom >"$_www/blob"
+	if ! listening "$_to" 8080; then
+		vm_bg "$_to" httpd -f -p 8080 -h "$_www"
+		wait_for 10 listening "$_to" 8080
+	fi
+	case "$_addr" in
+	*:*) _url="http://[$_addr]:8080/blob" ;;
+	*) _url="http://$_addr:8080/blob" ;;
+	esac
+	_got=$(in_ns "$_from" wget -q -O - "$_url" 2>&1 | md5sum)
+	_want=$(md5sum <"$_www/blob")
+	if [ "$_got" = "$_want" ]; then
+		ok "$_d"
+	else
+		not_ok "$_d" "wget $_url from $_from: md5 $_got, want $_want"
+	fi
 }
 
 # link_stat NS IFACE COUNTER: a link counter (rx_packets, tx_packets, …).
