@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -216,17 +217,39 @@ uint32_t v6_rtnames_free_id(const struct v6_rtnames *t, bool (*taken)(uint32_t i
 			return id;
 }
 
+static int register_locked(const char *path, const char *name, uint32_t id, struct v6_err *err);
+
 int v6_rtnames_register(const char *dir, const char *file, const char *name, uint32_t id,
 			struct v6_err *err)
 {
 	char path[4096], tmp[4200], ddir[4096];
-	FILE *in, *out;
-	int fd;
 
 	snprintf(ddir, sizeof(ddir), "%s/rt_tables.d", dir);
 	if (mkdir(ddir, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", ddir, strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s", ddir, file);
+	/* Two writers at once must not lose each other's line: serialise the
+	 * read-modify-rename on a lock beside the file (not .conf, so iproute2
+	 * never reads it). */
+	snprintf(tmp, sizeof(tmp), "%s/.%s.lock", ddir, file);
+	int lock = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		int e = errno;
+		if (lock >= 0)
+			close(lock);
+		return v6_err_set(err, -e, "%s: %s", tmp, strerror(e));
+	}
+	int rc = register_locked(path, name, id, err);
+	close(lock);
+	return rc;
+}
+
+static int register_locked(const char *path, const char *name, uint32_t id, struct v6_err *err)
+{
+	char tmp[4200];
+	FILE *in, *out;
+	int fd;
+
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
 		return v6_err_set(err, -errno, "%s: %s", tmp, strerror(errno));

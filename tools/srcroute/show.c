@@ -7,13 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* if_indextoname() costs a socket per call; a table has one device. */
+static const char *dev_name(int ifindex, char *buf)
+{
+	static int last_index;
+	static char last_name[IF_NAMESIZE];
+
+	if (ifindex != last_index) {
+		if (!if_indextoname((unsigned)ifindex, last_name))
+			snprintf(last_name, sizeof(last_name), "#%d", ifindex);
+		last_index = ifindex;
+	}
+	return strcpy(buf, last_name);
+}
+
 static void emit_entry(struct v6_emit *e, const struct v6_rule *r, const struct v6_route *rt,
 		       const struct v6_rtnames *names)
 {
 	char a[V6_ADDRSTRLEN], tn[64], dev[IF_NAMESIZE] = "";
 
-	if (rt && rt->ifindex && !if_indextoname((unsigned)rt->ifindex, dev))
-		snprintf(dev, sizeof(dev), "#%d", rt->ifindex);
+	if (rt && rt->ifindex)
+		dev_name(rt->ifindex, dev);
 	v6_emit_object_open(e, NULL);
 	v6_emit_str(e, "family", NULL, r->family == AF_INET ? "inet" : "inet6");
 	v6_emit_str(e, "from", "%s", v6_prefix_str(&r->src, a, sizeof(a)));
