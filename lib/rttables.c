@@ -246,9 +246,28 @@ int v6_rtnames_register(const char *dir, const char *file, const char *name, uin
 
 static int register_locked(const char *path, const char *name, uint32_t id, struct v6_err *err)
 {
+	struct v6_rtnames now = { 0 };
 	char tmp[4200];
 	FILE *in, *out;
-	int fd;
+	uint32_t had;
+	int fd, rc;
+
+	/* Another run may have taken the id or the name since we chose. */
+	if ((rc = load_file(&now, path, err)) < 0) {
+		v6_rtnames_free(&now);
+		return rc;
+	}
+	const char *owner = v6_rtnames_name(&now, id);
+	bool same = owner && !strcmp(owner, name);
+	if (!same && (owner || v6_rtnames_id(&now, name, &had) == 0)) {
+		rc = v6_err_set(err, -EEXIST, "%s: table %u or name '%s' was registered meanwhile by another run",
+				path, id, name);
+		v6_rtnames_free(&now);
+		return rc;
+	}
+	v6_rtnames_free(&now);
+	if (same)
+		return 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)

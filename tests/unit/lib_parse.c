@@ -123,6 +123,14 @@ static void test_rtnames(void)
 	   id == 1001 && v6_rtnames_id(&t, "sixxs1", &id) == 0 && id == 1002,
 	   "registered names load back, earlier ones kept");
 	v6_rtnames_free(&t);
+	ok(v6_rtnames_register(dir, "v6kit.conf", "sixxs0", 1001, &err) == 0,
+	   "registering the same name and id again is harmless");
+	ok(v6_rtnames_register(dir, "v6kit.conf", "other", 1001, &err) == -EEXIST &&
+	   strstr(err.msg, "meanwhile"), "an id taken meanwhile by another name is refused");
+	ok(v6_rtnames_register(dir, "v6kit.conf", "sixxs0", 1005, &err) == -EEXIST,
+	   "a name registered meanwhile under another id is refused");
+	ok(v6_rtnames_load(&t, dir, &err) == 0 && t.n == 4, "no duplicate lines were written");
+	v6_rtnames_free(&t);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	ok(system(path) == 0, "cleanup");
 }
