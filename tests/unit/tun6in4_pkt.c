@@ -1,0 +1,236 @@
+/* Unit tests for the user-mode data plane's pure packet functions:
+ * decapsulation checks, encapsulation checks, Packet Too Big, TSO
+ * segmentation and receive coalescing. */
+#include "unit.h"
+#include "../../tools/tun6in4/pkt.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+static struct in_addr v4(const char *s)
+{
+	struct in_addr a;
+	inet_pton(AF_INET, s, &a);
+	return a;
+}
+
+/* An IPv6 packet: 40-byte header, next header nh, plen payload bytes. */
+static size_t ip6(uint8_t *p, const char *src, const char *dst, uint8_t nh, size_t plen)
+{
+	memset(p, 0, 40);
+	p[0] = 0x60;
+	p[4] = (uint8_t)(plen >> 8);
+	p[5] = (uint8_t)plen;
+	p[6] = nh;
+	p[7] = 64;
+	inet_pton(AF_INET6, src, p + 8);
+	inet_pton(AF_INET6, dst, p + 24);
+	for (size_t i = 0; i < plen; i++)
+		p[40 + i] = (uint8_t)(i * 7);
+	return 40 + plen;
+}
+
+/* Wrap an IPv6 packet in IPv4 protocol 41. */
+static size_t ip4(uint8_t *p, const char *src, const char *dst, const uint8_t *in, size_t len)
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	p[2] = (uint8_t)((len + 20) >> 8);
+	p[3] = (uint8_t)(len + 20);
+	p[6] = 0x40; /* DF */
+	p[8] = 255;
+	p[9] = 41;
+	inet_pton(AF_INET, src, p + 12);
+	inet_pton(AF_INET, dst, p + 16);
+	memcpy(p + 20, in, len);
+	return len + 20;
+}
+
+/* An IPv6/TCP packet with a valid checksum and payload bytes from seed. */
+static size_t tcp6(uint8_t *p, uint32_t seq, uint8_t flags, size_t pay, unsigned seed)
+{
+	size_t len = ip6(p, "2001:db8::1", "2001:db8::2", 6, 32 + pay);
+	uint8_t *t = p + 40;
+
+	memset(t, 0, 32);
+	t[0] = 0x30; t[1] = 0x39; t[2] = 0x14; t[3] = 0x51; /* ports 12345 -> 5201 */
+	t[4] = (uint8_t)(seq >> 24); t[5] = (uint8_t)(seq >> 16);
+	t[6] = (uint8_t)(seq >> 8); t[7] = (uint8_t)seq;
+	t[11] = 1;                 /* ack */
+	t[12] = 8 << 4;            /* 32-byte header: 12 bytes of options */
+	t[13] = flags;
+	t[15] = 0xff;              /* window */
+	t[20] = 1; t[21] = 1; t[22] = 8; t[23] = 10; t[27] = 42; /* NOP NOP TS */
+	for (size_t i = 0; i < pay; i++)
+		t[32 + i] = (uint8_t)(seed + i);
+	uint16_t c = t64_csum6((const void *)(p + 8), (const void *)(p + 24), 6, t, len - 40);
+	t[16] = (uint8_t)(c >> 8);
+	t[17] = (uint8_t)c;
+	return len;
+}
+
+static uint32_t seq_of(const uint8_t *p)
+{
+	return (uint32_t)p[44] << 24 | (uint32_t)p[45] << 16 | (uint32_t)p[46] << 8 | p[47];
+}
+
+static int csum_ok(const uint8_t *p, size_t len)
+{
+	return t64_csum6((const void *)(p + 8), (const void *)(p + 24), p[6], p + 40, len - 40) == 0;
+}
+
+int main(void)
+{
+	static uint8_t in[70000], out[70000], pkt[70000];
+	struct in_addr remote = v4("192.0.2.2"), local = v4("192.0.2.1"), any = { 0 };
+	size_t off = 0, len = 0, n;
+
+	/* ---- decap ---- */
+	n = ip6(in, "2001:db8::2", "2001:db8::1", 59, 16);
+	size_t m = ip4(pkt, "192.0.2.2", "192.0.2.1", in, n);
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_PASS && off == 20 && len == n,
+	   "a packet from the remote decapsulates");
+	ok(t64_decap(pkt, m, remote, any, &off, &len) == T64_PASS, "local any accepts");
+	ok(t64_decap(pkt, m, v4("192.0.2.9"), local, &off, &len) == T64_DROP_FOREIGN,
+	   "RFC 4213 3.6: another source is dropped");
+	ok(t64_decap(pkt, m, remote, v4("192.0.2.7"), &off, &len) == T64_DROP_NOT_LOCAL,
+	   "another destination is dropped");
+	ok(t64_decap(pkt, 19, remote, local, &off, &len) == T64_DROP_SHORT, "short outer");
+	ok(t64_decap(pkt, m - 1, remote, local, &off, &len) == T64_DROP_SHORT,
+	   "total length beyond the data");
+	pkt[9] = 4;
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_PROTO, "not protocol 41");
+	pkt[9] = 41;
+	pkt[6] = 0x20;
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_FRAGMENT, "a fragment");
+	pkt[6] = 0x40;
+	pkt[0] = 0x65;
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_VERSION, "outer version");
+	pkt[0] = 0x44;
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_SHORT, "IHL below 5");
+	pkt[0] = 0x45;
+	pkt[20] = 0x40;
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_VERSION, "inner version");
+	pkt[20] = 0x60;
+	pkt[25] = 17;
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_LENGTH,
+	   "inner payload length disagrees");
+	pkt[25] = 16;
+	ok(t64_decap(pkt, 40, remote, local, &off, &len) == T64_DROP_SHORT, "truncated inner");
+
+	const char *bad_src[] = { "::", "::1", "ff02::1", "::ffff:192.0.2.1", "::192.0.2.1" };
+	for (size_t i = 0; i < 5; i++) {
+		n = ip6(in, bad_src[i], "2001:db8::1", 59, 0);
+		m = ip4(pkt, "192.0.2.2", "192.0.2.1", in, n);
+		ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_INNER_SRC,
+		   "inner source %s dropped", bad_src[i]);
+	}
+	n = ip6(in, "2001:db8::2", "::1", 59, 0);
+	m = ip4(pkt, "192.0.2.2", "192.0.2.1", in, n);
+	ok(t64_decap(pkt, m, remote, local, &off, &len) == T64_DROP_INNER_DST, "inner dst ::1");
+
+	/* ---- encap ---- */
+	n = ip6(in, "2001:db8::1", "2001:db8::2", 59, 1440);
+	ok(t64_encap_check(in, n, 1480) == T64_PASS, "1480 bytes fit a 1480 tunnel");
+	n = ip6(in, "2001:db8::1", "2001:db8::2", 59, 1460);
+	ok(t64_encap_check(in, n, 1480) == T64_TOO_BIG, "1500 bytes do not");
+	ok(t64_encap_check(in, n - 1, 1480) == T64_DROP_LENGTH, "length mismatch dropped");
+	ok(t64_encap_check(in, 20, 1480) == T64_DROP_SHORT, "short dropped");
+
+	/* ---- Packet Too Big ---- */
+	struct in6_addr me;
+	inet_pton(AF_INET6, "2001:db8::1", &me);
+	n = ip6(in, "2001:db8:9::5", "2001:db8::2", 17, 1460);
+	m = t64_ptb_build(out, sizeof(out), &me, in, n, 1480);
+	ok(m == 1280, "RFC 4443 3.2: PTB fills exactly the minimum MTU");
+	ok(out[0] >> 4 == 6 && out[6] == 58 && out[40] == 2 && out[41] == 0, "ICMPv6 type 2 code 0");
+	ok(out[44] == 0 && out[45] == 0 && out[46] == 0x05 && out[47] == 0xc8, "MTU field 1480");
+	ok(!memcmp(out + 24, in + 8, 16) && !memcmp(out + 8, &me, 16),
+	   "sent to the packet's source, from our address");
+	ok(!memcmp(out + 48, in, 1280 - 48), "quotes the start of the packet");
+	ok(csum_ok(out, m), "ICMPv6 checksum is valid");
+	n = ip6(in, "2001:db8:9::5", "2001:db8::2", 17, 100);
+	ok(t64_ptb_build(out, sizeof(out), &me, in, n, 1480) == 40 + 8 + n,
+	   "a short packet is quoted whole");
+	n = ip6(in, "ff02::1", "2001:db8::2", 17, 1460);
+	ok(t64_ptb_build(out, sizeof(out), &me, in, n, 1480) == 0, "RFC 4443 2.4(e): not to multicast");
+	n = ip6(in, "2001:db8:9::5", "2001:db8::2", 58, 1460);
+	in[40] = 1;
+	ok(t64_ptb_build(out, sizeof(out), &me, in, n, 1480) == 0, "no error about an error");
+	in[40] = 128;
+	ok(t64_ptb_build(out, sizeof(out), &me, in, n, 1480) == 1280, "but an echo request gets one");
+
+	/* ---- TSO segmentation ---- */
+	n = tcp6(in, 1000, 0x18 | 0x01, 3000, 3);
+	ok(csum_ok(in, n), "test packet checksum");
+	size_t total = 0;
+	unsigned segs = 0;
+	uint32_t want_seq = 1000;
+	int all_ok = 1;
+	for (unsigned i = 0; (m = t64_tso_segment(out, 2048, in, n, 1400, i)); i++, segs++) {
+		all_ok &= csum_ok(out, m) && seq_of(out) == want_seq &&
+			  !memcmp(out + 72, in + 72 + total, m - 72);
+		int last = total + (m - 72) == 3000;
+		all_ok &= last ? (out[53] & 0x09) == 0x09 : (out[53] & 0x09) == 0;
+		want_seq += (uint32_t)(m - 72);
+		total += m - 72;
+	}
+	ok(segs == 3 && total == 3000 && all_ok,
+	   "3000 bytes at mss 1400: 3 segments, sequence, payload, FIN/PSH on the last, checksums");
+	ok(t64_tso_segment(out, 100, in, n, 1400, 0) == 0, "refuses a too small buffer");
+	n = ip6(in, "2001:db8::1", "2001:db8::2", 17, 100);
+	ok(t64_tso_segment(out, 2048, in, n, 1400, 0) == 0, "only TCP");
+
+	/* ---- checksum completion ---- */
+	n = tcp6(in, 1, 0x10, 500, 1);
+	memcpy(pkt, in, n);
+	{
+		/* What the kernel hands over: the pseudo-header sum, uncomplemented. */
+		static const uint8_t zero[600];
+		uint16_t full = t64_csum6((const void *)(pkt + 8), (const void *)(pkt + 24), 6,
+					  zero, n - 40);
+		pkt[56] = (uint8_t)(~full >> 8);
+		pkt[57] = (uint8_t)~full;
+	}
+	ok(t64_csum_complete(pkt, n, 40, 16) == 0 && !memcmp(pkt, in, n),
+	   "NEEDS_CSUM completion gives the real checksum");
+	ok(t64_csum_complete(pkt, n, 40, (unsigned)n) < 0, "offset beyond the packet refused");
+
+	/* ---- receive coalescing ---- */
+	struct t64_gro g = { .buf = malloc(70000), .cap = 70000 };
+	uint8_t s1[2000], s2[2000], s3[2000], s4[2000];
+	size_t l1 = tcp6(s1, 5000, 0x10, 1000, 0), l2 = tcp6(s2, 6000, 0x10, 1000, 1000 % 256);
+	size_t l3 = tcp6(s3, 7000, 0x18, 500, 2000 % 256), l4 = tcp6(s4, 9999, 0x10, 1000, 0);
+	unsigned h = t64_tcp6_mergeable(s1, l1);
+	ok(h == 72, "a plain ACK data segment can be merged");
+	t64_gro_begin(&g, s1, l1, h);
+	ok(t64_gro_add(&g, s2, l2, h) == 1, "the next segment joins");
+	ok(t64_gro_add(&g, s4, l4, h) == 0, "a gap does not");
+	ok(t64_gro_add(&g, s3, l3, h) == 1, "a short PSH segment ends the run");
+	ok(t64_gro_add(&g, s4, l4, h) == 0, "nothing after PSH");
+	m = t64_gro_end(&g);
+	uint8_t *v = g.buf, *p = g.buf + T64_VNET_LEN;
+	ok(m == T64_VNET_LEN + 72 + 2500, "one packet of 2500 bytes");
+	ok(v[0] == 1 && v[1] == 4 && v[2] == 72 && v[4] == (1000 & 0xff) && v[5] == 1000 >> 8 &&
+	   v[6] == 40 && v[8] == 16, "virtio-net header: NEEDS_CSUM, TCPV6, hdr_len, gso_size");
+	ok(p[4] == (2532 >> 8) && p[5] == (2532 & 0xff) && (p[53] & 0x08), "length and PSH");
+	ok(!memcmp(p + 72, s1 + 72, 1000) && !memcmp(p + 1072, s2 + 72, 1000) &&
+	   !memcmp(p + 2072, s3 + 72, 500), "payloads in order");
+	ok(t64_csum_complete(p, m - T64_VNET_LEN, 40, 16) == 0 && csum_ok(p, m - T64_VNET_LEN),
+	   "checksum seed completes to a valid checksum");
+	t64_gro_begin(&g, s1, l1, h);
+	m = t64_gro_end(&g);
+	ok(m == T64_VNET_LEN + l1 && g.buf[0] == 0 && g.buf[1] == 0 &&
+	   !memcmp(g.buf + T64_VNET_LEN, s1, l1), "a run of one goes up unchanged");
+	s2[50] ^= 1;
+	ok(t64_tcp6_mergeable(s2, l2) == 0, "a bad checksum is not merged");
+	s2[50] ^= 1;
+	t64_gro_begin(&g, s1, l1, h);
+	s2[51] = 9; /* another ack number */
+	ok(t64_gro_add(&g, s2, l2, h) == 0, "a different ack does not join");
+	t64_gro_end(&g);
+	n = tcp6(in, 1, 0x02, 10, 0);
+	ok(t64_tcp6_mergeable(in, n) == 0, "SYN is never merged");
+	free(g.buf);
+	return done_testing();
+}

@@ -1,0 +1,104 @@
+/* `change NAME local V4`: move the IPv4 endpoint of a running tunnel in
+ * place (a dynamic IPv4 address changed), without taking it down. */
+#define _GNU_SOURCE
+#include "tun6in4.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Ask the daemon to re-read its state; it answers SIGUSR1 when the new
+ * socket is in place, SIGUSR2 when it could not make one. */
+static int tell_daemon(pid_t pid, struct v6_err *err)
+{
+	sigset_t set, old;
+	siginfo_t si;
+	struct timespec ts = { .tv_sec = 5 };
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (kill(pid, SIGHUP) < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return v6_err_set(err, -errno, "daemon %d: %s", (int)pid, strerror(errno));
+	}
+	do
+		sig = sigtimedwait(&set, &si, &ts);
+	while (sig > 0 && si.si_pid != pid);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (sig == SIGUSR1)
+		return 0;
+	return v6_err_set(err, -EIO, "the tunnel daemon could not move its socket (see syslog)");
+}
+
+int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
+{
+	struct v6_nl nl;
+	struct v6_err err;
+	struct t64_state st, old;
+	struct t64_conf next;
+	int rc;
+
+	if (argc != 4 || strcmp(argv[2], "local"))
+		return v6_cli_usage_error(t64_usage, "change: expected NAME local V4|any");
+	if (v6_parse_ifname(argv[1], "tunnel name", &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_USAGE;
+	}
+	t64_conf_defaults(&next);
+	if (t64_conf_set(&next, "local", argv[3], false, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_USAGE;
+	}
+	if ((rc = t64_open(cli, &nl)) != 0)
+		return rc;
+	rc = V6_EXIT_RUNTIME;
+	if (t64_state_read(argv[1], &st, &err) < 0 ||
+	    v6_link_owned(&nl, argv[1], T64_TOOL, &err) != 1) {
+		v6_cli_error("%s: not up", argv[1]);
+		goto out;
+	}
+	old = st;
+	if (st.conf.local.s_addr == next.local.s_addr) {
+		v6_cli_notice("%s: local is already %s, nothing changed", argv[1], argv[3]);
+		rc = V6_EXIT_OK;
+		goto out;
+	}
+	if (next.local.s_addr == st.conf.remote.s_addr) {
+		v6_cli_error("%s: local and remote are the same address", argv[1]);
+		rc = V6_EXIT_USAGE;
+		goto out;
+	}
+	st.conf.local = next.local;
+	st.conf.name[0] = '\0';
+	snprintf(st.conf.name, sizeof(st.conf.name), "%s", argv[1]);
+	t64_conf_canon(&st.conf, st.canon, sizeof(st.canon));
+	if (st.mode == T64_MODE_KERNEL) {
+		if (v6_sit_set_local(&nl, argv[1], next.local, &err) < 0 ||
+		    t64_state_write(&st, argv[1], &err) < 0) {
+			v6_cli_error("%s", err.msg);
+			goto out;
+		}
+	} else {
+		/* Refuse an address we cannot bind before the daemon sees it. */
+		int fd = t64_raw_open(&st.conf, &err);
+		if (fd < 0) {
+			v6_cli_error("%s: %s", argv[1], err.msg);
+			goto out;
+		}
+		close(fd);
+		if (t64_state_write(&st, argv[1], &err) < 0 || tell_daemon(st.pid, &err) < 0) {
+			v6_cli_error("%s: %s", argv[1], err.msg);
+			t64_state_write(&old, argv[1], &err);
+			goto out;
+		}
+	}
+	rc = V6_EXIT_OK;
+out:
+	v6_nl_close(&nl);
+	return rc;
+}

@@ -1,0 +1,284 @@
+/* tun6in4's parameter grammar, shared word for word by the command line
+ * (`up NAME KEY VALUE...`) and tun6in4.conf(5) (one "KEY VALUE" a line).
+ * Pure functions: no kernel, no globals, so unit tests and fuzzers call
+ * them directly. */
+#include "tun6in4.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void t64_conf_defaults(struct t64_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->mtu = T64_DEFAULT_MTU;
+	c->ttl = T64_DEFAULT_TTL;
+	c->mode = T64_MODE_AUTO;
+	/* SixXS banned clients that connected more than 4 times a minute. */
+	c->max_starts = 4;
+	c->max_starts_secs = 60;
+}
+
+const char *t64_mode_name(enum t64_mode m)
+{
+	switch (m) {
+	case T64_MODE_KERNEL: return "kernel";
+	case T64_MODE_USER: return "user";
+	default: return "auto";
+	}
+}
+
+/* A tunnel endpoint must be one host: not unspecified, multicast or the
+ * limited broadcast address. */
+static int parse_v4_host(const char *val, const char *what, struct in_addr *out,
+			 struct v6_err *err)
+{
+	struct v6_addr a;
+	uint32_t h;
+	int rc = v6_parse_addr(val, V6_PARSE_V4, &a, what, err);
+
+	if (rc < 0)
+		return rc;
+	h = ntohl(a.v4.s_addr);
+	if (h == 0 || IN_MULTICAST(h) || h == 0xffffffffu)
+		return v6_err_set(err, -EINVAL, "%s must be a unicast IPv4 address: '%s'", what,
+				  val);
+	*out = a.v4;
+	return 0;
+}
+
+static int parse_max_starts(struct t64_conf *c, const char *val, struct v6_err *err)
+{
+	const char *slash = strchr(val, '/');
+	char n[16];
+	size_t l = slash ? (size_t)(slash - val) : 0;
+
+	if (!slash || l == 0 || l >= sizeof(n))
+		goto bad;
+	memcpy(n, val, l);
+	n[l] = '\0';
+	if (v6_parse_u32(n, 1, 1000, &c->max_starts, "max-starts", NULL) < 0 ||
+	    v6_parse_u32(slash + 1, 1, 86400, &c->max_starts_secs, "max-starts", NULL) < 0)
+		goto bad;
+	return 0;
+bad:
+	return v6_err_set(err, -EINVAL,
+			  "max-starts must be N/SECS with N 1-1000 and SECS 1-86400: '%s'", val);
+}
+
+static int parse_table(struct t64_conf *c, const char *val, struct v6_err *err)
+{
+	uint32_t id;
+
+	if (val[0] >= '0' && val[0] <= '9') {
+		if (v6_parse_u32(val, 1, UINT32_MAX, &id, "table", err) < 0)
+			return -EINVAL;
+		if (id == 255 || id == 253)
+			return v6_err_set(err, -EINVAL, "table must not be local or default: '%s'",
+					  val);
+	} else if (v6_parse_ifname(val, "table", NULL) < 0 || !strcmp(val, "local") ||
+		   !strcmp(val, "default") || !strcmp(val, "unspec")) {
+		return v6_err_set(err, -EINVAL,
+				  "table must be a number or a name of 1-15 bytes: '%s'", val);
+	}
+	snprintf(c->table, sizeof(c->table), "%s", val);
+	return 0;
+}
+
+int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from_file,
+		 struct v6_err *err)
+{
+	if (!val)
+		return v6_err_set(err, -EINVAL, "'%s' needs a value", key);
+	if (!strcmp(key, "remote")) {
+		c->has_remote = true;
+		return parse_v4_host(val, "remote", &c->remote, err);
+	}
+	if (!strcmp(key, "local")) {
+		if (!strcmp(val, "any")) {
+			c->local.s_addr = INADDR_ANY;
+			return 0;
+		}
+		return parse_v4_host(val, "local", &c->local, err);
+	}
+	if (!strcmp(key, "address")) {
+		struct v6_prefix p;
+		if (v6_parse_prefix(val, V6_PARSE_V6 | V6_PARSE_HOSTBITS, &p, "address", err) < 0)
+			return -EINVAL;
+		if (v6_addr_is_unspec(&p.addr) || p.addr.v6.s6_addr[0] == 0xff)
+			return v6_err_set(err, -EINVAL,
+					  "address must be a unicast IPv6 address/LEN: '%s'", val);
+		for (unsigned i = 0; i < c->naddr; i++)
+			if (v6_addr_equal(&c->addr[i].addr, &p.addr))
+				return v6_err_set(err, -EINVAL, "address given twice: '%s'", val);
+		if (c->naddr == T64_MAX_ADDRS)
+			return v6_err_set(err, -EINVAL, "more than %d addresses: '%s'",
+					  T64_MAX_ADDRS, val);
+		c->addr[c->naddr++] = p;
+		return 0;
+	}
+	if (!strcmp(key, "gateway")) {
+		struct v6_addr a;
+		if (v6_parse_addr(val, V6_PARSE_V6, &a, "gateway", err) < 0)
+			return -EINVAL;
+		if (v6_addr_is_unspec(&a) || a.v6.s6_addr[0] == 0xff)
+			return v6_err_set(err, -EINVAL, "gateway must be a unicast IPv6 address: '%s'",
+					  val);
+		c->gateway = a.v6;
+		c->has_gateway = true;
+		return 0;
+	}
+	if (!strcmp(key, "mtu"))
+		return v6_parse_u32(val, T64_MTU_MIN, T64_MTU_MAX, &c->mtu, "mtu", err);
+	if (!strcmp(key, "ttl"))
+		return v6_parse_u32(val, 0, 255, &c->ttl, "ttl", err);
+	if (!strcmp(key, "dev")) {
+		if (v6_parse_ifname(val, "dev", err) < 0)
+			return -EINVAL;
+		snprintf(c->dev, sizeof(c->dev), "%s", val);
+		return 0;
+	}
+	if (!strcmp(key, "default-route")) {
+		if (strcmp(val, "yes") && strcmp(val, "no"))
+			return v6_err_set(err, -EINVAL, "default-route must be yes or no: '%s'", val);
+		c->default_route = !strcmp(val, "yes");
+		return 0;
+	}
+	if (!strcmp(key, "table"))
+		return parse_table(c, val, err);
+	if (!strcmp(key, "mode")) {
+		if (!strcmp(val, "auto"))
+			c->mode = T64_MODE_AUTO;
+		else if (!strcmp(val, "kernel"))
+			c->mode = T64_MODE_KERNEL;
+		else if (!strcmp(val, "user"))
+			c->mode = T64_MODE_USER;
+		else
+			return v6_err_set(err, -EINVAL, "mode must be auto, kernel or user: '%s'", val);
+		return 0;
+	}
+	if (!strcmp(key, "max-starts"))
+		return parse_max_starts(c, val, err);
+	if (from_file && !strcmp(key, "name")) {
+		if (v6_parse_ifname(val, "name", err) < 0)
+			return -EINVAL;
+		snprintf(c->name, sizeof(c->name), "%s", val);
+		return 0;
+	}
+	return v6_err_set(err, -EINVAL,
+			  "unknown key '%s' (expected remote, local, address, gateway, mtu, ttl, "
+			  "dev, default-route, table, mode or max-starts)", key);
+}
+
+int t64_conf_parse(struct t64_conf *c, const char *text, size_t len, const char *source,
+		   struct v6_err *err)
+{
+	enum { MAXLINE = 512 };
+	const char *end = text + len;
+	unsigned lineno = 0;
+
+	c->source = source;
+	for (const char *p = text; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)((eol ? eol : end) - p);
+		char line[MAXLINE], *save = NULL, *key, *val, *extra;
+		struct v6_err e;
+
+		lineno++;
+		if (l >= sizeof(line))
+			return v6_err_set(err, -EINVAL, "%s:%u: line longer than %d bytes", source,
+					  lineno, MAXLINE - 1);
+		if (memchr(p, '\0', l))
+			return v6_err_set(err, -EINVAL, "%s:%u: NUL byte in line", source, lineno);
+		memcpy(line, p, l);
+		line[l] = '\0';
+		p = eol ? eol + 1 : end;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		key = strtok_r(line, " \t\r\v\f", &save);
+		if (!key)
+			continue;
+		val = strtok_r(NULL, " \t\r\v\f", &save);
+		extra = strtok_r(NULL, " \t\r\v\f", &save);
+		if (extra)
+			return v6_err_set(err, -EINVAL, "%s:%u: one value per key: '%s'", source,
+					  lineno, extra);
+		if (t64_conf_set(c, key, val, true, &e) < 0)
+			return v6_err_set(err, -EINVAL, "%s:%u: %s", source, lineno, e.msg);
+	}
+	return 0;
+}
+
+int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+	int rc;
+
+	if (!f)
+		return v6_err_set(err, errno == ENOENT ? -EINVAL : -errno, "%s: %s", path,
+				  strerror(errno));
+	/* Config files are a few lines; 64 KiB is far beyond any real one. */
+	buf = malloc(65536);
+	if (!buf) {
+		fclose(f);
+		return v6_err_set(err, -ENOMEM, "out of memory");
+	}
+	n = fread(buf, 1, 65536, f);
+	if (ferror(f) || n == 65536) {
+		rc = v6_err_set(err, -EINVAL, "%s: %s", path,
+				ferror(f) ? strerror(errno) : "larger than 64 KiB");
+	} else {
+		rc = t64_conf_parse(c, buf, n, path, err);
+	}
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+int t64_conf_check(const struct t64_conf *c, struct v6_err *err)
+{
+	if (!c->name[0])
+		return v6_err_set(err, -EINVAL, "missing tunnel name");
+	if (!c->has_remote)
+		return v6_err_set(err, -EINVAL, "%s: missing 'remote V4'", c->name);
+	if (c->local.s_addr == c->remote.s_addr)
+		return v6_err_set(err, -EINVAL, "%s: local and remote are the same address", c->name);
+	if (!strcmp(c->dev, c->name))
+		return v6_err_set(err, -EINVAL, "%s: dev must not be the tunnel itself", c->name);
+	if ((c->default_route || c->table[0]) && !c->has_gateway && c->naddr == 0)
+		return v6_err_set(err, -EINVAL,
+				  "%s: a default route needs an address or a gateway", c->name);
+	return 0;
+}
+
+void t64_conf_canon(const struct t64_conf *c, char *buf, size_t len)
+{
+	char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN], a[V6_ADDRSTRLEN], g[INET6_ADDRSTRLEN];
+	size_t off;
+
+	inet_ntop(AF_INET, &c->local, l, sizeof(l));
+	inet_ntop(AF_INET, &c->remote, r, sizeof(r));
+	off = (size_t)snprintf(buf, len, "name %s\nremote %s\nlocal %s\nmtu %u\nttl %u\n", c->name,
+			       r, c->local.s_addr ? l : "any", c->mtu, c->ttl);
+	for (unsigned i = 0; i < c->naddr && off < len; i++) {
+		struct v6_prefix p = c->addr[i];
+		char tmp[V6_ADDRSTRLEN];
+		snprintf(a, sizeof(a), "%s/%u", v6_addr_str(&p.addr, tmp, sizeof(tmp)), p.len);
+		off += (size_t)snprintf(buf + off, len - off, "address %s\n", a);
+	}
+	if (c->has_gateway && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "gateway %s\n",
+					inet_ntop(AF_INET6, &c->gateway, g, sizeof(g)));
+	if (c->dev[0] && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "dev %s\n", c->dev);
+	if (c->table[0] && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "table %s\n", c->table);
+	if (off < len)
+		snprintf(buf + off, len - off, "default-route %s\n", c->default_route ? "yes" : "no");
+}

@@ -1,0 +1,452 @@
+/* The user-mode data plane: a TUN device for the IPv6 side and a raw IPv4
+ * socket for protocol 41, one thread per direction so both cores work.
+ * System calls are batched (recvmmsg/sendmmsg, several packets per
+ * wake-up); with IFF_VNET_HDR the kernel hands over TCP super-packets of up
+ * to 64 KiB which are cut into MTU-sized segments here, so one TUN read
+ * carries many packets. */
+#define _GNU_SOURCE
+#include "tun6in4.h"
+#include "log.h"
+#include "pkt.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_net.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define BATCH 64
+#define SLOT 2048          /* one segment or small packet */
+#define BIG 65600          /* a GSO super-packet or an unsegmented maximum */
+#define SOCKBUF (8 << 20)  /* absorb bursts of a fast sender */
+#define VNET sizeof(struct virtio_net_hdr)
+
+/* The local endpoint as the receiver checks it; `change local` moves it. */
+static atomic_uint cur_local;
+static atomic_ullong st_tx, st_rx, st_drop_in[T64_VERDICT_MAX], st_drop_out, st_ptb, st_txerr;
+
+int t64_tun_open(const char *name, bool *vnet_hdr, struct v6_err *err)
+{
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return v6_err_set(err, -errno, "/dev/net/tun: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+		close(fd);
+		/* An existing TUN device of someone else's answers EBUSY, a
+		 * device of another kind EINVAL. */
+		return v6_err_set(err, e == EINVAL || e == EBUSY ? -EEXIST : -e,
+				  "%s: cannot create TUN device: %s", name,
+				  e == EINVAL || e == EBUSY ? "name in use" : strerror(e));
+	}
+	/* TSO6 lets the stack send 64 KiB TCP segments in one read; CSUM is
+	 * its precondition.  Without them one read is one packet. */
+	int le = 1;
+	/* Little-endian virtio-net headers on every host, as pkt.c writes. */
+	*vnet_hdr = ioctl(fd, TUNSETVNETLE, &le) == 0 &&
+		    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO6) == 0;
+	if (!*vnet_hdr) {
+		close(fd);
+		return v6_err_set(err, -EOPNOTSUPP, "%s: TUN offloads: %s", name, strerror(errno));
+	}
+	return fd;
+}
+
+int t64_raw_open(const struct t64_conf *c, struct v6_err *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IPV6);
+	int val, buf = SOCKBUF;
+	char a[INET_ADDRSTRLEN];
+	struct timeval tv = { .tv_sec = 1 };
+
+	if (fd < 0)
+		return v6_err_set(err, -errno, "raw IPv4 socket for protocol 41: %s", strerror(errno));
+	if (c->dev[0] && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->dev, strlen(c->dev)) < 0)
+		goto fail_dev;
+	if (c->local.s_addr) {
+		sa.sin_addr = c->local;
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			goto fail_local;
+	}
+	/* Connected: the kernel itself drops protocol 41 from anyone but
+	 * the remote (RFC 4213 3.6), and decap checks again. */
+	sa.sin_addr = c->remote;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(fd);
+		return v6_err_set(err, -e, "remote %s: %s",
+				  inet_ntop(AF_INET, &c->remote, a, sizeof(a)), strerror(e));
+	}
+	/* RFC 4213 3.2: DF set, so the path's ICMPv4 fragmentation-needed
+	 * lowers the route's MTU and our sends fail with EMSGSIZE. */
+	val = IP_PMTUDISC_DO;
+	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &val, sizeof(val));
+	val = c->ttl ? (int)c->ttl : 64;
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &val, sizeof(val));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	/* A bounded wait, so the receiver notices a socket swapped by
+	 * `change local` even when the old one stays silent. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+fail_dev: {
+	int e = errno;
+	close(fd);
+	return v6_err_set(err, -e, "dev %s: %s", c->dev, strerror(e));
+}
+fail_local: {
+	int e = errno;
+	close(fd);
+	return v6_err_set(err, -e, "local %s: %s", inet_ntop(AF_INET, &c->local, a, sizeof(a)),
+			  e == EADDRNOTAVAIL ? "not an address of this host" : strerror(e));
+}
+}
+
+/* ---- TUN -> network ---- */
+
+struct out_batch {
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[BATCH];
+	uint8_t (*slot)[SLOT];
+	unsigned n;
+};
+
+static void send_ptb(struct t64_daemon *d, const uint8_t *pkt, size_t len, uint32_t mtu)
+{
+	uint8_t out[VNET + 1280];
+	const struct t64_conf *c = d->conf;
+	size_t n, off = d->vnet_hdr ? VNET : 0;
+
+	/* The error comes from the tunnel's own address (RFC 4443 2.2). */
+	if (c->naddr == 0)
+		return;
+	memset(out, 0, off);
+	n = t64_ptb_build(out + off, sizeof(out) - off, &c->addr[0].addr.v6, pkt, len, mtu);
+	if (n && write(d->tun_fd, out, off + n) > 0)
+		st_ptb++;
+}
+
+static void flush_out(struct t64_daemon *d, struct out_batch *b)
+{
+	unsigned i = 0;
+
+	while (i < b->n) {
+		int r = sendmmsg(d->raw_fd, b->msg + i, b->n - i, 0);
+		if (r > 0) {
+			st_tx += (unsigned)r;
+			i += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EMSGSIZE) {
+			/* The path MTU learnt from ICMPv4 frag-needed (or the
+			 * local device) is below this packet. */
+			int pmtu = 0;
+			socklen_t sl = sizeof(pmtu);
+			if (getsockopt(d->raw_fd, IPPROTO_IP, IP_MTU, &pmtu, &sl) == 0 && pmtu > 20) {
+				uint32_t m = (uint32_t)pmtu - 20;
+				send_ptb(d, b->iov[i].iov_base, b->iov[i].iov_len,
+					 m < T64_MTU_MIN ? T64_MTU_MIN : m);
+			}
+		} else if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
+			/* Remote unreachable, ICMP errors: drop, keep going. */
+			log_debug("send: %s", strerror(errno));
+		}
+		st_txerr++;
+		i++;
+	}
+	b->n = 0;
+}
+
+static void queue_out(struct t64_daemon *d, struct out_batch *b, uint8_t *pkt, size_t len)
+{
+	enum t64_verdict v = t64_encap_check(pkt, len, d->conf->mtu);
+	unsigned i = b->n;
+
+	if (v == T64_TOO_BIG) {
+		/* RFC 4213 3.2: too big for the tunnel: tell the sender. */
+		send_ptb(d, pkt, len, d->conf->mtu);
+		st_drop_out++;
+		return;
+	}
+	if (v != T64_PASS) {
+		st_drop_out++;
+		return;
+	}
+	if ((uint8_t *)b->slot[i] != pkt)
+		memcpy(b->slot[i], pkt, len);
+	b->iov[i] = (struct iovec){ b->slot[i], len };
+	b->msg[i].msg_hdr = (struct msghdr){ .msg_iov = &b->iov[i], .msg_iovlen = 1 };
+	if (d->conf->ttl == 0) {
+		/* ttl 0 inherits the inner hop limit, as sit does. */
+		struct cmsghdr *cm = (struct cmsghdr *)b->ctl[i].buf;
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_TTL;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		int hl = pkt[7] ? pkt[7] : 1;
+		memcpy(CMSG_DATA(cm), &hl, sizeof(hl));
+		b->msg[i].msg_hdr.msg_control = b->ctl[i].buf;
+		b->msg[i].msg_hdr.msg_controllen = sizeof(b->ctl[i].buf);
+	}
+	if (++b->n == BATCH)
+		flush_out(d, b);
+}
+
+/* One TUN read: a plain packet, or a super-packet to cut into segments. */
+static void tun_packet(struct t64_daemon *d, struct out_batch *b, uint8_t *buf, size_t n)
+{
+	struct virtio_net_hdr vh = { 0 };
+	uint8_t *pkt = buf;
+
+	if (d->vnet_hdr) {
+		if (n < VNET)
+			return;
+		memcpy(&vh, buf, VNET);
+		pkt += VNET;
+		n -= VNET;
+	}
+	if (vh.gso_type == VIRTIO_NET_HDR_GSO_TCPV6) {
+		/* Segments carry their own checksums; the seed left by the
+		 * kernel is recomputed per segment. */
+		for (unsigned i = 0;; i++) {
+			if (b->n == BATCH)
+				flush_out(d, b);
+			size_t l = t64_tso_segment(b->slot[b->n], SLOT, pkt, n, vh.gso_size, i);
+			if (!l)
+				break;
+			queue_out(d, b, b->slot[b->n], l);
+		}
+		return;
+	}
+	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		st_drop_out++;
+		return;
+	}
+	if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    t64_csum_complete(pkt, n, vh.csum_start, vh.csum_offset) < 0) {
+		st_drop_out++;
+		return;
+	}
+	if (n > SLOT) {
+		/* Larger than a slot (tunnel MTU above 2 KiB): send alone. */
+		flush_out(d, b);
+		struct iovec iov = { pkt, n };
+		struct mmsghdr one = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
+		struct out_batch tmp = { .n = 0 };
+		if (t64_encap_check(pkt, n, d->conf->mtu) == T64_TOO_BIG) {
+			send_ptb(d, pkt, n, d->conf->mtu);
+			st_drop_out++;
+			return;
+		}
+		tmp.msg[0] = one;
+		tmp.iov[0] = iov;
+		tmp.msg[0].msg_hdr.msg_iov = &tmp.iov[0];
+		tmp.n = 1;
+		flush_out(d, &tmp);
+		return;
+	}
+	queue_out(d, b, pkt, n);
+}
+
+static void *tun_to_net(void *arg)
+{
+	struct t64_daemon *d = arg;
+	struct out_batch *b = calloc(1, sizeof(*b));
+	uint8_t *big = malloc(BIG);
+
+	if (!b || !big || !(b->slot = calloc(BATCH, SLOT)))
+		fatalx("out of memory");
+	fcntl(d->tun_fd, F_SETFL, fcntl(d->tun_fd, F_GETFL) | O_NONBLOCK);
+	for (;;) {
+		ssize_t n = read(d->tun_fd, big, BIG);
+		if (n < 0) {
+			if (errno == EAGAIN) {
+				/* Nothing more queued: send what we have, then sleep
+				 * until the stack hands us the next packet. */
+				if (b->n)
+					flush_out(d, b);
+				struct pollfd p = { .fd = d->tun_fd, .events = POLLIN };
+				poll(&p, 1, -1);
+			} else if (errno != EINTR) {
+				fatal("read %s", d->conf->name);
+			}
+			continue;
+		}
+		tun_packet(d, b, big, (size_t)n);
+	}
+	return NULL;
+}
+
+/* ---- network -> TUN ---- */
+
+static void tun_write(struct t64_daemon *d, const uint8_t *p, size_t len)
+{
+	if (write(d->tun_fd, p, len) > 0)
+		st_rx++;
+}
+
+static void gro_flush(struct t64_daemon *d, struct t64_gro *g)
+{
+	if (g->len) {
+		size_t n = t64_gro_end(g);
+		tun_write(d, g->buf, n);
+	}
+}
+
+static void *net_to_tun(void *arg)
+{
+	struct t64_daemon *d = arg;
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	uint8_t *bufs = malloc((size_t)BATCH * BIG);
+	struct t64_gro g = { .buf = malloc(BIG + VNET), .cap = BIG + VNET };
+	struct in_addr remote = d->conf->remote;
+
+	if (!bufs || !g.buf)
+		fatalx("out of memory");
+	for (;;) {
+		struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+		for (unsigned i = 0; i < BATCH; i++) {
+			iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
+			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+		}
+		int n = recvmmsg(d->raw_fd, msg, BATCH, MSG_WAITFORONE, NULL);
+		if (n < 0) {
+			/* Timeouts, and ICMP errors reported on the connected
+			 * socket (remote unreachable): never fatal. */
+			if (errno != EAGAIN && errno != EINTR)
+				log_debug("receive: %s", strerror(errno));
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			uint8_t *p = iov[i].iov_base;
+			size_t off, len;
+			enum t64_verdict v = t64_decap(p, msg[i].msg_len, remote, local, &off, &len);
+			if (v != T64_PASS) {
+				if (st_drop_in[v]++ == 0)
+					log_info("dropped a packet: %s", t64_verdict_name(v));
+				continue;
+			}
+			if (!d->vnet_hdr) {
+				tun_write(d, p + off, len);
+				continue;
+			}
+			/* Consecutive segments of one TCP flow go up as one. */
+			unsigned hdrs = t64_tcp6_mergeable(p + off, len);
+			if (hdrs && t64_gro_add(&g, p + off, len, hdrs))
+				continue;
+			gro_flush(d, &g);
+			if (hdrs) {
+				t64_gro_begin(&g, p + off, len, hdrs);
+				continue;
+			}
+			/* The outer header has room for a zeroed virtio-net
+			 * header just before the inner packet. */
+			off -= VNET;
+			memset(p + off, 0, VNET);
+			tun_write(d, p + off, len + VNET);
+		}
+		gro_flush(d, &g);
+	}
+	return NULL;
+}
+
+/* `change local`: re-read our state and swap the socket in place.  dup2()
+ * replaces the file behind the descriptor both threads use in one step. */
+static int reload(struct t64_daemon *d, struct t64_conf *live)
+{
+	struct t64_state s;
+	struct v6_err err;
+	int fd;
+
+	if (t64_state_read(live->name, &s, &err) < 0) {
+		log_warnx("reload: %s", err.msg);
+		return -1;
+	}
+	struct t64_conf next = *live;
+	next.local = s.conf.local;
+	if ((fd = t64_raw_open(&next, &err)) < 0) {
+		log_warnx("reload: %s", err.msg);
+		return -1;
+	}
+	if (dup2(fd, d->raw_fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	live->local = next.local;
+	atomic_store(&cur_local, next.local.s_addr);
+	log_info("local endpoint moved");
+	return 0;
+}
+
+int t64_daemon_run(struct t64_daemon *d)
+{
+	sigset_t set;
+	pthread_t th[2];
+	int sfd;
+	struct t64_conf *live = (struct t64_conf *)d->conf;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before the threads start, so only signalfd sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	atomic_store(&cur_local, d->conf->local.s_addr);
+	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		fatal("signalfd");
+	if (pthread_create(&th[0], NULL, tun_to_net, d) || pthread_create(&th[1], NULL, net_to_tun, d))
+		fatalx("cannot start threads");
+	log_info("%s: running (offloads %s)", d->conf->name, d->vnet_hdr ? "on" : "off");
+	if (d->ready_fd >= 0) {
+		ssize_t w = write(d->ready_fd, "1", 1);
+		(void)w;
+		close(d->ready_fd);
+		d->ready_fd = -1;
+	}
+	for (;;) {
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			int ok = reload(d, live) == 0;
+			/* Tell `change` how it went. */
+			if (si.ssi_pid > 0)
+				kill((pid_t)si.ssi_pid, ok ? SIGUSR1 : SIGUSR2);
+			continue;
+		}
+		break;
+	}
+	log_info("%s: stopping: %llu packets out, %llu in, %llu too big, %llu foreign dropped",
+		 d->conf->name, (unsigned long long)st_tx, (unsigned long long)st_rx,
+		 (unsigned long long)st_ptb, (unsigned long long)st_drop_in[T64_DROP_FOREIGN]);
+	t64_state_remove(d->conf->name);
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* tun6in4: 6in4 tunnels (RFC 4213) through the kernel's sit driver or, where
+ * the kernel has none, a userspace data plane on TUN and a raw socket. */
+#include "tun6in4.h"
+
+const char t64_usage[] =
+	"Usage: tun6in4 [-n NETNS] [-j [-p]] [-v] COMMAND\n"
+	"       tun6in4 -h | --help | -V | --version\n"
+	"Commands:\n"
+	"  up NAME remote V4 [local V4|any] [address V6/LEN] [gateway V6] [mtu N]\n"
+	"     [ttl N] [dev PHYS] [default-route yes|no] [table T] [mode auto|kernel|user]\n"
+	"     [max-starts N/SECS] [--wait SECS] [--force] [-F]\n"
+	"  up NAME [--wait SECS] [--force] [-F]\n"
+	"  up -f FILE [--wait SECS] [--force] [-F]\n"
+	"  down NAME\n"
+	"  change NAME local V4|any\n"
+	"  show [NAME]\n"
+	"Where:\n"
+	"  NAME   interface name, 1-15 bytes; `up NAME` alone reads\n"
+	"         " T64_CONF_DIR "/NAME.conf ($V6KIT_TUNNELS_DIR overrides the directory)\n"
+	"  V4     an IPv4 address; local defaults to any\n"
+	"  V6/LEN the tunnel's IPv6 address (may be repeated); V6 the far end's\n"
+	"  N      mtu 1280-65515 (default 1480), ttl 0-255 (default 255, 0 inherits)\n"
+	"  T      routing table number or name; gets the default route through NAME\n"
+	"  mode   auto (default): kernel sit when available, else user mode\n"
+	"  max-starts  refuse more than N starts in SECS seconds (default 4/60)\n"
+	"  SECS   0-3600: how long up may wait for the tunnel to be usable (default 10)\n"
+	"  -F     user mode: keep the daemon in the foreground\n"
+	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
+	"  75 restart refused by max-starts (retry later or use --force).\n";
+
+int t64_open(struct v6_cli *cli, struct v6_nl *nl)
+{
+	struct v6_err err;
+	int rc = v6_cli_enter_netns(cli);
+
+	if (rc)
+		return rc;
+	if (v6_nl_open(nl, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static const struct v6_verb verbs[] = {
+	{ "up", t64_cmd_up },
+	{ "down", t64_cmd_down },
+	{ "change", t64_cmd_change },
+	{ "show", t64_cmd_show },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = { V6_CLI_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct v6_cli cli = { .family = AF_UNSPEC };
+	int c;
+
+	while ((c = getopt_long(argc, argv, V6_CLI_SHORTOPTS, opts, NULL)) != -1)
+		if (!v6_cli_option(&cli, c, optarg, t64_usage))
+			return v6_cli_usage_error(t64_usage, NULL);
+	return v6_cli_dispatch(&cli, verbs, argc - optind, argv + optind, t64_usage);
+}

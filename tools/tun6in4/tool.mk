@@ -1,0 +1,6 @@
+# The config parser, state helpers and packet functions are pure, so unit
+# tests and fuzzers link them alone.
+UNIT_LINK_tun6in4_conf = $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o
+$(B)/unit/tun6in4_conf: $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o
+UNIT_LINK_tun6in4_pkt = $(B)/tools/tun6in4/pkt.o
+$(B)/unit/tun6in4_pkt: $(B)/tools/tun6in4/pkt.o

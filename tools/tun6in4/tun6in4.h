@@ -1,0 +1,109 @@
+/* tun6in4: 6in4 tunnels (RFC 4213), kernel sit or a userspace data plane. */
+#ifndef TUN6IN4_H
+#define TUN6IN4_H
+
+#include "cli.h"
+#include "v6nl.h"
+#include "v6sit.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define T64_TOOL "tun6in4"
+#define T64_CONF_DIR "/etc/v6kit/tunnels"
+#define T64_DEFAULT_MTU 1480u
+#define T64_DEFAULT_TTL 255u
+#define T64_MAX_ADDRS 8
+/* RFC 4213 3.2: the tunnel MTU is at least the IPv6 minimum (RFC 8200 5),
+ * at most what an IPv4 packet can carry after its 20-byte header. */
+#define T64_MTU_MIN 1280u
+#define T64_MTU_MAX 65515u
+enum { T64_EXIT_TOO_MANY_STARTS = 75 };
+
+enum t64_mode { T64_MODE_AUTO, T64_MODE_KERNEL, T64_MODE_USER };
+
+struct t64_conf {
+	char name[16];
+	struct in_addr remote, local; /* local INADDR_ANY: "any" */
+	struct v6_prefix addr[T64_MAX_ADDRS];
+	unsigned naddr;
+	bool has_gateway;
+	struct in6_addr gateway;
+	uint32_t mtu, ttl;
+	char dev[16];              /* "" when none */
+	bool default_route;
+	char table[64];            /* as written, "" for main */
+	enum t64_mode mode;
+	uint32_t max_starts, max_starts_secs;
+	/* Where each key was set, so a file's errors can name its line. */
+	const char *source;
+	bool has_remote;
+};
+
+/* ---- conf.c: pure; command line words and config files ---- */
+void t64_conf_defaults(struct t64_conf *c);
+/* Apply one "KEY VALUE" pair.  "name" is only accepted from files. */
+int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from_file,
+		 struct v6_err *err);
+/* Parse a config file's text; errors are "SOURCE:LINE: ...". */
+int t64_conf_parse(struct t64_conf *c, const char *text, size_t len, const char *source,
+		   struct v6_err *err);
+int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err);
+/* Checks across keys once everything is read. */
+int t64_conf_check(const struct t64_conf *c, struct v6_err *err);
+const char *t64_mode_name(enum t64_mode m);
+/* Canonical one-line text of the parameters that define a tunnel, used to
+ * tell "the same tunnel again" from "a different one under that name". */
+void t64_conf_canon(const struct t64_conf *c, char *buf, size_t len);
+
+/* ---- state.c: $V6KIT_RUNDIR/tun6in4/net-INODE/NAME.* ---- */
+struct t64_state {
+	enum t64_mode mode;      /* kernel or user */
+	pid_t pid;               /* user mode daemon */
+	char canon[1024];        /* t64_conf_canon() of the parameters */
+	struct t64_conf conf;    /* as parsed back from canon */
+};
+int t64_state_dir(char *buf, size_t len, struct v6_err *err);
+int t64_state_path(const char *name, const char *ext, char *buf, size_t len,
+		   struct v6_err *err);
+int t64_state_write(const struct t64_state *s, const char *name, struct v6_err *err);
+/* 0 and *s filled, -ENOENT when there is none. */
+int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err);
+void t64_state_remove(const char *name);
+/* Restart guard: how many starts of name in the last secs seconds, and
+ * when the oldest of them leaves the window. */
+int t64_starts_count(const char *name, uint32_t secs, time_t now, unsigned *count,
+		     time_t *oldest, struct v6_err *err);
+int t64_starts_record(const char *name, time_t now, struct v6_err *err);
+/* Pure helper: count lines of start times within (now - secs, now]. */
+unsigned t64_starts_in_window(const char *text, size_t len, uint32_t secs, time_t now,
+			      time_t *oldest);
+
+/* ---- verbs ---- */
+int t64_cmd_up(struct v6_cli *cli, int argc, char **argv);
+int t64_cmd_down(struct v6_cli *cli, int argc, char **argv);
+int t64_cmd_change(struct v6_cli *cli, int argc, char **argv);
+int t64_cmd_show(struct v6_cli *cli, int argc, char **argv);
+
+/* ---- main.c ---- */
+extern const char t64_usage[];
+int t64_open(struct v6_cli *cli, struct v6_nl *nl);
+
+/* ---- daemon.c: the user-mode data plane ---- */
+struct t64_daemon {
+	const struct t64_conf *conf;
+	int tun_fd, raw_fd;
+	bool vnet_hdr;
+	bool foreground;
+	int ready_fd;  /* written once the loop runs; -1 for none */
+	int verbose;
+};
+/* Open the raw IPv4 protocol-41 socket bound to local, connected to remote. */
+int t64_raw_open(const struct t64_conf *c, struct v6_err *err);
+/* Create TUN device NAME; *vnet_hdr tells whether offloads are on. */
+int t64_tun_open(const char *name, bool *vnet_hdr, struct v6_err *err);
+/* Run until SIGTERM/SIGINT; returns an exit status. */
+int t64_daemon_run(struct t64_daemon *d);
+/* Re-point the running daemon's socket: the daemon re-reads its state. */
+
+#endif
