@@ -1,0 +1,303 @@
+/* tunbench client: ask a server for a test, connect the streams, run it. */
+#define _GNU_SOURCE
+#include "tunbench.h"
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct client_opts {
+	const char *host, *src, *write_path;
+	uint32_t port, duration_ms, interval_ms, streams, len, window;
+	uint64_t rate_bps;
+	bool reverse, udp;
+};
+
+/* "256K", "4M", "65536" bytes (1024-based, as iperf's -w). */
+static int parse_size(const char *s, uint32_t max, uint32_t *out, const char *what,
+		      struct v6_err *err)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+	if (!s || errno || end == s)
+		goto bad;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	default: goto bad;
+	}
+	if (*end || v < 1 || v > max)
+		goto bad;
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	return v6_err_set(err, -EINVAL, "%s must be 1-%u bytes (suffix K, M): '%s'", what, max,
+			  s ? s : "");
+}
+
+static int connect_to(const struct sockaddr_storage *dst, socklen_t dl, const char *src,
+		      int type, uint32_t window, struct v6_err *err)
+{
+	int fd = socket(dst->ss_family, type | SOCK_CLOEXEC, 0);
+	char buf[V6_ADDRSTRLEN];
+
+	if (fd < 0)
+		return v6_err_set(err, -errno, "socket: %s", strerror(errno));
+	tb_set_window(fd, window);
+	if (src) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		int rc = tb_resolve(src, 0, dst->ss_family, &ss, &sl, err);
+		if (rc < 0) {
+			close(fd);
+			return v6_err_prefix(err, rc, "source");
+		}
+		if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+			rc = -errno;
+			close(fd);
+			return v6_err_set(err, rc, "bind to '%s': %s", src, strerror(-rc));
+		}
+	}
+	/* A connect that hangs (packets dropped) must not hang us. */
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (connect(fd, (const struct sockaddr *)dst, dl) < 0 && errno != EINPROGRESS) {
+		int rc = -errno;
+		close(fd);
+		return v6_err_set(err, rc, "connect to %s port %u: %s",
+				  tb_sockaddr_str((const struct sockaddr *)dst, buf, sizeof(buf)),
+				  tb_sockaddr_port((const struct sockaddr *)dst), strerror(-rc));
+	}
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int soerr = 0;
+	socklen_t el = sizeof(soerr);
+	if (poll(&p, 1, TB_HANDSHAKE_MS) <= 0)
+		soerr = ETIMEDOUT;
+	else
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &el);
+	if (soerr) {
+		close(fd);
+		return v6_err_set(err, -soerr, "connect to %s port %u: %s",
+				  tb_sockaddr_str((const struct sockaddr *)dst, buf, sizeof(buf)),
+				  tb_sockaddr_port((const struct sockaddr *)dst), strerror(soerr));
+	}
+	fcntl(fd, F_SETFL, fl);
+	return fd;
+}
+
+static int open_write(const char *path, uint32_t i, uint32_t n, char *name, size_t len,
+		      struct v6_err *err)
+{
+	if (n == 1)
+		snprintf(name, len, "%s", path);
+	else
+		snprintf(name, len, "%s.%u", path, i + 1);
+	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return v6_err_set(err, -errno, "%s: %s", name, strerror(errno));
+	return fd;
+}
+
+static int client_run(struct v6_emit *e, const struct client_opts *o)
+{
+	static struct tb_run run;
+	static struct tb_stream streams[TB_STREAMS_MAX];
+	static char names[TB_STREAMS_MAX][4200];
+	struct sockaddr_storage dst;
+	socklen_t dl;
+	struct v6_err err;
+	int ctl, rc, status = V6_EXIT_RUNTIME;
+	uint32_t n = o->streams;
+
+	memset(&run, 0, sizeof(run));
+	memset(streams, 0, sizeof(streams));
+	for (uint32_t i = 0; i < TB_STREAMS_MAX; i++)
+		streams[i].fd = streams[i].write_fd = -1;
+	if ((rc = tb_resolve(o->host, (uint16_t)o->port, AF_UNSPEC, &dst, &dl, &err)) < 0) {
+		tb_report_error(e, "%s", err.msg);
+		return v6_cli_status(rc);
+	}
+	if ((ctl = connect_to(&dst, dl, o->src, SOCK_STREAM, 0, &err)) < 0) {
+		tb_report_error(e, "%s", err.msg);
+		return V6_EXIT_RUNTIME;
+	}
+	int one = 1;
+	setsockopt(ctl, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+
+	struct tb_msg *m = &run.msg;
+	memset(m, 0, sizeof(*m));
+	m->type = TB_MSG_HELLO;
+	m->proto = o->udp ? TB_UDP : TB_TCP;
+	m->streams = n;
+	m->duration_ms = o->duration_ms;
+	m->flags = (o->reverse ? TB_F_REVERSE : 0) | (o->write_path ? TB_F_WRITE : 0);
+	m->len = o->len;
+	m->window = o->window;
+	m->rate_bps = o->udp ? o->rate_bps : 0;
+	if ((rc = tb_ctl_send(ctl, m, &err)) < 0 ||
+	    (rc = tb_ctl_recv(ctl, m, TB_HANDSHAKE_MS, &err)) < 0) {
+		tb_report_error(e, "server %s: %s", o->host, err.msg);
+		goto out;
+	}
+	if (m->type == TB_MSG_ERROR) {
+		tb_report_error(e, "server %s refused the test: %s", o->host, m->text);
+		goto out;
+	}
+	if (m->type != TB_MSG_ACCEPT || m->nports != n) {
+		tb_report_error(e, "server %s: unexpected %s", o->host, tb_msg_type_name(m->type));
+		goto out;
+	}
+	uint64_t cookie = m->cookie;
+	for (uint32_t i = 0; i < n; i++) {
+		struct tb_stream *s = &streams[i];
+		struct sockaddr_storage d = dst;
+		tb_sockaddr_set_port((struct sockaddr *)&d, m->ports[i]);
+		s->idx = i;
+		s->udp = o->udp;
+		s->sender = !o->reverse;
+		s->len = o->len;
+		s->rate_bps = o->rate_bps / n ? o->rate_bps / n : 1;
+		s->duration_ns = (uint64_t)o->duration_ms * 1000000;
+		s->cookie = cookie;
+		s->need_hello = o->udp && o->reverse;
+		s->fd = connect_to(&d, dl, o->src, o->udp ? SOCK_DGRAM : SOCK_STREAM,
+				   o->udp && !o->window ? (4u << 20) : o->window, &err);
+		if (s->fd < 0) {
+			tb_report_error(e, "stream %u: %s", i + 1, err.msg);
+			goto out;
+		}
+		if (!o->udp) {
+			uint8_t g[TB_TCP_GREETING_LEN];
+			tb_greeting_encode(g, cookie, i);
+			if ((rc = tb_write_full(s->fd, g, sizeof(g), TB_HANDSHAKE_MS)) < 0) {
+				tb_report_error(e, "stream %u: %s", i + 1, strerror(-rc));
+				goto out;
+			}
+		}
+		if (o->write_path) {
+			s->write_fd = open_write(o->write_path, i, n, names[i], sizeof(names[i]), &err);
+			if (s->write_fd < 0) {
+				tb_report_error(e, "%s", err.msg);
+				status = V6_EXIT_RUNTIME;
+				goto out;
+			}
+			s->write_path = names[i];
+		}
+	}
+	run.ctl = ctl;
+	run.we_send = !o->reverse;
+	run.udp = o->udp;
+	run.wrote = o->write_path != NULL;
+	run.n = n;
+	run.interval_ms = o->interval_ms;
+	run.duration_ns = (uint64_t)o->duration_ms * 1000000;
+	run.streams = streams;
+	run.e = e;
+	run.role = "client";
+	if ((rc = tb_run_test(&run)) < 0) {
+		tb_report_error(e, "%s", run.err);
+		goto out;
+	}
+	status = V6_EXIT_OK;
+out:
+	for (uint32_t i = 0; i < n; i++) {
+		if (streams[i].fd >= 0)
+			close(streams[i].fd);
+		if (streams[i].write_fd >= 0 && close(streams[i].write_fd) < 0 && !status) {
+			tb_report_error(e, "%s: %s", streams[i].write_path, strerror(errno));
+			status = V6_EXIT_RUNTIME;
+		}
+	}
+	close(ctl);
+	return status;
+}
+
+int tb_cmd_client(struct v6_cli *cli, int argc, char **argv)
+{
+	enum { OPT_WRITE = 256 };
+	static const struct option opts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "time", required_argument, NULL, 't' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "parallel", required_argument, NULL, 'P' },
+		{ "reverse", no_argument, NULL, 'R' },
+		{ "udp", no_argument, NULL, 'u' },
+		{ "bandwidth", required_argument, NULL, 'b' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "bind", required_argument, NULL, 'B' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "write", required_argument, NULL, OPT_WRITE },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct client_opts o = { .port = TB_DEFAULT_PORT, .duration_ms = 10000, .interval_ms = 1000,
+				 .streams = 1, .rate_bps = 1000000 };
+	const char *len_arg = NULL;
+	bool rate_set = false;
+	struct v6_err err;
+	struct v6_emit e;
+	int c, rc = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "p:t:i:P:Rub:l:B:w:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': rc = v6_parse_u32(optarg, 1, 65535, &o.port, "port", &err); break;
+		case 't': rc = tb_parse_secs(optarg, 100, TB_DURATION_MAX_MS, &o.duration_ms,
+					     "time", &err); break;
+		case 'i': rc = tb_parse_secs(optarg, 0, 3600000, &o.interval_ms, "interval", &err);
+			  if (!rc && o.interval_ms && o.interval_ms < 100)
+				  rc = v6_err_set(&err, -EINVAL, "interval must be 0 or 0.1-3600 seconds: '%s'", optarg);
+			  break;
+		case 'P': rc = v6_parse_u32(optarg, 1, TB_STREAMS_MAX, &o.streams, "streams", &err); break;
+		case 'R': o.reverse = true; break;
+		case 'u': o.udp = true; break;
+		case 'b': rc = tb_parse_rate(optarg, &o.rate_bps, &err); rate_set = true; break;
+		case 'l': len_arg = optarg; break;
+		case 'B': o.src = optarg; break;
+		case 'w': rc = parse_size(optarg, 64u << 20, &o.window, "window", &err); break;
+		case OPT_WRITE: o.write_path = optarg; break;
+		case 'j': cli->json = true; break;
+		case 'h': fputs(tb_usage, stdout); return V6_EXIT_OK;
+		default: return v6_cli_usage_error(tb_usage, NULL);
+		}
+		if (rc < 0) {
+			v6_cli_error("%s", err.msg);
+			return V6_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return v6_cli_usage_error(tb_usage, optind >= argc ? "client: missing HOST"
+								   : "client: one HOST only");
+	o.host = argv[optind];
+	if (o.src && (rc = tb_resolve(o.src, 0, AF_UNSPEC, &(struct sockaddr_storage){ 0 },
+				      &(socklen_t){ 0 }, &err)) < 0) {
+		v6_cli_error("source: %s", err.msg);
+		return V6_EXIT_USAGE;
+	}
+	uint32_t lmax = o.udp ? TB_UDP_LEN_MAX : TB_TCP_LEN_MAX, lmin = o.udp ? TB_UDP_LEN_MIN : 1;
+	o.len = o.udp ? (strchr(o.host, ':') ? 1450 : 1470) : TB_TCP_LEN_DEFAULT;
+	if (len_arg && v6_parse_u32(len_arg, lmin, lmax, &o.len, "length", &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_USAGE;
+	}
+	if (rate_set && !o.udp)
+		return v6_cli_usage_error(tb_usage, "client: -b paces UDP: use it with -u");
+	if (o.write_path && !o.reverse)
+		return v6_cli_usage_error(tb_usage, "client: --write stores received data: use it with -R");
+	if ((rc = v6_cli_enter_netns(cli)))
+		return rc;
+	v6_cli_emit_init(cli, &e);
+	return client_run(&e, &o);
+}

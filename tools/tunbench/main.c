@@ -1,0 +1,45 @@
+/* tunbench: throughput, health and path-MTU checks for tunnels. */
+#include "tunbench.h"
+
+const char tb_usage[] =
+	"Usage: tunbench [-n NETNS] [-j [-p]] [-v] COMMAND\n"
+	"       tunbench -h | --help | -V | --version\n"
+	"Commands:\n"
+	"  server [-B ADDR] [-p PORT] [--once] [--max-clients N] [--write DIR] [-j]\n"
+	"  client HOST [-p PORT] [-t SECS] [-i SECS] [-P STREAMS] [-R] [-u [-b RATE] [-l LEN]]\n"
+	"         [-B SRC] [-w WINDOW] [--write FILE] [-j]\n"
+	"  ping HOST [-I SRC|IFACE] [-c COUNT] [-i SECS] [-W TIMEOUT] [-w RTT_MS,LOSS%]\n"
+	"         [-C RTT_MS,LOSS%] [-j]\n"
+	"  mtu HOST [-I SRC] [--min 1280] [--max 1500] [-j]\n"
+	"Where:\n"
+	"  PORT     control port, default 5201\n"
+	"  SECS     -t test length (default 10), -i report interval (default 1, 0: none)\n"
+	"  STREAMS  parallel streams, 1-64\n"
+	"  RATE     UDP bits/s, suffix k, m or g (default 1m); LEN UDP datagram bytes\n"
+	"  WINDOW   socket buffer bytes, suffix K or M\n"
+	"  FILE     -R stores the received stream in FILE (FILE.N per stream with -P)\n"
+	"  DIR      the server stores received streams in DIR/tunbench-SESSION-STREAM.dat\n"
+	"  RTT_MS,LOSS%  ping thresholds: -w warning (default 200,40%), -C critical (500,80%)\n"
+	"Exit status: 0 ok, 1 usage or bad input, 2 runtime failure;\n"
+	"  ping: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring plugins);\n"
+	"  mtu: 3 when a black hole was found.\n";
+
+static const struct v6_verb verbs[] = {
+	{ "server", tb_cmd_server },
+	{ "client", tb_cmd_client },
+	{ "ping", tb_cmd_ping },
+	{ "mtu", tb_cmd_mtu },
+	{ NULL, NULL },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = { V6_CLI_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct v6_cli cli = { .family = AF_UNSPEC };
+	int c;
+
+	while ((c = getopt_long(argc, argv, V6_CLI_SHORTOPTS, opts, NULL)) != -1)
+		if (!v6_cli_option(&cli, c, optarg, tb_usage))
+			return v6_cli_usage_error(tb_usage, NULL);
+	return v6_cli_dispatch(&cli, verbs, argc - optind, argv + optind, tb_usage);
+}

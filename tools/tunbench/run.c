@@ -1,0 +1,151 @@
+/* One test once its data streams are connected, the same for client and
+ * server: run the streams, print intervals, exchange END and RESULTS on
+ * the control connection, print the summary. */
+#include "tunbench.h"
+#include "run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool all_done(const struct tb_run *r)
+{
+	for (uint32_t i = 0; i < r->n; i++)
+		if (!atomic_load(&r->streams[i].done))
+			return false;
+	return true;
+}
+
+static void stop_all(struct tb_run *r)
+{
+	atomic_store(&r->stop, true);
+	for (uint32_t i = 0; i < r->n; i++)
+		tb_stream_join(&r->streams[i]);
+}
+
+static int fail(struct tb_run *r, int rc, const char *fmt, const char *detail)
+{
+	snprintf(r->err, sizeof(r->err), fmt, detail);
+	stop_all(r);
+	return rc;
+}
+
+/* Wait for the control connection to be readable, at most until the next
+ * interval tick; prints intervals as they fall due.  1: readable. */
+static int tick(struct tb_run *r, struct tb_report *rep, uint64_t *next_tick)
+{
+	uint64_t now = tb_now_ns(), wait_ns = 100000000u;
+
+	if (r->interval_ms && now >= *next_tick) {
+		tb_report_interval(rep, now);
+		*next_tick += (uint64_t)r->interval_ms * 1000000;
+		if (*next_tick < now)
+			*next_tick = now + (uint64_t)r->interval_ms * 1000000;
+	}
+	if (r->interval_ms && *next_tick - now < wait_ns)
+		wait_ns = *next_tick > now ? *next_tick - now : 0;
+	struct pollfd p = { .fd = r->ctl, .events = POLLIN };
+	int rc = poll(&p, 1, (int)(wait_ns / 1000000) + 1);
+	return rc > 0 ? 1 : 0;
+}
+
+static void final_interval(struct tb_run *r, struct tb_report *rep)
+{
+	uint64_t now = tb_now_ns(), moved = 0;
+	for (uint32_t i = 0; i < r->n; i++)
+		moved += atomic_load(&r->streams[i].live_bytes) - rep->last_bytes[i];
+	/* The tail since the last tick, unless nothing moved in it. */
+	if (r->interval_ms && moved && now - rep->last_ns > 10000000u)
+		tb_report_interval(rep, now);
+}
+
+int tb_run_test(struct tb_run *r)
+{
+	struct tb_report rep;
+	struct v6_err err;
+	uint64_t start = tb_now_ns(), next_tick;
+	int rc;
+
+	atomic_store(&r->stop, false);
+	for (uint32_t i = 0; i < r->n; i++) {
+		r->streams[i].stop = &r->stop;
+		r->streams[i].start_ns = start;
+	}
+	for (uint32_t i = 0; i < r->n; i++)
+		if ((rc = tb_stream_start(&r->streams[i])) < 0)
+			return fail(r, rc, "%s", r->streams[i].errmsg);
+	tb_report_init(&rep, r->e, r->role, r->udp, r->we_send, r->streams, r->n, r->session);
+	next_tick = start + (uint64_t)r->interval_ms * 1000000;
+
+	if (r->we_send) {
+		while (!all_done(r)) {
+			if (tick(r, &rep, &next_tick)) {
+				/* Only an ERROR or a close can come now. */
+				rc = tb_ctl_recv(r->ctl, &r->msg, 1000, &err);
+				if (rc == 0 && r->msg.type == TB_MSG_ERROR)
+					return fail(r, -ECONNABORTED, "peer aborted: %s", r->msg.text);
+				return fail(r, rc < 0 ? rc : -EPROTO, "peer: %s",
+					    rc < 0 ? err.msg : "unexpected message");
+			}
+		}
+		stop_all(r);
+		final_interval(r, &rep);
+		memset(&r->msg, 0, sizeof(r->msg));
+		r->msg.type = TB_MSG_END;
+		r->msg.nstats = r->n;
+		for (uint32_t i = 0; i < r->n; i++)
+			r->sent[i] = r->msg.stats[i] = r->streams[i].st;
+		if ((rc = tb_ctl_send(r->ctl, &r->msg, &err)) < 0)
+			return fail(r, rc, "%s", err.msg);
+		if ((rc = tb_ctl_recv(r->ctl, &r->msg, TB_GRACE_MS, &err)) < 0)
+			return fail(r, rc, "waiting for results: %s", err.msg);
+		if (r->msg.type == TB_MSG_ERROR)
+			return fail(r, -ECONNABORTED, "peer: %s", r->msg.text);
+		if (r->msg.type != TB_MSG_RESULTS || r->msg.nstats != r->n)
+			return fail(r, -EPROTO, "%s", "peer sent malformed results");
+		for (uint32_t i = 0; i < r->n; i++)
+			r->received[i] = r->msg.stats[i];
+	} else {
+		uint64_t deadline = start + r->duration_ns + (uint64_t)TB_GRACE_MS * 1000000;
+		for (;;) {
+			if (tb_now_ns() > deadline)
+				return fail(r, -ETIMEDOUT, "%s", "the sender never finished");
+			if (!tick(r, &rep, &next_tick))
+				continue;
+			rc = tb_ctl_recv(r->ctl, &r->msg, 1000, &err);
+			if (rc < 0)
+				return fail(r, rc, "peer: %s", err.msg);
+			if (r->msg.type == TB_MSG_ERROR)
+				return fail(r, -ECONNABORTED, "peer aborted: %s", r->msg.text);
+			if (r->msg.type != TB_MSG_END || r->msg.nstats != r->n)
+				return fail(r, -EPROTO, "%s", "peer sent a malformed END");
+			break;
+		}
+		for (uint32_t i = 0; i < r->n; i++)
+			r->sent[i] = r->msg.stats[i];
+		/* TCP ends with EOF right behind END; UDP stragglers get a
+		 * moment (a lost FIN must not hang us). */
+		uint64_t drain = tb_now_ns() + (r->udp ? 1000000000u : (uint64_t)TB_GRACE_MS * 1000000);
+		while (!all_done(r) && tb_now_ns() < drain) {
+			struct pollfd p = { .fd = -1 };
+			poll(&p, 0, 10);
+		}
+		stop_all(r);
+		final_interval(r, &rep);
+		memset(&r->msg, 0, sizeof(r->msg));
+		r->msg.type = TB_MSG_RESULTS;
+		r->msg.nstats = r->n;
+		for (uint32_t i = 0; i < r->n; i++) {
+			r->streams[i].st.lost = tb_lost(r->sent[i].packets, r->streams[i].st.packets);
+			r->received[i] = r->msg.stats[i] = r->streams[i].st;
+		}
+		if ((rc = tb_ctl_send(r->ctl, &r->msg, &err)) < 0)
+			return fail(r, rc, "%s", err.msg);
+	}
+	for (uint32_t i = 0; i < r->n; i++)
+		if (r->streams[i].error)
+			return fail(r, r->streams[i].error, "%s", r->streams[i].errmsg);
+	tb_report_summary(&rep, r->sent, r->received, r->n, r->wrote);
+	return 0;
+}

@@ -1,0 +1,363 @@
+/* The data path: one thread per stream, TCP or UDP, sending or receiving.
+ * Buffers are allocated once per stream and bounded (TB_STREAM_BUF_MAX),
+ * so a server's memory per client has a fixed ceiling. */
+#define _GNU_SOURCE
+#include "tunbench.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TB_RECV_BUF (256u * 1024)
+#define TB_UDP_BATCH 64
+#define TB_UDP_RING_MAX (1u << 20) /* receive batch memory per stream */
+#define TB_POLL_NS (200u * 1000000) /* how often blocked calls look at stop */
+
+static void set_timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = TB_POLL_NS / 1000 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static void fail(struct tb_stream *s, int rc, const char *what)
+{
+	if (s->error)
+		return;
+	s->error = rc;
+	snprintf(s->errmsg, sizeof(s->errmsg), "stream %u: %s: %s", s->idx + 1, what,
+		 strerror(-rc));
+}
+
+static bool stopped(const struct tb_stream *s)
+{
+	return atomic_load_explicit(s->stop, memory_order_relaxed);
+}
+
+/* --write: every write checked; its time is the disk's, kept apart. */
+static int store(struct tb_stream *s, const void *buf, size_t n)
+{
+	uint64_t t0 = tb_now_ns();
+	size_t off = 0;
+
+	while (off < n) {
+		ssize_t w = write(s->write_fd, (const char *)buf + off, n - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			fail(s, -errno, s->write_path);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	s->st.write_bytes += n;
+	s->st.write_ns += tb_now_ns() - t0;
+	return 0;
+}
+
+static void store_finish(struct tb_stream *s)
+{
+	uint64_t t0 = tb_now_ns();
+	if (s->write_fd < 0 || s->error)
+		return;
+	if (fdatasync(s->write_fd) < 0)
+		fail(s, -errno, s->write_path);
+	s->st.write_ns += tb_now_ns() - t0;
+}
+
+static void tcp_send(struct tb_stream *s)
+{
+	char *buf = malloc(s->len);
+	uint64_t deadline = s->start_ns + s->duration_ns, bytes = 0;
+
+	if (!buf) {
+		fail(s, -ENOMEM, "buffer");
+		return;
+	}
+	for (uint32_t i = 0; i < s->len; i++)
+		buf[i] = (char)('0' + i % 64);
+	while (!stopped(s) && tb_now_ns() < deadline) {
+		ssize_t w = send(s->fd, buf, s->len, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fail(s, -errno, "send");
+			break;
+		}
+		bytes += (uint64_t)w;
+		atomic_store_explicit(&s->live_bytes, bytes, memory_order_relaxed);
+	}
+	s->end_ns = tb_now_ns();
+	s->st.bytes = bytes;
+
+	struct tcp_info ti;
+	socklen_t tl = sizeof(ti);
+	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
+		s->st.retransmits = ti.tcpi_total_retrans;
+	shutdown(s->fd, SHUT_WR);
+	free(buf);
+}
+
+static void tcp_recv(struct tb_stream *s)
+{
+	size_t cap = s->len > TB_RECV_BUF ? s->len : TB_RECV_BUF;
+	char *buf = malloc(cap);
+	uint64_t bytes = 0;
+
+	if (!buf) {
+		fail(s, -ENOMEM, "buffer");
+		return;
+	}
+	s->end_ns = s->start_ns;
+	for (;;) {
+		ssize_t r = recv(s->fd, buf, cap, 0);
+		if (r > 0) {
+			bytes += (uint64_t)r;
+			atomic_store_explicit(&s->live_bytes, bytes, memory_order_relaxed);
+			s->end_ns = tb_now_ns();
+			if (s->write_fd >= 0 && store(s, buf, (size_t)r) < 0)
+				break;
+			continue;
+		}
+		if (r == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			if (stopped(s))
+				break;
+			continue;
+		}
+		fail(s, -errno, "receive");
+		break;
+	}
+	s->st.bytes = bytes;
+	store_finish(s);
+	free(buf);
+}
+
+/* The sender paces to the rate in small bursts (sendmmsg): a burst is
+ * at most ~200 us of traffic, so queues see a smooth stream. */
+static void udp_send(struct tb_stream *s)
+{
+	struct mmsghdr msgs[32];
+	struct iovec iov[32];
+	uint8_t *buf = calloc(32, s->len);
+	double pkt_ns = (double)s->len * 8 * 1e9 / (double)s->rate_bps;
+	uint64_t sent = 0, refused = 0, deadline;
+	unsigned burst = pkt_ns > 0 ? (unsigned)(200000.0 / pkt_ns) : 32;
+
+	if (!buf) {
+		fail(s, -ENOMEM, "buffer");
+		return;
+	}
+	burst = burst < 1 ? 1 : burst > 32 ? 32 : burst;
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < 32; i++) {
+		iov[i].iov_base = buf + (size_t)i * s->len;
+		iov[i].iov_len = s->len;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	s->start_ns = tb_now_ns();
+	deadline = s->start_ns + s->duration_ns;
+	while (!stopped(s)) {
+		uint64_t now = tb_now_ns();
+		if (now >= deadline)
+			break;
+		uint64_t due = (uint64_t)((double)(now - s->start_ns) / pkt_ns) + 1;
+		if (due <= sent) {
+			/* Nothing due: sleep until a whole burst is (or the end). */
+			uint64_t at = s->start_ns + (uint64_t)((double)(sent + burst - 1) * pkt_ns);
+			if (at > deadline)
+				at = deadline;
+			struct timespec ts = { .tv_sec = (time_t)(at / 1000000000u),
+					       .tv_nsec = (long)(at % 1000000000u) };
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			continue;
+		}
+		unsigned n = (unsigned)(due - sent);
+		n = n > 32 ? 32 : n;
+		for (unsigned i = 0; i < n; i++) {
+			struct tb_udp_hdr h = { .cookie = s->cookie, .seq = sent + i, .send_ns = now,
+						.stream = s->idx, .kind = TB_UDP_DATA };
+			tb_udp_hdr_encode(iov[i].iov_base, &h);
+		}
+		int r = sendmmsg(s->fd, msgs, n, 0);
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN || errno == ENOBUFS)
+				continue;
+			if (errno == ECONNREFUSED && ++refused < 100)
+				continue; /* an ICMP error for an earlier datagram */
+			fail(s, -errno, "send");
+			break;
+		}
+		sent += (uint64_t)r;
+		atomic_store_explicit(&s->live_bytes, sent * s->len, memory_order_relaxed);
+	}
+	s->end_ns = tb_now_ns();
+	s->st.packets = sent;
+	s->st.bytes = sent * s->len;
+	/* A few FINs: the receiver stops early on the first, and the control
+	 * channel's END covers the case where all are lost. */
+	struct tb_udp_hdr fin = { .cookie = s->cookie, .seq = sent, .stream = s->idx,
+				  .kind = TB_UDP_FIN };
+	tb_udp_hdr_encode(buf, &fin);
+	for (int i = 0; i < 3; i++)
+		if (send(s->fd, buf, TB_UDP_HDR_LEN, 0) < 0)
+			break;
+	free(buf);
+}
+
+static void udp_hello(struct tb_stream *s)
+{
+	uint8_t b[TB_UDP_HDR_LEN];
+	struct tb_udp_hdr h = { .cookie = s->cookie, .stream = s->idx, .kind = TB_UDP_HELLO };
+	tb_udp_hdr_encode(b, &h);
+	if (send(s->fd, b, sizeof(b), 0) < 0) {
+		/* Lost hellos are retried; nothing else to do. */
+	}
+}
+
+/* Reverse UDP, server side: learn where to send from the client's hello. */
+static int udp_await_hello(struct tb_stream *s)
+{
+	uint64_t deadline = tb_now_ns() + (uint64_t)TB_HANDSHAKE_MS * 1000000;
+	uint8_t b[TB_UDP_HDR_LEN];
+
+	while (!stopped(s) && tb_now_ns() < deadline) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct tb_udp_hdr h;
+		ssize_t r = recvfrom(s->fd, b, sizeof(b), 0, (struct sockaddr *)&ss, &sl);
+		if (r < 0)
+			continue;
+		if (tb_udp_hdr_decode(b, (size_t)r, &h) == 0 && h.cookie == s->cookie &&
+		    h.stream == s->idx && h.kind == TB_UDP_HELLO) {
+			if (connect(s->fd, (struct sockaddr *)&ss, sl) < 0) {
+				fail(s, -errno, "connect");
+				return -1;
+			}
+			return 0;
+		}
+	}
+	fail(s, -ETIMEDOUT, "waiting for the client's UDP hello");
+	return -1;
+}
+
+static void udp_recv(struct tb_stream *s)
+{
+	unsigned batch = TB_UDP_RING_MAX / s->len;
+	batch = batch < 1 ? 1 : batch > TB_UDP_BATCH ? TB_UDP_BATCH : batch;
+	struct mmsghdr msgs[TB_UDP_BATCH];
+	struct iovec iov[TB_UDP_BATCH];
+	uint8_t *buf = malloc((size_t)batch * s->len);
+	uint64_t bytes = 0, last_hello = 0;
+	bool fin = false, any = false;
+
+	if (!buf) {
+		fail(s, -ENOMEM, "buffer");
+		return;
+	}
+	memset(msgs, 0, sizeof(msgs));
+	for (unsigned i = 0; i < batch; i++) {
+		iov[i].iov_base = buf + (size_t)i * s->len;
+		iov[i].iov_len = s->len;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	s->end_ns = s->start_ns;
+	while (!fin) {
+		if (!any && s->need_hello && tb_now_ns() - last_hello > 100000000u) {
+			udp_hello(s);
+			last_hello = tb_now_ns();
+		}
+		/* WAITFORONE: timestamps taken when data arrives, not when a
+		 * whole batch has piled up (that would fake jitter). */
+		int n = recvmmsg(s->fd, msgs, batch, MSG_WAITFORONE, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == ECONNREFUSED) {
+				if (stopped(s))
+					break;
+				continue;
+			}
+			fail(s, -errno, "receive");
+			break;
+		}
+		uint64_t now = tb_now_ns();
+		for (int i = 0; i < n; i++) {
+			struct tb_udp_hdr h;
+			size_t len = msgs[i].msg_len;
+			if (tb_udp_hdr_decode(iov[i].iov_base, len, &h) < 0 || h.cookie != s->cookie ||
+			    h.stream != s->idx)
+				continue; /* stray datagram */
+			if (h.kind == TB_UDP_FIN) {
+				fin = true;
+				continue;
+			}
+			if (h.kind != TB_UDP_DATA)
+				continue;
+			if (!any)
+				s->start_ns = now;
+			any = true;
+			tb_seqtrack_add(&s->seq, h.seq, h.send_ns, now);
+			bytes += len;
+			s->end_ns = now;
+			if (s->write_fd >= 0 && store(s, iov[i].iov_base, len) < 0)
+				fin = true;
+		}
+		atomic_store_explicit(&s->live_bytes, bytes, memory_order_relaxed);
+	}
+	s->st.bytes = bytes;
+	s->st.packets = s->seq.received;
+	s->st.out_of_order = s->seq.out_of_order;
+	s->st.jitter_ns = (uint64_t)s->seq.jitter_ns;
+	store_finish(s);
+	free(buf);
+}
+
+static void *stream_main(void *arg)
+{
+	struct tb_stream *s = arg;
+
+	set_timeouts(s->fd);
+	if (!s->start_ns)
+		s->start_ns = tb_now_ns();
+	if (s->udp && s->sender && s->need_hello && udp_await_hello(s) < 0) {
+		atomic_store(&s->done, true);
+		return NULL;
+	}
+	if (s->udp)
+		s->sender ? udp_send(s) : udp_recv(s);
+	else
+		s->sender ? tcp_send(s) : tcp_recv(s);
+	s->st.duration_ns = s->end_ns > s->start_ns ? s->end_ns - s->start_ns : 0;
+	atomic_store(&s->done, true);
+	return NULL;
+}
+
+int tb_stream_start(struct tb_stream *s)
+{
+	int rc = pthread_create(&s->thread, NULL, stream_main, s);
+	if (rc) {
+		fail(s, -rc, "thread");
+		atomic_store(&s->done, true);
+		return -rc;
+	}
+	s->started = true;
+	return 0;
+}
+
+void tb_stream_join(struct tb_stream *s)
+{
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	s->started = false;
+}

@@ -1,0 +1,116 @@
+/* tunbench: throughput, health and path-MTU checks for tunnels. */
+#ifndef TUNBENCH_H
+#define TUNBENCH_H
+
+#include "cli.h"
+#include "proto.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+#define TB_DEFAULT_PORT 5201
+#define TB_TCP_LEN_DEFAULT (128u * 1024)
+#define TB_HANDSHAKE_MS 10000 /* idle or garbage control connections */
+#define TB_GRACE_MS 10000     /* past the test's duration before giving up */
+
+extern const char tb_usage[];
+
+int tb_cmd_server(struct v6_cli *cli, int argc, char **argv);
+int tb_cmd_client(struct v6_cli *cli, int argc, char **argv);
+int tb_cmd_ping(struct v6_cli *cli, int argc, char **argv);
+int tb_cmd_mtu(struct v6_cli *cli, int argc, char **argv);
+
+/* ---- net.c: sockets and time ---- */
+uint64_t tb_now_ns(void);
+/* Resolve HOST (literal or name) and PORT. */
+int tb_resolve(const char *host, uint16_t port, int family, struct sockaddr_storage *ss,
+	       socklen_t *len, struct v6_err *err);
+const char *tb_sockaddr_str(const struct sockaddr *sa, char *buf, size_t len);
+uint16_t tb_sockaddr_port(const struct sockaddr *sa);
+void tb_sockaddr_set_port(struct sockaddr *sa, uint16_t port);
+/* Read or write exactly n bytes within timeout_ms; 0, -ETIMEDOUT, -EPIPE (EOF) or -errno. */
+int tb_read_full(int fd, void *buf, size_t n, int timeout_ms);
+int tb_write_full(int fd, const void *buf, size_t n, int timeout_ms);
+/* One control message, bounded in size and time.  A peer of another
+ * protocol version gets -EPROTONOSUPPORT with a message naming both. */
+int tb_ctl_recv(int fd, struct tb_msg *m, int timeout_ms, struct v6_err *err);
+int tb_ctl_send(int fd, const struct tb_msg *m, struct v6_err *err);
+int tb_ctl_send_error(int fd, uint32_t code, const char *text);
+void tb_set_window(int fd, uint32_t window);
+uint64_t tb_random64(void);
+
+/* ---- stream.c: one data stream per thread ---- */
+struct tb_stream {
+	int fd;
+	uint32_t idx;
+	bool sender, udp;
+	bool need_hello; /* reverse UDP: the client announces itself */
+	uint32_t len;
+	uint64_t rate_bps; /* per stream, UDP */
+	uint64_t duration_ns;
+	uint64_t cookie;
+	int write_fd; /* -1: received data is dropped */
+	const char *write_path;
+	atomic_bool *stop;
+	/* live, read by the reporter */
+	_Atomic uint64_t live_bytes;
+	atomic_bool done;
+	/* final */
+	struct tb_stats st;
+	struct tb_seqtrack seq;
+	uint64_t start_ns, end_ns;
+	int error; /* -errno, 0 ok */
+	char errmsg[160];
+	pthread_t thread;
+	bool started;
+};
+
+int tb_stream_start(struct tb_stream *s);
+void tb_stream_join(struct tb_stream *s);
+
+/* ---- report.c: iperf2-style lines, NDJSON with iperf3 names ---- */
+struct tb_report {
+	struct v6_emit *e;
+	const char *role; /* "client" or "server" */
+	bool udp, sender;
+	uint32_t nstreams;
+	struct tb_stream *streams;
+	uint64_t start_ns, last_ns;
+	uint64_t last_bytes[TB_STREAMS_MAX], last_sum;
+	uint64_t session;
+	bool header_done;
+};
+void tb_report_init(struct tb_report *r, struct v6_emit *e, const char *role, bool udp,
+		    bool sender, struct tb_stream *streams, uint32_t n, uint64_t session);
+void tb_report_interval(struct tb_report *r, uint64_t now_ns);
+/* sent and received: per-stream figures from each end. */
+void tb_report_summary(struct tb_report *r, const struct tb_stats *sent,
+		       const struct tb_stats *received, uint32_t n, bool wrote);
+void tb_report_error(struct v6_emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tb_format_bytes(double bytes, char *buf, size_t len);
+void tb_format_bits(double bps, char *buf, size_t len);
+
+/* ---- icmp.c: echo probes shared by ping and mtu ---- */
+struct tb_icmp {
+	int fd;
+	int family;
+	bool raw;
+	uint16_t ident;
+	struct sockaddr_storage dst;
+	socklen_t dstlen;
+};
+enum tb_probe_result { TB_PROBE_REPLY, TB_PROBE_TIMEOUT, TB_PROBE_TOOBIG, TB_PROBE_UNREACH };
+/* src: address or interface name or NULL.  dontfrag: set DF / IPV6_DONTFRAG
+ * and ignore the cached path MTU (probe mode). */
+int tb_icmp_open(struct tb_icmp *ic, const char *host, const char *src, bool dontfrag,
+		 struct v6_err *err);
+void tb_icmp_close(struct tb_icmp *ic);
+/* Send an echo request of `size` bytes of IP packet (header included). */
+int tb_icmp_send(struct tb_icmp *ic, uint16_t seq, size_t size, struct v6_err *err);
+/* Wait until deadline for a reply to seq (any seq when seq < 0); returns a
+ * tb_probe_result, *rtt_ns for replies, *mtu for Packet Too Big. */
+int tb_icmp_wait(struct tb_icmp *ic, int seq, uint64_t deadline_ns, uint16_t *got_seq,
+		 uint64_t *send_ns, uint32_t *mtu);
+
+#endif
