@@ -171,6 +171,23 @@ vm_link() {
 		ip -n "$3" link set "$4" up
 }
 
+# vm_wire NS IFACE...: make veth ends behave like a real wire for raw-socket
+# readers.  A veth hands the peer packets whose checksums the sender left
+# to "hardware" (CHECKSUM_PARTIAL) and unsegmented GSO packets; a NIC would
+# finish both before the wire.  Needs ethtool (# vm-needs: ethtool).
+vm_wire() {
+	_ns=$1
+	shift
+	for _i in "$@"; do
+		in_ns "$_ns" ethtool -K "$_i" tx off gso off gro off >/dev/null 2>&1 || return 1
+	done
+}
+
+# have_prog NAME: a host program was staged into the guest.
+have_prog() {
+	[ -x "/usr/bin/$1" ]
+}
+
 # vm_addr NS IFACE ADDR/LEN: an address usable at once.
 vm_addr() {
 	case "$3" in

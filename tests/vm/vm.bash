@@ -171,7 +171,12 @@ vm_stage_scenarios() {
 		mapfile -t -O "${#mods[@]}" mods < <(vm_header_words "$f" vm-modules)
 	done
 	for p in $(printf '%s\n' "${progs[@]}" | sort -u); do
-		vm_stage_prog "$root" "$p"
+		# A scenario checks have_prog and skips what it cannot do.
+		if command -v "$p" >/dev/null; then
+			vm_stage_prog "$root" "$p"
+		else
+			echo "${VM_NAME:-vm}: '$p' not installed on this host; scenarios needing it will skip" >&2
+		fi
 	done
 	# shellcheck disable=SC2046 # one module name per word
 	vm_stage_modules "$root" $(printf '%s\n' "${mods[@]}" | awk '!seen[$0]++')
