@@ -231,20 +231,56 @@ static void *session_main(void *arg)
 	return NULL;
 }
 
+/* A refused client still gets a readable answer: its HELLO is read (so
+ * closing does not turn into a reset that eats our ERROR), then the
+ * reason is sent.  A thread of its own, bounded in time and number. */
+#define TB_REFUSING_MAX 64
+static atomic_uint refusing;
+
+struct refusal {
+	int fd;
+	char why[80];
+};
+
+static void *refuse_main(void *arg)
+{
+	struct refusal *r = arg;
+	uint8_t buf[TB_HDR_LEN];
+
+	if (tb_read_full(r->fd, buf, sizeof(buf), 2000) == 0)
+		tb_ctl_send_error(r->fd, TB_ERR_BUSY, r->why);
+	shutdown(r->fd, SHUT_WR);
+	while (tb_read_full(r->fd, buf, 1, 1000) == 0) {
+		/* drain until the client closes or goes quiet */
+	}
+	close(r->fd);
+	free(r);
+	atomic_fetch_sub(&refusing, 1);
+	return NULL;
+}
+
 static void refuse(int fd, const char *why)
 {
-	/* Best effort within a short time: the listener must not block. */
-	struct tb_msg m;
-	uint8_t buf[TB_MSG_MAX];
-	memset(&m, 0, sizeof(m));
-	m.type = TB_MSG_ERROR;
-	m.code = TB_ERR_BUSY;
-	snprintf(m.text, sizeof(m.text), "%s", why);
-	int n = tb_msg_encode(&m, buf, sizeof(buf), NULL);
-	if (n > 0 && send(fd, buf, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
-		/* the client sees the close instead */
+	struct refusal *r = calloc(1, sizeof(*r));
+	pthread_attr_t attr;
+	pthread_t th;
+
+	if (!r || atomic_fetch_add(&refusing, 1) >= TB_REFUSING_MAX) {
+		atomic_fetch_sub(&refusing, r ? 1 : 0);
+		free(r);
+		close(fd);
+		return;
 	}
-	close(fd);
+	r->fd = fd;
+	snprintf(r->why, sizeof(r->why), "%s", why);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, refuse_main, r) != 0) {
+		close(fd);
+		free(r);
+		atomic_fetch_sub(&refusing, 1);
+	}
+	pthread_attr_destroy(&attr);
 }
 
 static int listen_on(const char *bind_addr, uint32_t port, struct v6_err *err)
@@ -316,8 +352,8 @@ static int serve(struct server *srv, int lfd)
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		if (pthread_create(&th, &attr, session_main, s) != 0) {
 			atomic_fetch_sub(&srv->active, 1);
-			refuse(fd, "server cannot start a thread");
 			free(s);
+			close(fd);
 		}
 		pthread_attr_destroy(&attr);
 	}

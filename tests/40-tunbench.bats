@@ -1,0 +1,492 @@
+#!/usr/bin/env bats
+# tunbench: client/server over loopback and the lab, loss accounting, -j,
+# --write, ping's plugin statuses, source-bound pings, the MTU search and
+# black holes, and a server that outlives bad clients.
+
+load helpers
+
+setup() { lab_setup; }
+teardown() { lab_teardown; }
+
+TB() { echo "$V6KIT_BIN/tunbench"; }
+
+# a -- b on one link, IPv6 and IPv4.
+two_hosts() {
+	lab_ns a b
+	lab_link a a0 b b0
+	lab_addr a a0 2001:db8:1::1/64
+	lab_addr b b0 2001:db8:1::2/64
+	lab_addr a a0 192.0.2.1/24
+	lab_addr b b0 192.0.2.2/24
+}
+
+# start_server HOST ARGS...: tunbench server in HOST, ready when it returns.
+start_server() {
+	local h=$1
+	shift
+	lab_bg "$h" "$(TB)" server "$@"
+	SERVER_LOG=$LAB_LAST_LOG
+	SERVER_PID=$LAB_LAST_PID
+	wait_for 10 grep -q "listening" "$SERVER_LOG"
+}
+
+# client HOST ARGS...: run a client inside HOST.
+client() {
+	local h=$1
+	shift
+	in_ns "$h" "$(TB)" client "$@"
+}
+
+# The JSON lines of $output or a log (stderr's notices mixed in dropped).
+json_of() { grep '^{' "$@"; }
+summary() { json_of <<<"$output" | jq -c 'select(.event == "summary")'; }
+
+# netem is not built into every kernel: skip with the reason.
+requires_netem() {
+	requires cmd:tc
+	ip netns exec "$(ns a)" tc qdisc add dev a0 root netem delay 1ms 2>/dev/null ||
+		skip "needs the sch_netem qdisc (not in this kernel)"
+	ip netns exec "$(ns a)" tc qdisc del dev a0 root
+}
+
+# nft_drop HOST HOOK RULE: add a counting drop rule in an inet table.
+nft_drop() {
+	in_ns "$1" nft add table inet tb
+	in_ns "$1" nft add chain inet tb c "{ type filter hook $2 priority 0 ; }"
+	in_ns "$1" nft add rule inet tb c "$3" counter drop
+}
+
+nft_dropped() {
+	in_ns "$1" nft -j list table inet tb | jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add'
+}
+
+@test "tunbench: TCP over loopback, -j summary and intervals with iperf3 names" {
+	requires root cmd:jq
+	lab_ns a
+	start_server a -p 5301
+	run client a ::1 -p 5301 -t 1 -i 0.5 -j
+	assert_success
+	[ "$(jq -s '[.[] | select(.event == "interval")] | length' <<<"$output")" -ge 2 ]
+	s=$(summary)
+	[ "$(jq '.sum_received.bytes' <<<"$s")" -gt 0 ]
+	[ "$(jq '.sum_received.bytes == .sum_sent.bytes' <<<"$s")" = true ]
+	[ "$(jq '.sum_sent.retransmits | type' <<<"$s")" = '"number"' ]
+	[ "$(jq '.sum_received.bits_per_second > 0' <<<"$s")" = true ]
+	refute_output --partial NaN
+}
+
+@test "tunbench: text output has iperf2-style lines and a SUM line with -P" {
+	requires root
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 1 -P 2
+	assert_success
+	assert_output --partial "[ ID] Interval       Transfer     Bandwidth"
+	assert_output --regexp '\[  2\] +0\.00- *1\.0[0-9] sec'
+	assert_output --regexp '\[SUM\] .* sender'
+	assert_output --regexp '\[SUM\] .* receiver'
+}
+
+@test "tunbench: -P streams across the lab, every byte accounted per stream" {
+	requires root cmd:jq
+	two_hosts
+	start_server b -j
+	run client a 2001:db8:1::2 -t 1 -P 3 -j
+	assert_success
+	s=$(summary)
+	[ "$(jq '.num_streams' <<<"$s")" = 3 ]
+	[ "$(jq '[.streams[] | select(.receiver.bytes > 0 and .receiver.bytes == .sender.bytes)] | length' <<<"$s")" = 3 ]
+	# The server reported the same test as receiver.
+	wait_for 5 grep -q '"event":"summary"' "$SERVER_LOG"
+	[ "$(json_of "$SERVER_LOG" | jq -s '[.[] | select(.event == "summary")][0].sum_received.bytes')" = \
+		"$(jq '.sum_received.bytes' <<<"$s")" ]
+}
+
+@test "tunbench: -R makes the server send, over IPv4 too" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 192.0.2.2 -t 1 -R -j
+	assert_success
+	[ "$(jq -s '[.[] | select(.event == "interval")][0].streams[0].sender' <<<"$output")" = false ]
+	[ "$(jq '.sum_received.bytes > 0' <<<"$(summary)")" = true ]
+	grep -q "TCP, 1 stream, 1000 ms, reverse" "$SERVER_LOG"
+}
+
+@test "tunbench: UDP paced to the set rate, no loss on a clean link, in both directions" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -u -b 20m -t 1 -j
+	assert_success
+	s=$(summary)
+	# Paced to 20 Mbit/s: within 10% (the sender's own count).
+	[ "$(jq '.sum_sent.bits_per_second > 18e6 and .sum_sent.bits_per_second < 22e6' <<<"$s")" = true ]
+	[ "$(jq '.sum.lost_packets' <<<"$s")" = 0 ]
+	[ "$(jq '.sum.packets > 1000' <<<"$s")" = true ]
+	[ "$(jq '.sum.jitter_ms | type' <<<"$s")" = '"number"' ]
+	run client a 2001:db8:1::2 -u -b 10m -t 1 -R -P 2 -j
+	assert_success
+	s=$(summary)
+	[ "$(jq '.sum.lost_packets' <<<"$s")" = 0 ]
+	[ "$(jq '[.streams[] | select(.receiver.packets > 0)] | length' <<<"$s")" = 2 ]
+}
+
+@test "tunbench: UDP loss counted exactly when the lab drops every 10th datagram" {
+	requires root cmd:jq cmd:nft
+	two_hosts
+	start_server b
+	# Only data datagrams (not the small hellos and FINs) are dropped.
+	nft_drop b input 'udp dport != 5201 udp length > 200 numgen inc mod 10 == 0'
+	run client a 2001:db8:1::2 -u -b 10m -t 1 -j
+	assert_success
+	s=$(summary)
+	dropped=$(nft_dropped b)
+	[ "$dropped" -gt 50 ]
+	[ "$(jq '.sum.lost_packets' <<<"$s")" = "$dropped" ]
+	[ "$(jq '.sum.lost_percent > 9 and .sum.lost_percent < 11' <<<"$s")" = true ]
+}
+
+@test "tunbench: UDP loss through netem loss 10%" {
+	requires root cmd:jq
+	two_hosts
+	requires_netem
+	start_server b
+	in_ns a tc qdisc add dev a0 root netem loss 10%
+	run client a 2001:db8:1::2 -u -b 10m -t 2 -j
+	assert_success
+	[ "$(jq '.sum.lost_percent > 5 and .sum.lost_percent < 15' <<<"$(summary)")" = true ]
+}
+
+@test "tunbench: --write stores exactly the bytes received, network and disk apart" {
+	requires root cmd:jq
+	two_hosts
+	mkdir "$LAB_DIR/srv"
+	start_server b --write "$LAB_DIR/srv"
+	run client a 2001:db8:1::2 -t 1 -R --write "$LAB_DIR/got" -j
+	assert_success
+	s=$(summary)
+	size=$(stat -c %s "$LAB_DIR/got")
+	[ "$size" -gt 0 ]
+	[ "$(jq '.sum_received.bytes' <<<"$s")" = "$size" ]
+	[ "$(jq '.write.bytes' <<<"$s")" = "$size" ]
+	[ "$(jq '.write.bits_per_second > 0 and .write.network_bits_per_second > 0' <<<"$s")" = true ]
+	# The stream's own pattern, unchanged.
+	[ "$(head -c 16 "$LAB_DIR/got")" = 0123456789:\;\<=\>? ]
+	# The server side, forward direction.
+	run client a 2001:db8:1::2 -t 1 -j
+	assert_success
+	f=$(ls "$LAB_DIR"/srv/tunbench-*-1.dat)
+	[ "$(jq '.sum_received.bytes' <<<"$(summary)")" = "$(stat -c %s "$f")" ]
+}
+
+@test "tunbench: a failed --write fails the run, in every output mode" {
+	requires root cmd:jq
+	[ -e /dev/full ] || skip "needs /dev/full"
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 1 -R --write /dev/full -j
+	assert_failure 2
+	assert_output --partial '"event":"error"'
+	assert_output --partial "No space left"
+	run client a 2001:db8:1::2 -t 1 -R --write /dev/full
+	assert_failure 2
+}
+
+@test "tunbench: no server is a runtime error with a JSON error object" {
+	requires root cmd:jq
+	two_hosts
+	run client a 2001:db8:1::2 -p 5999 -t 1 -j
+	assert_failure 2
+	[ "$(json_of <<<"$output" | jq -r 'select(.event == "error") | .error' | grep -c "Connection refused")" = 1 ]
+}
+
+@test "tunbench: bad arguments are usage errors quoting the token" {
+	requires root
+	run "$(TB)" client ::1 -P 65
+	assert_failure 1
+	assert_output --partial "'65'"
+	run "$(TB)" client ::1 -b 10x -u
+	assert_failure 1
+	assert_output --partial "'10x'"
+	run "$(TB)" client ::1 -b 10m
+	assert_failure 1
+	run "$(TB)" client ::1 --write /tmp/x
+	assert_failure 1
+	run "$(TB)" server -p 0
+	assert_failure 1
+	run "$(TB)" bogus
+	assert_failure 1
+}
+
+@test "tunbench: the server serves several clients at once" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	lab_bg a "$(TB)" client 2001:db8:1::2 -t 2 -j
+	first=$LAB_LAST_PID
+	first_log=$LAB_LAST_LOG
+	wait_for 5 grep -q "session 1 from" "$SERVER_LOG"
+	run client a 2001:db8:1::2 -t 1 -j
+	assert_success
+	wait "$first"
+	[ "$(jq -s '[.[] | select(.event == "summary")] | length' "$first_log")" = 1 ]
+}
+
+@test "tunbench: --max-clients refuses the one too many with a clear message" {
+	requires root
+	two_hosts
+	start_server b --max-clients 1
+	lab_bg a "$(TB)" client 2001:db8:1::2 -t 3
+	wait_for 5 grep -q "session 1 from" "$SERVER_LOG"
+	run client a 2001:db8:1::2 -t 1
+	assert_failure 2
+	assert_output --partial "busy"
+}
+
+@test "tunbench: --once serves one test and exits 0" {
+	requires root
+	two_hosts
+	start_server b --once
+	run client a 2001:db8:1::2 -t 1
+	assert_success
+	# Exited (a zombie until waited for): then its status must be 0.
+	wait_for 5 bash -c "! kill -0 $SERVER_PID || grep -q '^[0-9]* ([^)]*) Z' /proc/$SERVER_PID/stat"
+	wait "$SERVER_PID"
+}
+
+# send_raw HOST HOSTADDR PORT PYTHON-BYTES: connect and write bytes, print
+# whatever comes back before the server closes.
+send_raw() {
+	in_ns "$1" /usr/bin/python3 - "$2" "$3" "$4" <<'EOF'
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=15)
+s.sendall(eval(sys.argv[3]))
+data = b""
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+except OSError:
+    pass
+print(data.decode(errors="replace"))
+EOF
+}
+
+@test "tunbench: the server survives garbage, a huge length and another version" {
+	requires root
+	two_hosts
+	start_server b
+	run send_raw a 2001:db8:1::2 5201 "b'GET / HTTP/1.0\r\n\r\n'"
+	assert_success
+	run send_raw a 2001:db8:1::2 5201 "b'TB\x01\x01\xff\xff\xff\xff' + b'x' * 100"
+	assert_success
+	run send_raw a 2001:db8:1::2 5201 "b'TB\x02\x01\x00\x00\x00\x00'"
+	assert_success
+	assert_output --partial "version 2"
+	grep -q "not a tunbench peer" "$SERVER_LOG"
+	grep -q "exceeds the 8192-byte limit" "$SERVER_LOG"
+	run client a 2001:db8:1::2 -t 1
+	assert_success
+	kill -0 "$SERVER_PID"
+}
+
+@test "tunbench: a client of another protocol version fails with a clear message" {
+	requires root
+	two_hosts
+	# A fake server that answers in protocol version 9.
+	lab_bg b /usr/bin/python3 -c '
+import socket
+l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("::", 5201)); l.listen(1); print("listening", flush=True)
+c, _ = l.accept(); c.recv(100); c.sendall(b"TB\x09\x02\x00\x00\x00\x00"); c.close()'
+	wait_for 10 grep -q listening "$LAB_LAST_LOG"
+	run client a 2001:db8:1::2 -t 1
+	assert_failure 2
+	assert_output --partial "protocol version 9, this tunbench speaks 1"
+}
+
+@test "tunbench: idle half-open connections time out and do not block others" {
+	requires root
+	two_hosts
+	start_server b
+	lab_bg a /usr/bin/python3 -c '
+import socket, time
+s = socket.create_connection(("2001:db8:1::2", 5201)); print("connected", flush=True)
+s.settimeout(30)
+try:
+    print("closed by server" if s.recv(10) == b"" else "data", flush=True)
+except socket.timeout:
+    print("still open", flush=True)'
+	idle_log=$LAB_LAST_LOG
+	wait_for 5 grep -q connected "$idle_log"
+	run client a 2001:db8:1::2 -t 1
+	assert_success
+	wait_for 15 grep -q "closed by server" "$idle_log"
+	grep -q "dropped: timed out" "$SERVER_LOG"
+}
+
+@test "tunbench: a client vanishing mid-test ends its session only" {
+	requires root
+	two_hosts
+	start_server b
+	lab_bg a "$(TB)" client 2001:db8:1::2 -t 20
+	victim=$LAB_LAST_PID
+	wait_for 5 grep -q "0.00- 1.0" "$LAB_LAST_LOG"
+	kill -KILL "$victim"
+	wait_for 15 grep -q "session 1 from .*: peer" "$SERVER_LOG"
+	run client a 2001:db8:1::2 -t 1
+	assert_success
+	kill -0 "$SERVER_PID"
+}
+
+# ---- ping -----------------------------------------------------------------
+
+@test "tunbench ping: OK with check_icmp perfdata, -j without NaN" {
+	requires root cmd:jq
+	two_hosts
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 3 -i 0.01
+	assert_success
+	assert_output --regexp '^PING OK - 2001:db8:1::2 rta [0-9.]+ms lost 0%\|rta=[0-9.]+ms;200\.000;500\.000;0 pl=0%;40;80;0 rtmin=[0-9.]+ms;;;0 rtmax=[0-9.]+ms;;;0 jitter=[0-9.]+ms;;;0$'
+	run in_ns a "$(TB)" ping 192.0.2.2 -c 3 -i 0.01 -j
+	assert_success
+	[ "$(jq -r '.status' <<<"$output")" = OK ]
+	[ "$(jq '.received' <<<"$output")" = 3 ]
+}
+
+@test "tunbench ping: WARNING when the RTT crosses -w, CRITICAL when it crosses -C" {
+	requires root cmd:jq
+	two_hosts
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 2 -i 0.01 -w 0.0001,40% -j
+	assert_failure 1
+	[ "$(jq -r '.status' <<<"$output")" = WARNING ]
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 2 -i 0.01 -w 0.0001,40% -C 0.0002,80%
+	assert_failure 2
+	assert_output --partial "PING CRITICAL"
+}
+
+@test "tunbench ping: WARNING at 50% loss, CRITICAL at 100% (lab drops echo requests)" {
+	requires root cmd:jq cmd:nft
+	two_hosts
+	nft_drop b input 'icmpv6 type echo-request numgen inc mod 2 == 0'
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 4 -i 0.01 -W 0.3 -j
+	assert_failure 1
+	[ "$(jq -r '.status' <<<"$output")" = WARNING ]
+	[ "$(jq '.loss_percent' <<<"$output")" = 50 ]
+	in_ns b nft add rule inet tb c icmpv6 type echo-request drop
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 4 -i 0.01 -W 0.3 -j
+	assert_failure 2
+	[ "$(jq -r '.status' <<<"$output")" = CRITICAL ]
+	[ "$(jq '.rta_ms' <<<"$output")" = null ]
+}
+
+@test "tunbench ping: statuses through netem delay" {
+	requires root cmd:jq
+	two_hosts
+	requires_netem
+	in_ns a tc qdisc add dev a0 root netem delay 300ms
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 2 -i 0.01 -W 2 -j
+	assert_failure 1
+	[ "$(jq -r '.status' <<<"$output")" = WARNING ]
+}
+
+@test "tunbench ping: CRITICAL to an unreachable host, UNKNOWN for a foreign source" {
+	requires root cmd:jq
+	two_hosts
+	run in_ns a "$(TB)" ping 2001:db8:99::1 -c 2 -i 0.01 -W 0.2
+	assert_failure 2
+	assert_output --partial "PING CRITICAL"
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -I 2001:db8:1::99 -c 1
+	assert_failure 3
+	assert_output --partial "PING UNKNOWN"
+	assert_output --partial "not an address of this host"
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 1 -w 1,bad
+	assert_failure 3
+}
+
+@test "tunbench ping -I SRC leaves through the interface that owns SRC" {
+	requires root cmd:tcpdump
+	# a has its default route through b (a0) and a tunnel-like path through c (a1).
+	lab_ns a b c
+	lab_link a a0 b b0
+	lab_link a a1 c c0
+	lab_addr a a0 2001:db8:1::1/64
+	lab_addr b b0 2001:db8:1::2/64
+	lab_addr a a1 2001:db8:2::1/64
+	lab_addr c c0 2001:db8:2::2/64
+	lab_addr b lo 2001:db8:ff::1/128
+	lab_addr c lo 2001:db8:ff::1/128
+	ip -n "$(ns a)" -6 route add default via 2001:db8:1::2 dev a0
+	ip -n "$(ns a)" -6 route add default via 2001:db8:2::2 dev a1 metric 2000
+	capture c c0 icmp6
+	run in_ns a "$(TB)" ping 2001:db8:ff::1 -I 2001:db8:2::1 -c 2 -i 0.01
+	assert_success
+	# Both echo requests reached c (the capture writes each packet as it comes).
+	wait_for 5 bash -c "[ \$(tcpdump -n -r '$LAB_DIR/c0.pcap' 'ip6[40] == 128' 2>/dev/null | wc -l) = 2 ]"
+	capture_stop
+	# By interface name too.
+	run in_ns a "$(TB)" ping 2001:db8:ff::1 -I a1 -c 1
+	assert_success
+}
+
+# ---- mtu ------------------------------------------------------------------
+
+# a -- r1 ==1480== r2 -- b
+mtu_lab() {
+	lab_ns a r1 r2 b
+	lab_link a a0 r1 r1a
+	lab_link r1 r1b r2 r2a
+	lab_link r2 r2b b b0
+	ip -n "$(ns r1)" link set r1b mtu 1480
+	ip -n "$(ns r2)" link set r2a mtu 1480
+	lab_addr a a0 2001:db8:1::1/64
+	lab_addr r1 r1a 2001:db8:1::2/64
+	lab_addr r1 r1b 2001:db8:2::1/64
+	lab_addr r2 r2a 2001:db8:2::2/64
+	lab_addr r2 r2b 2001:db8:3::1/64
+	lab_addr b b0 2001:db8:3::2/64
+	lab_forward r1
+	lab_forward r2
+	ip -n "$(ns a)" -6 route add default via 2001:db8:1::2
+	ip -n "$(ns r1)" -6 route add 2001:db8:3::/64 via 2001:db8:2::2
+	ip -n "$(ns r2)" -6 route add 2001:db8:1::/64 via 2001:db8:2::1
+	ip -n "$(ns b)" -6 route add default via 2001:db8:3::1
+}
+
+@test "tunbench mtu: finds 1480 through a 1480-byte link" {
+	requires root cmd:jq
+	mtu_lab
+	run in_ns a "$(TB)" mtu 2001:db8:3::2 -j
+	assert_success
+	[ "$(jq '.mtu' <<<"$output")" = 1480 ]
+	[ "$(jq '.black_hole' <<<"$output")" = false ]
+	run in_ns a "$(TB)" mtu 2001:db8:3::2
+	assert_success
+	assert_output "path MTU to 2001:db8:3::2: 1480"
+	# A clean 1500-byte path reports 1500.
+	run in_ns a "$(TB)" mtu 2001:db8:1::2 -j
+	assert_success
+	[ "$(jq '.mtu' <<<"$output")" = 1500 ]
+}
+
+@test "tunbench mtu: Packet Too Big dropped on the way is a black hole" {
+	requires root cmd:jq cmd:nft
+	mtu_lab
+	nft_drop r1 output 'icmpv6 type packet-too-big'
+	run in_ns a "$(TB)" mtu 2001:db8:3::2 -j
+	assert_failure 3
+	[ "$(jq '.black_hole' <<<"$output")" = true ]
+	[ "$(jq '.mtu' <<<"$output")" = 1480 ]
+	[ "$(nft_dropped r1)" -gt 0 ]
+}
+
+@test "tunbench mtu: an unreachable host is a runtime error" {
+	requires root
+	mtu_lab
+	run in_ns a "$(TB)" mtu 2001:db8:99::1 --min 1280 --max 1300
+	assert_failure 2
+	run in_ns a "$(TB)" mtu 2001:db8:3::2 --min 1500 --max 1400
+	assert_failure 1
+}
