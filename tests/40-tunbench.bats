@@ -172,7 +172,7 @@ nft_dropped() {
 	[ "$(jq '.write.bytes' <<<"$s")" = "$size" ]
 	[ "$(jq '.write.bits_per_second > 0 and .write.network_bits_per_second > 0' <<<"$s")" = true ]
 	# The stream's own pattern, unchanged.
-	[ "$(head -c 16 "$LAB_DIR/got")" = 0123456789:\;\<=\>? ]
+	[ "$(head -c 16 "$LAB_DIR/got")" = '0123456789:;<=>?' ]
 	# The server side, forward direction.
 	run client a 2001:db8:1::2 -t 1 -j
 	assert_success
@@ -489,4 +489,13 @@ mtu_lab() {
 	assert_failure 2
 	run in_ns a "$(TB)" mtu 2001:db8:3::2 --min 1500 --max 1400
 	assert_failure 1
+}
+
+@test "tunbench: the man page's SYNOPSIS commands are --help's" {
+	requires cmd:mandoc
+	run diff <("$(TB)" --help | sed -n '/^Commands:/,/^Where:/p' | sed '1d;$d' | sed 's/^  //') \
+		<(sed -n '/^Commands:/,/^\.El/p' "$TOP/man/tunbench.1" | grep -v '^\.' | sed 1d)
+	assert_success
+	run mandoc -Tlint -W warning "$TOP/man/tunbench.1"
+	assert_output ""
 }
