@@ -63,7 +63,7 @@ static size_t tcp6(uint8_t *p, uint32_t seq, uint8_t flags, size_t pay, unsigned
 	t[20] = 1; t[21] = 1; t[22] = 8; t[23] = 10; t[27] = 42; /* NOP NOP TS */
 	for (size_t i = 0; i < pay; i++)
 		t[32 + i] = (uint8_t)(seed + i);
-	uint16_t c = t64_csum6((const void *)(p + 8), (const void *)(p + 24), 6, t, len - 40);
+	uint16_t c = t64_csum6(p + 8, p + 24, 6, t, len - 40);
 	t[16] = (uint8_t)(c >> 8);
 	t[17] = (uint8_t)c;
 	return len;
@@ -76,7 +76,7 @@ static uint32_t seq_of(const uint8_t *p)
 
 static int csum_ok(const uint8_t *p, size_t len)
 {
-	return t64_csum6((const void *)(p + 8), (const void *)(p + 24), p[6], p + 40, len - 40) == 0;
+	return t64_csum6(p + 8, p + 24, p[6], p + 40, len - 40) == 0;
 }
 
 int main(void)
@@ -187,7 +187,7 @@ int main(void)
 	{
 		/* What the kernel hands over: the pseudo-header sum, uncomplemented. */
 		static const uint8_t zero[600];
-		uint16_t full = t64_csum6((const void *)(pkt + 8), (const void *)(pkt + 24), 6,
+		uint16_t full = t64_csum6(pkt + 8, pkt + 24, 6,
 					  zero, n - 40);
 		pkt[56] = (uint8_t)(~full >> 8);
 		pkt[57] = (uint8_t)~full;

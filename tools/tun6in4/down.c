@@ -24,20 +24,6 @@ static bool wait_exit(pid_t pid, int timeout_ms)
 	return r == 1;
 }
 
-static bool is_daemon(pid_t pid)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (pid <= 0 || !(f = fopen(path, "r")))
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strncmp(comm, T64_TOOL, strlen(T64_TOOL));
-}
-
 int t64_cmd_down(struct v6_cli *cli, int argc, char **argv)
 {
 	struct v6_nl nl;
@@ -66,7 +52,7 @@ int t64_cmd_down(struct v6_cli *cli, int argc, char **argv)
 	} else if (have == -ENOENT && owned == -ENODEV) {
 		v6_cli_notice("%s: not up, nothing to do", argv[1]);
 	} else {
-		if (have == 0 && st.mode == T64_MODE_USER && is_daemon(st.pid)) {
+		if (have == 0 && st.mode == T64_MODE_USER && t64_daemon_alive(st.pid)) {
 			kill(st.pid, SIGTERM);
 			if (!wait_exit(st.pid, 5000)) {
 				kill(st.pid, SIGKILL);

@@ -24,7 +24,12 @@ static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (ui
  * source is unspecified, loopback, multicast or IPv4-mapped/compatible. */
 static enum t64_verdict inner_addrs(const uint8_t *ip6)
 {
-	const struct in6_addr *src = (const void *)(ip6 + 8), *dst = (const void *)(ip6 + 24);
+	struct in6_addr s, d;
+	const struct in6_addr *src = &s, *dst = &d;
+
+	/* Copied out: packet bytes carry no alignment guarantee. */
+	memcpy(&s, ip6 + 8, 16);
+	memcpy(&d, ip6 + 24, 16);
 
 	if (IN6_IS_ADDR_UNSPECIFIED(src) || IN6_IS_ADDR_LOOPBACK(src) ||
 	    IN6_IS_ADDR_MULTICAST(src) || IN6_IS_ADDR_V4MAPPED(src) || IN6_IS_ADDR_V4COMPAT(src))
@@ -123,18 +128,17 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static uint32_t pseudo6(const struct in6_addr *src, const struct in6_addr *dst, uint8_t next,
-			size_t len)
+static uint32_t pseudo6(const uint8_t *src, const uint8_t *dst, uint8_t next, size_t len)
 {
-	uint32_t sum = sum_bytes(0, src->s6_addr, 16);
+	uint32_t sum = sum_bytes(0, src, 16);
 
-	sum = sum_bytes(sum, dst->s6_addr, 16);
+	sum = sum_bytes(sum, dst, 16);
 	sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
 	return sum + next;
 }
 
-uint16_t t64_csum6(const struct in6_addr *src, const struct in6_addr *dst, uint8_t next,
-		   const uint8_t *data, size_t len)
+uint16_t t64_csum6(const uint8_t *src, const uint8_t *dst, uint8_t next, const uint8_t *data,
+		   size_t len)
 {
 	return fold(sum_bytes(pseudo6(src, dst, next, len), data, len));
 }
@@ -143,7 +147,10 @@ uint16_t t64_csum6(const struct in6_addr *src, const struct in6_addr *dst, uint8
  * unspecified source. */
 static int may_send_error(const uint8_t *pkt, size_t len)
 {
-	const struct in6_addr *src = (const void *)(pkt + 8);
+	struct in6_addr s;
+	const struct in6_addr *src = &s;
+
+	memcpy(&s, pkt + 8, 16);
 
 	if (IN6_IS_ADDR_MULTICAST(src) || IN6_IS_ADDR_UNSPECIFIED(src))
 		return 0;
@@ -180,7 +187,7 @@ size_t t64_ptb_build(uint8_t *out, size_t cap, const struct in6_addr *src,
 	icmp[6] = (uint8_t)(mtu >> 8);
 	icmp[7] = (uint8_t)mtu;
 	memcpy(icmp + 8, pkt, quote);
-	uint16_t c = t64_csum6((const void *)(out + 8), (const void *)(out + 24), ICMP6, icmp, plen);
+	uint16_t c = t64_csum6(out + 8, out + 24, ICMP6, icmp, plen);
 	put16(icmp + 2, c);
 	return IP6_HDR + plen;
 }
@@ -232,7 +239,7 @@ size_t t64_tso_segment(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
 	if (i > 0)
 		tcp[13] &= (uint8_t)~0x80;
 	tcp[16] = tcp[17] = 0;
-	put16(tcp + 16, t64_csum6((const void *)(out + 8), (const void *)(out + 24), TCP, tcp,
+	put16(tcp + 16, t64_csum6(out + 8, out + 24, TCP, tcp,
 				  thl + seg));
 	return hdrs + seg;
 }
@@ -252,7 +259,7 @@ unsigned t64_tcp6_mergeable(const uint8_t *pkt, size_t len)
 		return 0;
 	/* The stack will trust the merged packet's checksum, so each part is
 	 * checked here first. */
-	if (t64_csum6((const void *)(pkt + 8), (const void *)(pkt + 24), TCP, pkt + IP6_HDR,
+	if (t64_csum6(pkt + 8, pkt + 24, TCP, pkt + IP6_HDR,
 		      len - IP6_HDR) != 0)
 		return 0;
 	return (unsigned)(IP6_HDR + thl);
@@ -322,7 +329,7 @@ size_t t64_gro_end(struct t64_gro *g)
 		v[6] = IP6_HDR;                             /* csum_start */
 		v[8] = 16;                                  /* csum_offset */
 		put16(p + 4, (uint16_t)plen);
-		uint16_t seed = (uint16_t)~fold(pseudo6((const void *)(p + 8), (const void *)(p + 24),
+		uint16_t seed = (uint16_t)~fold(pseudo6(p + 8, p + 24,
 							 TCP, plen));
 		put16(p + IP6_HDR + 16, seed);
 	}

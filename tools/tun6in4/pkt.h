@@ -46,7 +46,7 @@ size_t t64_ptb_build(uint8_t *out, size_t cap, const struct in6_addr *src,
 		     const uint8_t *pkt, size_t len, uint32_t mtu);
 
 /* The Internet checksum (RFC 1071) over an IPv6 pseudo-header and data. */
-uint16_t t64_csum6(const struct in6_addr *src, const struct in6_addr *dst, uint8_t next,
+uint16_t t64_csum6(const uint8_t *src, const uint8_t *dst, uint8_t next,
 		   const uint8_t *data, size_t len);
 
 /* A GSO "super packet" from TUN (IFF_VNET_HDR, TSO6): IPv6 + TCP with a

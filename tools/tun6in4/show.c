@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +21,7 @@ static void show_one(struct v6_nl *nl, struct v6_emit *e, const char *name,
 	bool exists = v6_link_owned(nl, name, T64_TOOL, &err) == 1 &&
 		      v6_link_by_name(nl, name, &l, &err) == 0;
 	bool alive = exists && (st->mode == T64_MODE_KERNEL ||
-				(st->pid > 0 && kill(st->pid, 0) == 0));
+				t64_daemon_alive(st->pid));
 	struct in_addr lo = c->local, re = c->remote;
 	unsigned ttl = c->ttl;
 

@@ -209,3 +209,25 @@ int t64_starts_record(const char *name, time_t now, struct v6_err *err)
 	snprintf(out + off, sizeof(out) - off, "%lld\n", (long long)now);
 	return write_atomic(path, out, err);
 }
+
+bool t64_daemon_alive(pid_t pid)
+{
+	char path[64], buf[512];
+	FILE *f;
+	size_t n;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "PID (COMM) STATE ...": ours by name, and not a zombie that its
+	 * parent has yet to reap. */
+	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	if (!open || !close || close[1] != ' ' || close[2] == 'Z' || close[2] == 'X')
+		return false;
+	return !strncmp(open + 1, T64_TOOL, strlen(T64_TOOL));
+}

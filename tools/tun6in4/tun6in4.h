@@ -70,6 +70,8 @@ int t64_state_write(const struct t64_state *s, const char *name, struct v6_err *
 /* 0 and *s filled, -ENOENT when there is none. */
 int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err);
 void t64_state_remove(const char *name);
+/* A live (not zombie) tun6in4 process with that pid. */
+bool t64_daemon_alive(pid_t pid);
 /* Restart guard: how many starts of name in the last secs seconds, and
  * when the oldest of them leaves the window. */
 int t64_starts_count(const char *name, uint32_t secs, time_t now, unsigned *count,
@@ -104,6 +106,5 @@ int t64_raw_open(const struct t64_conf *c, struct v6_err *err);
 int t64_tun_open(const char *name, bool *vnet_hdr, struct v6_err *err);
 /* Run until SIGTERM/SIGINT; returns an exit status. */
 int t64_daemon_run(struct t64_daemon *d);
-/* Re-point the running daemon's socket: the daemon re-reads its state. */
 
 #endif

@@ -148,22 +148,6 @@ static int resolve_table(const struct t64_conf *c, uint32_t *id)
 	return 0;
 }
 
-static bool pid_is_ours(pid_t pid)
-{
-	char path[64], comm[32] = "";
-	FILE *f;
-
-	if (pid <= 0 || kill(pid, 0) < 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return !strncmp(comm, T64_TOOL, strlen(T64_TOOL));
-}
-
 /* Is NAME already up?  0: go ahead; otherwise an exit status (with
  * *done set when that status means success). */
 static int check_existing(struct up_run *r, bool *done)
@@ -196,7 +180,7 @@ static int check_existing(struct up_run *r, bool *done)
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_RUNTIME;
 	}
-	bool alive = owned == 1 && (st.mode == T64_MODE_KERNEL || pid_is_ours(st.pid));
+	bool alive = owned == 1 && (st.mode == T64_MODE_KERNEL || t64_daemon_alive(st.pid));
 	if (!alive) {
 		/* Left over by a daemon that died or a link removed by hand. */
 		if (owned == 1) {
@@ -400,6 +384,11 @@ static int start_daemon(struct up_run *r, int verbose)
 				close(null);
 		}
 		v6_nl_close(&r->nl);
+		/* Keep nothing of the caller's (a test runner's pipes, say):
+		 * only the device, the socket and the readiness pipe. */
+		for (int fd = 3; fd < 1024; fd++)
+			if (fd != r->tun_fd && fd != r->raw_fd && fd != pfd[1])
+				close(fd);
 		log_init(T64_TOOL, true, verbose);
 		write_pidfile(r->conf.name);
 		struct t64_daemon d = { .conf = &r->conf, .tun_fd = r->tun_fd, .raw_fd = r->raw_fd,

@@ -1,0 +1,452 @@
+#!/usr/bin/env bats
+# tun6in4 in the namespace lab.  This kernel has no sit, so every tunnel
+# here runs in user mode (TUN + raw socket, a daemon per tunnel); kernel
+# mode is exercised on a stock kernel by tests/vm/.
+#
+#   a (192.0.2.1, t6 2001:db8::1/64)  --va/vb--  b (192.0.2.2, t6 2001:db8::2/64)
+
+load helpers
+
+setup() {
+	requires root
+	lab_setup
+	export V6KIT_TUNNELS_DIR="$LAB_DIR/tunnels"
+	mkdir -p "$V6KIT_TUNNELS_DIR"
+}
+
+teardown() { lab_teardown; }
+
+# t64 HOST ARGS...: tun6in4 inside a lab host.
+t64() {
+	local h=$1
+	shift
+	tool tun6in4 -n "$(ns "$h")" "$@"
+}
+
+two_hosts() {
+	lab_ns a b
+	lab_link a va b vb
+	lab_addr a va 192.0.2.1/24
+	lab_addr b vb 192.0.2.2/24
+}
+
+# pair [ARGS for a...]: a user-mode tunnel t6 on each side.
+pair() {
+	t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64 "$@"
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+}
+
+jshow() { t64 "$1" -j show "${@:2}"; }
+daemon_pid() { jshow "$1" "$2" | jq -r '.[0].pid'; }
+ifindex() { ip -n "$(ns "$1")" -j link show "$2" | jq '.[0].ifindex'; }
+# state_dir HOST: where tun6in4 keeps HOST's state (keyed by its netns inode).
+state_dir() { printf '%s/tun6in4/net-%s' "$V6KIT_RUNDIR" "$(stat -L -c %i "/run/netns/$(ns "$1")")"; }
+# Files tun6in4 keeps for running tunnels (the restart log is history).
+state_files() { find "$V6KIT_RUNDIR" -type f ! -name '*.starts' | sort; }
+
+# send41 HOST OUTER_SRC OUTER_DST INNER_SRC INNER_DST [BAD]: one protocol-41
+# packet carrying an ICMPv6 echo request, crafted with scapy; BAD=len makes
+# the inner payload length lie.
+send41() {
+	in_ns "$1" /usr/bin/python3 - "$2" "$3" "$4" "$5" "${6:-}" <<-'EOF'
+		import sys, logging
+		logging.getLogger("scapy").setLevel(logging.ERROR)
+		from scapy.all import IP, IPv6, ICMPv6EchoRequest, Raw, send, conf
+		conf.verb = 0
+		osrc, odst, isrc, idst, bad = sys.argv[1:6]
+		inner = bytes(IPv6(src=isrc, dst=idst) / ICMPv6EchoRequest(id=4213, data=b"x" * 32))
+		if bad == "len":
+		    # Payload length 16 in front of 40 bytes of payload.
+		    inner = inner[:4] + b"\x00\x10" + inner[6:]
+		send(IP(src=osrc, dst=odst, proto=41) / Raw(inner))
+	EOF
+}
+
+# A TCP sink printing "BYTES SHA256" of what it received, and a source
+# sending N pseudo-random bytes, printing the same of what it sent.
+TCP_SINK='
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET6)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+c, _ = s.accept()
+h, n = hashlib.sha256(), 0
+while True:
+    d = c.recv(65536)
+    if not d:
+        break
+    h.update(d)
+    n += len(d)
+print(n, h.hexdigest(), flush=True)'
+TCP_SOURCE='
+import hashlib, random, socket, sys
+n = int(sys.argv[3])
+data = random.Random(4213).randbytes(n)
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+c.sendall(data)
+c.shutdown(socket.SHUT_WR)
+c.recv(1)
+print(n, hashlib.sha256(data).hexdigest())'
+
+# echo_requests_seen FILE: ICMPv6 echo requests with our id in a capture.
+echo_requests_seen() {
+	pcap_count "$1" 'icmp6 and ip6[40] == 128'
+}
+
+@test "user mode: IPv6 ping and a TCP transfer across, counters and show -j" {
+	two_hosts
+	run -0 pair
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+	in_ns b ping -c 2 -i 0.2 -W 5 2001:db8::1
+	# A bounded TCP transfer: 4 MiB through the tunnel, checked end to end.
+	lab_bg b /usr/bin/python3 -c "$TCP_SINK" 2001:db8::2 5201
+	wait_for 10 in_ns b sh -c 'ss -ltn | grep -q ":5201 "'
+	run -0 in_ns a /usr/bin/python3 -c "$TCP_SOURCE" 2001:db8::2 5201 4194304
+	local sent=$output
+	wait_for 10 grep -q . "$LAB_LAST_LOG"
+	[ "$(cat "$LAB_LAST_LOG")" = "$sent" ]
+	[[ "$sent" == "4194304 "* ]]
+	run -0 jshow a t6
+	local j=$output
+	[ "$(jq -r '.[0] | "\(.name) \(.mode) \(.state) \(.local) \(.remote) \(.ttl) \(.mtu) \(.default_route)"' <<<"$j")" = \
+		"t6 user up 192.0.2.1 192.0.2.2 255 1480 false" ]
+	[ "$(jq '.[0].addresses | index("2001:db8::1/64") != null' <<<"$j")" = true ]
+	[ "$(jq '.[0].tx_bytes' <<<"$j")" -ge 4194304 ]
+	[ "$(jshow b t6 | jq '.[0].rx_bytes')" -ge 4194304 ]
+	[ "$(jq '.[0].rx_packets' <<<"$j")" -ge 2 ]
+	# The daemon behind it is the one in the pidfile, inside a's namespace.
+	local pid
+	pid=$(jq '.[0].pid' <<<"$j")
+	[ "$(cat "$V6KIT_RUNDIR"/tun6in4/net-*/t6.pid | sort -u | grep -cx "$pid")" = 1 ]
+	[ "$(readlink "/proc/$pid/ns/net")" = "$(ip netns exec "$(ns a)" readlink /proc/self/ns/net)" ]
+	[ "$(ip -n "$(ns a)" -j link show t6 | jq -r '.[0].ifalias')" = "v6kit:tun6in4" ]
+}
+
+@test "mode auto falls back to user mode with a one-line notice; mode kernel fails cleanly" {
+	two_hosts
+	run --separate-stderr -0 t64 a up t6 remote 192.0.2.2 address 2001:db8::1/64
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "${stderr_lines[0]}" == "tun6in4: t6: this kernel has no sit support; using user mode" ]]
+	[ "$(jshow a t6 | jq -r '.[0].mode')" = user ]
+	ip -n "$(ns a)" -d link show t6 | grep -q "tun type tun"
+	local snap
+	snap=$(kernel_snapshot a)
+	run -2 t64 a up t7 remote 192.0.2.2 mode kernel
+	assert_output --partial "t7"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ ! -e "$(state_dir a)/t7.state" ]
+}
+
+@test "protocol 41 from anyone but the remote, and malformed inner packets, are dropped" {
+	requires scapy
+	two_hosts
+	lab_addr b vb 192.0.2.3/24
+	pair
+	capture a t6 icmp6
+	# Control: the right source gets through, so the path itself works.
+	send41 b 192.0.2.2 192.0.2.1 2001:db8::2 2001:db8::1
+	wait_for 10 sh -c "[ \"\$(tcpdump -n -r '$LAB_DIR/t6.pcap' 'icmp6 and ip6[40] == 128' 2>/dev/null | wc -l)\" -ge 1 ]"
+	# A foreign sender (another IPv4 address on b) and a lying inner length.
+	send41 b 192.0.2.3 192.0.2.1 2001:db8::2 2001:db8::1
+	send41 b 192.0.2.2 192.0.2.1 2001:db8::2 2001:db8::1 len
+	# A second good packet after them: once it is in, the bad ones had
+	# their chance, in order, through the same path.
+	send41 b 192.0.2.2 192.0.2.1 2001:db8::2 2001:db8::1
+	wait_for 10 sh -c "[ \"\$(tcpdump -n -r '$LAB_DIR/t6.pcap' 'icmp6 and ip6[40] == 128' 2>/dev/null | wc -l)\" -ge 2 ]"
+	capture_stop
+	[ "$(echo_requests_seen "$LAB_DIR/t6.pcap")" = 2 ]
+}
+
+@test "Packet Too Big: a 1500-byte packet routed into a 1480 tunnel is refused with PTB" {
+	two_hosts
+	lab_ns c
+	lab_link c vc a vac
+	lab_addr c vc 2001:db8:c::2/64
+	lab_addr a vac 2001:db8:c::1/64
+	lab_forward a
+	ip -n "$(ns c)" -6 route add default via 2001:db8:c::1
+	pair
+	ip -n "$(ns b)" -6 route add 2001:db8:c::/64 dev t6
+	in_ns c ping -c 1 -W 5 -s 1000 2001:db8::2
+	# 1452 bytes of ICMP data make a 1500-byte IPv6 packet.
+	run in_ns c ping -c 1 -W 2 -M do -s 1452 2001:db8::2
+	assert_output --partial "mtu=1480"
+	[ "$(ip -n "$(ns c)" -6 route get 2001:db8::2 | grep -o 'mtu [0-9]*')" = "mtu 1480" ]
+}
+
+@test "ICMPv4 fragmentation-needed from the path lowers the tunnel MTU: PTB from the daemon" {
+	# a -- r -- b, with a 1400-byte IPv4 link between r and b.
+	lab_ns a r b
+	lab_link a va r ra
+	lab_link r rb b vb
+	lab_addr a va 192.0.2.1/24
+	lab_addr r ra 192.0.2.254/24
+	lab_addr r rb 198.51.100.254/24
+	lab_addr b vb 198.51.100.2/24
+	ip -n "$(ns r)" link set rb mtu 1400
+	ip -n "$(ns b)" link set vb mtu 1400
+	lab_forward r
+	ip -n "$(ns a)" route add default via 192.0.2.254
+	ip -n "$(ns b)" route add default via 198.51.100.254
+	t64 a up t6 remote 198.51.100.2 local 192.0.2.1 address 2001:db8::1/64
+	t64 b up t6 remote 192.0.2.1 local 198.51.100.2 address 2001:db8::2/64
+	in_ns a ping -c 1 -W 5 -s 1000 2001:db8::2
+	# The first big packet dies at r, which tells a's kernel the path
+	# MTU; the next ones get a Packet Too Big from the daemon: 1400 - 20.
+	run in_ns a ping -c 3 -i 0.3 -W 1 -M do -s 1432 2001:db8::2
+	assert_output --partial "mtu=1380"
+	run -0 in_ns a ping -c 1 -W 5 -M do -s 1300 2001:db8::2
+	[ "$(ip -n "$(ns a)" -6 route get 2001:db8::2 | grep -o 'mtu [0-9]*')" = "mtu 1380" ]
+}
+
+@test "change NAME local moves the endpoint on the same link and daemon" {
+	two_hosts
+	pair
+	local idx pid
+	idx=$(ifindex a t6)
+	pid=$(daemon_pid a t6)
+	lab_addr a va 192.0.2.11/24
+	run -0 t64 a change t6 local 192.0.2.11
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.11 ]
+	[ "$(ifindex a t6)" = "$idx" ]
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	# b accepts only its remote: a ping through proves a sends from .11.
+	t64 b down t6
+	t64 b up t6 remote 192.0.2.11 local 192.0.2.2 address 2001:db8::2/64
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+	# An address this host does not have is refused; nothing moves.
+	run -2 t64 a change t6 local 192.0.2.99
+	assert_output --partial "192.0.2.99"
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.11 ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	run -1 t64 a change t6 local 2001:db8::9
+	run -0 t64 a change t6 local 192.0.2.11
+	assert_output --partial "nothing changed"
+}
+
+@test "restart guard: a start beyond max-starts exits 75 and creates nothing; --force overrides" {
+	two_hosts
+	local i
+	for i in 1 2; do
+		t64 a up t6 remote 192.0.2.2 address 2001:db8::1/64 max-starts 2/60
+		t64 a down t6
+	done
+	local snap
+	snap=$(kernel_snapshot a)
+	run --separate-stderr -75 t64 a up t6 remote 192.0.2.2 address 2001:db8::1/64 max-starts 2/60
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == *"t6: started 2 times in the last 60 s"*"may retry in "*" s"* ]]
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	run -0 t64 a up t6 remote 192.0.2.2 address 2001:db8::1/64 max-starts 2/60 --force
+	ip -n "$(ns a)" link show t6
+	# Another name has its own count.
+	run -0 t64 a up t7 remote 192.0.2.2 address 2001:db8:7::1/64 max-starts 2/60
+}
+
+@test "atomic up: a failure half-way leaves the kernel, the state and the processes as before" {
+	two_hosts
+	# The gateway's host route cannot be added: one already exists.
+	ip -n "$(ns a)" -6 route add 2001:db8:2::1/128 dev va
+	local snap files
+	snap=$(kernel_snapshot a)
+	files=$(state_files)
+	run -2 t64 a up t1 remote 192.0.2.2 local 192.0.2.1 address 2001:db8:2::2/64 gateway 2001:db8:2::1
+	assert_output --partial "t1"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ "$files" = "$(state_files)" ]
+	[ -z "$(ip netns pids "$(ns a)")" ]
+	# A local address the host does not have: refused before anything.
+	run -2 t64 a up t1 remote 192.0.2.2 local 192.0.2.99 address 2001:db8:2::2/64
+	assert_output --partial "local 192.0.2.99: not an address of this host"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	# A table that already routes by default elsewhere.
+	ip -n "$(ns a)" -6 route add default dev va table 100
+	snap=$(kernel_snapshot a)
+	run -2 t64 a up t1 remote 192.0.2.2 address 2001:db8:2::2/64 table 100
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ -z "$(ip netns pids "$(ns a)")" ]
+	[ "$files" = "$(state_files)" ]
+}
+
+@test "up and down are idempotent; down never removes a device tun6in4 did not create" {
+	two_hosts
+	pair
+	local idx pid
+	idx=$(ifindex a t6)
+	pid=$(daemon_pid a t6)
+	run -0 t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
+	assert_output --partial "already up"
+	[ "$(ifindex a t6)" = "$idx" ]
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	run -2 t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64 mtu 1400
+	assert_output --partial "different parameters"
+	[ "$(ip -n "$(ns a)" -j link show t6 | jq '.[0].mtu')" = 1480 ]
+	run -0 t64 a down t6
+	run ip -n "$(ns a)" link show t6
+	assert_failure
+	# Gone, or at most a zombie waiting for its parent to reap it.
+	[ ! -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status"
+	[ ! -e "$(state_dir a)/t6.state" ] && [ ! -e "$(state_dir a)/t6.pid" ]
+	run -0 t64 a down t6
+	assert_output --partial "not up"
+	# Someone else's devices of the same name are never touched.
+	ip -n "$(ns a)" tuntap add foreign0 mode tun
+	ip -n "$(ns a)" link set foreign0 alias "someone:else"
+	run -2 t64 a down foreign0
+	ip -n "$(ns a)" link show foreign0
+	run -2 t64 a up foreign0 remote 192.0.2.2
+	assert_output --partial "not created by tun6in4"
+	[ "$(ip -n "$(ns a)" -j link show foreign0 | jq -r '.[0].ifalias')" = "someone:else" ]
+	run -2 t64 a down va
+	ip -n "$(ns a)" link show va
+}
+
+@test "a daemon that died is cleaned up by the next up; it survives the far end restarting" {
+	two_hosts
+	pair
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	local pid
+	pid=$(daemon_pid a t6)
+	# The far end goes away and comes back (a restart), the IPv4 path
+	# breaks and heals: the daemon keeps running and traffic resumes.
+	t64 b down t6
+	run in_ns a ping -c 1 -W 1 2001:db8::2
+	assert_failure
+	ip -n "$(ns a)" addr del 192.0.2.1/24 dev va
+	run in_ns a ping -c 1 -W 1 2001:db8::2
+	assert_failure
+	lab_addr a va 192.0.2.1/24
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64 --force
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	# Kill the daemon behind tun6in4's back: the TUN device goes with it,
+	# show says down, and up starts afresh.
+	kill -KILL "$pid"
+	wait_for 5 sh -c "! ip -n '$(ns a)' link show t6"
+	[ "$(jshow a | jq -r '.[0].state')" = down ]
+	run -0 t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
+	in_ns a ping -c 1 -W 5 2001:db8::2
+}
+
+@test "two tunnels on one host, each with its own routes, table and state" {
+	two_hosts
+	lab_addr a va 192.0.2.11/24
+	lab_addr b vb 192.0.2.12/24
+	t64 a up sixxs0 remote 192.0.2.2 local 192.0.2.1 address 2001:db8:a::2/64 \
+		gateway 2001:db8:a::1 table 100
+	t64 a up sixxs1 remote 192.0.2.12 local 192.0.2.11 address 2001:db8:b::2/64 \
+		gateway 2001:db8:b::1 table 101
+	t64 b up far0 remote 192.0.2.1 local 192.0.2.2 address 2001:db8:a::1/64
+	t64 b up far1 remote 192.0.2.11 local 192.0.2.12 address 2001:db8:b::1/64
+	[ "$(ip -n "$(ns a)" -6 route show table 100 default)" = "default via 2001:db8:a::1 dev sixxs0 proto 151 metric 1024 pref medium" ]
+	[ "$(ip -n "$(ns a)" -6 route show table 101 default)" = "default via 2001:db8:b::1 dev sixxs1 proto 151 metric 1024 pref medium" ]
+	# default-route no: the main table's default stays as it was (none).
+	[ -z "$(ip -n "$(ns a)" -6 route show default)" ]
+	in_ns a ping -c 1 -W 5 2001:db8:a::1
+	in_ns a ping -c 1 -W 5 2001:db8:b::1
+	[ "$(jshow a | jq -r '[.[].name] | join(" ")')" = "sixxs0 sixxs1" ]
+	t64 a down sixxs0
+	[ -z "$(ip -n "$(ns a)" -6 route show table 100)" ]
+	[ -n "$(ip -n "$(ns a)" -6 route show table 101)" ]
+	in_ns a ping -c 1 -W 5 2001:db8:b::1
+	# default-route yes puts the default into the main table.
+	t64 a up sixxs2 remote 192.0.2.2 local 192.0.2.1 address 2001:db8:c::2/64 \
+		gateway 2001:db8:c::1 default-route yes
+	[ "$(ip -n "$(ns a)" -6 route show default)" = "default via 2001:db8:c::1 dev sixxs2 proto 151 metric 1024 pref medium" ]
+}
+
+@test "same-named tunnels in two namespaces keep apart: state, daemons, down" {
+	two_hosts
+	pair
+	[ "$(ls -d "$V6KIT_RUNDIR"/tun6in4/net-* | wc -l)" = 2 ]
+	[ "$(daemon_pid a t6)" != "$(daemon_pid b t6)" ]
+	t64 a down t6
+	[ "$(jshow b t6 | jq -r '.[0].state')" = up ]
+	ip -n "$(ns b)" link show t6
+	[ "$(jshow a)" = "[]" ]
+}
+
+@test "config files: up NAME reads NAME.conf, up -f FILE; errors name file:line" {
+	two_hosts
+	cat >"$V6KIT_TUNNELS_DIR/he0.conf" <<-EOF
+		# Hurricane-style tunnel
+		remote 192.0.2.2
+		local 192.0.2.1      # our side
+		address 2001:db8::1/64
+		mtu 1472
+	EOF
+	run -0 t64 a up he0
+	[ "$(jshow a he0 | jq -r '.[0] | "\(.mtu) \(.local)"')" = "1472 192.0.2.1" ]
+	cat >"$LAB_DIR/other.conf" <<-EOF
+		name he1
+		remote 192.0.2.2
+		address 2001:db8:1::1/64
+	EOF
+	run -0 t64 a up -f "$LAB_DIR/other.conf"
+	ip -n "$(ns a)" link show he1
+	cat >"$LAB_DIR/bad.conf" <<-EOF
+		remote 192.0.2.2
+
+		tunnel-broker he
+	EOF
+	local snap
+	snap=$(kernel_snapshot a)
+	run --separate-stderr -1 t64 a up -f "$LAB_DIR/bad.conf"
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" == "tun6in4: $LAB_DIR/bad.conf:3: unknown key 'tunnel-broker'"* ]]
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	run -1 t64 a up missing0
+	assert_output --partial "missing0.conf"
+}
+
+@test "bad input: one-line error quoting the token, exit 1, nothing changed" {
+	two_hosts
+	local snap
+	snap=$(kernel_snapshot a)
+	local -a cases=(
+		"t6 remote 192.0.2|remote must be an IPv4 address: '192.0.2'"
+		"t6 remote 2001:db8::1|remote must be an IPv4 address: '2001:db8::1'"
+		"t6 remote any|remote must be an IPv4 address: 'any'"
+		"t6 remote 192.0.2.2 local 192.0.2.256|local must be an IPv4 address: '192.0.2.256'"
+		"t6 remote 192.0.2.2 local anywhere|local must be an IPv4 address: 'anywhere'"
+		"t6 remote 192.0.2.2 address 2001:db8::1/129|address must be an IPv6 address or prefix: '2001:db8::1/129'"
+		"t6 remote 192.0.2.2 address 192.0.2.9/24|address must be an IPv6 address or prefix: '192.0.2.9/24'"
+		"t6 remote 192.0.2.2 gateway 2001:db8::/64|gateway must be an IPv6 address: '2001:db8::/64'"
+		"t6 remote 192.0.2.2 mtu 1279|mtu must be 1280-65515: '1279'"
+		"t6 remote 192.0.2.2 mtu 65516|mtu must be 1280-65515: '65516'"
+		"t6 remote 192.0.2.2 ttl 256|ttl must be 0-255: '256'"
+		"t6 remote 192.0.2.2 ttl x|ttl must be 0-255: 'x'"
+		"abcdefghijklmnop remote 192.0.2.2|tunnel name must be 1-15 bytes long: 'abcdefghijklmnop'"
+		"t6 remote 192.0.2.2 default-route maybe|default-route must be yes or no: 'maybe'"
+		"t6 remote 192.0.2.2 mode fast|mode must be auto, kernel or user: 'fast'"
+		"t6 remote 192.0.2.2 max-starts 4|max-starts must be N/SECS with N 1-1000 and SECS 1-86400: '4'"
+		"t6 remote 192.0.2.2 colour blue|unknown key 'colour'"
+		"t6 local 192.0.2.1|t6: missing 'remote V4'"
+		"t6 remote 192.0.2.2 address 2001:db8::1/64 table nosuchtable|nosuchtable"
+	)
+	local c
+	for c in "${cases[@]}"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr -1 t64 a up ${c%%|*}
+		[ "${#stderr_lines[@]}" = 1 ] || fail "not one line for '${c%%|*}': $stderr"
+		[[ "$stderr" == *"${c#*|}"* ]] || fail "for '${c%%|*}': $stderr"
+	done
+	run -1 t64 a down abcdefghijklmnop
+	run -1 t64 a change t6 local nowhere
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ -z "$(state_files)" ]
+}
+
+@test "-F keeps the daemon in the foreground; SIGTERM takes the tunnel down" {
+	two_hosts
+	lab_bg a "$V6KIT_BIN/tun6in4" up t6 remote 192.0.2.2 local 192.0.2.1 \
+		address 2001:db8::1/64 -F
+	local pid=$LAB_LAST_PID
+	wait_for 10 sh -c "[ \"\$('$V6KIT_BIN/tun6in4' -n '$(ns a)' -j show t6 | jq -r '.[0].state')\" = up ]"
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	kill -TERM "$pid"
+	wait_for 10 sh -c "! ip -n '$(ns a)' link show t6"
+	[ "$(jshow a)" = "[]" ]
+}
