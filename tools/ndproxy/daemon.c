@@ -755,6 +755,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *net
 	    ndp_links_open(&d, &err) < 0 || raw_open(&d, &err) < 0 ||
 	    ndp_ctl_open(&d, path, &err) < 0)
 		fatalx("%s", err.msg);
+	ndp_notify_open();
 	if (ndp_unwire_stale(&d, &err) < 0)
 		log_warnx("stale routes: %s", err.msg);
 	if (pidfile && ndp_pidfile_write(pidfile, &err) < 0)

@@ -109,6 +109,7 @@ int ndp_status_main(const char *path, bool json, bool pretty);
 
 /* sys.c */
 int ndp_drop_privileges(const char *user, bool keep_admin, struct v6_err *err);
+void ndp_notify_open(void);
 void ndp_notify(const char *state);
 int ndp_daemonize(int *ready_fd, struct v6_err *err);
 void ndp_daemon_ready(int ready_fd);

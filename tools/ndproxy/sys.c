@@ -55,13 +55,15 @@ int ndp_drop_privileges(const char *user, bool keep_admin, struct v6_err *err)
 	return 0;
 }
 
-/* systemd's sd_notify protocol: one datagram to $NOTIFY_SOCKET. */
-void ndp_notify(const char *state)
+/* systemd's sd_notify protocol: datagrams to $NOTIFY_SOCKET.  Connected
+ * at start, while we may still reach a socket only root can open. */
+static int notify_fd = -1;
+
+void ndp_notify_open(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	socklen_t len;
-	int fd;
 
 	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path) ||
 	    (path[0] != '/' && path[0] != '@'))
@@ -70,11 +72,19 @@ void ndp_notify(const char *state)
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
 	if (path[0] == '@')
 		sa.sun_path[0] = '\0'; /* abstract namespace */
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return;
-	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
-		log_warn("notify %s", path);
-	close(fd);
+	if (connect(notify_fd, (struct sockaddr *)&sa, len) < 0) {
+		log_warn("notify socket %s", path);
+		close(notify_fd);
+		notify_fd = -1;
+	}
+}
+
+void ndp_notify(const char *state)
+{
+	if (notify_fd >= 0 && send(notify_fd, state, strlen(state), MSG_NOSIGNAL) < 0)
+		log_warn("notify");
 }
 
 /* Fork into the background; the parent waits until the child says it is

@@ -1,0 +1,440 @@
+#!/usr/bin/env bats
+# ndproxy on a three-host lab: modem -- router (ndproxy, forwarding) -- host.
+# The modem treats 2001:db8:1::/64 as on-link on m0; the host 2001:db8:1::100
+# sits one hop further, behind the router.
+
+load helpers
+
+setup() { lab_setup; }
+teardown() { lab_teardown; }
+
+PROBE="$BATS_TEST_DIRNAME/ndproxy/nsprobe.py"
+
+# ndp_lab: the three hosts, addresses and routes (no ndproxy yet).
+ndp_lab() {
+	requires root
+	lab_ns modem router host
+	lab_link modem m0 router r0
+	lab_link router r1 host h0
+	lab_forward router
+	lab_addr modem m0 2001:db8:1::1/64
+	lab_addr host h0 2001:db8:1::100/128
+	ip -n "$(ns router)" -6 route add 2001:db8:1::1/128 dev r0
+	wait_for 10 router_ll r1
+	ip -n "$(ns host)" -6 route add default via "$(router_ll r1)" dev h0
+	wait_for 10 router_ll r0
+	RMAC=$(ip -n "$(ns router)" -j link show r0 | jq -r '.[0].address')
+}
+
+# The LAN /64 routed to the host side (what `auto` looks up).
+ndp_lan_route() { ip -n "$(ns router)" -6 route add 2001:db8:1::/64 dev r1; }
+
+router_ll() {
+	local a
+	a=$(ip -n "$(ns router)" -6 -j addr show dev "$1" scope link | jq -r '.[0].addr_info[0].local // empty')
+	[ -n "$a" ] && echo "$a"
+}
+
+# ndp_start ARGS...: ndproxy in the router; waits for its status socket.
+ndp_start() {
+	lab_bg router "$V6KIT_BIN/ndproxy" -v "$@"
+	NDP_PID=$LAB_LAST_PID
+	NDP_LOG=$LAB_LAST_LOG
+	wait_for 10 ndp_listening
+}
+ndp_listening() { tool ndproxy status -j | jq -e '.proxies | all(.listening)'; }
+ndp_status() { tool ndproxy status -j; }
+ndp_counter() { ndp_status | jq -r ".counters$1"; }
+
+# probe CASE:TARGET...: nsprobe from the modem, one JSON line per case.
+probe() {
+	requires scapy
+	in_ns modem /usr/bin/python3 "$PROBE" m0 2001:db8:1::1 --dmac="$RMAC" "$@"
+}
+
+# modem_reaches ADDR: ping and a TCP exchange from the modem.
+modem_reaches() {
+	in_ns modem ip -6 neigh flush dev m0
+	in_ns modem ping -c 2 -W 2 "$1"
+	lab_bg host /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 8080)); s.listen(1)
+c, _ = s.accept(); c.sendall(c.recv(100).upper())'
+	wait_for 10 host_listening
+	run in_ns modem /usr/bin/python3 -c '
+import socket, sys
+c = socket.create_connection((sys.argv[1], 8080), timeout=5)
+c.sendall(b"hello"); print(c.recv(100).decode())' "$1"
+	assert_success
+	assert_output HELLO
+	# The modem resolved the host to the router's link-layer address.
+	in_ns modem ip -6 neigh show "$1" dev m0 | grep -q "lladdr $RMAC"
+}
+
+host_listening() { in_ns host ss -Hltn | grep -q ':8080 '; }
+
+# allmulti IFACE: is the flag set in the kernel (ip link shows only what
+# a user set, not what packet sockets asked for)?
+allmulti() { [ $(($(in_ns router cat "/sys/class/net/$1/flags") & 0x200)) != 0 ]; }
+
+no_wired_routes() { [ -z "$(ip -n "$(ns router)" -6 route show proto 152)" ]; }
+
+write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$LAB_DIR/ndproxy.conf"; }
+
+@test "ndproxy: -t reads ndppd.conf files unchanged" {
+	local f
+	for f in /usr/share/doc/ndppd/ndppd.conf-dist "$BATS_TEST_DIRNAME"/ndproxy/ndppd-*.conf; do
+		[ -e "$f" ] || continue
+		run tool ndproxy -t -c "$f"
+		assert_success
+		assert_line "configuration OK"
+	done
+	run tool ndproxy -t -c "$BATS_TEST_DIRNAME/ndproxy/ndppd-compact.conf"
+	assert_output --partial "ndppd-compact.conf:6: rule 2001:db8:6::/64 has no method, taken as static"
+}
+
+@test "ndproxy: config errors name file:line and the token, exit 1" {
+	run tool ndproxy -t -c "$BATS_TEST_DIRNAME/ndproxy/bad-unknown-key.conf"
+	assert_failure 1
+	assert_output "ndproxy: $BATS_TEST_DIRNAME/ndproxy/bad-unknown-key.conf:3: unknown proxy option 'rulez'"
+	printf 'proxy eth0 {\n router maybe\n rule 2001:db8::/64 { static }\n}\n' >"$LAB_DIR/c"
+	run tool ndproxy -t -c "$LAB_DIR/c"
+	assert_failure 1
+	assert_output "ndproxy: $LAB_DIR/c:2: 'router' must be yes or no: 'maybe'"
+	printf 'proxy eth0 {\n rule 2001:db8::/64 { static\n auto }\n}\n' >"$LAB_DIR/c"
+	run tool ndproxy -t -c "$LAB_DIR/c"
+	assert_failure 1
+	assert_output --partial "$LAB_DIR/c:3: only one of static, iface and auto"
+	run tool ndproxy -t -i eth0 -r 2001:db8::/200 -s
+	assert_failure 1
+	assert_output --partial "2001:db8::/200"
+	run tool ndproxy -c "$LAB_DIR/c" -i eth0 -r 2001:db8::/64
+	assert_failure 1
+	run tool ndproxy -t -c "$LAB_DIR/missing"
+	assert_failure 2
+	assert_output --partial "$LAB_DIR/missing"
+}
+
+@test "ndproxy: static from the command line: modem reaches the host; NA per RFC 4861 7.2.4" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -s
+	modem_reaches 2001:db8:1::100
+	run probe valid:2001:db8:1::a unicast:2001:db8:1::b dad:2001:db8:1::c
+	assert_success
+	local ll
+	ll=$(router_ll r0)
+	# Multicast and unicast NS both answered, to the solicitor, S=1 R=1 O=0,
+	# hop limit 255, link-local source, our MAC in the TLLA option.
+	echo "$output" | jq -se --arg ll "$ll" --arg mac "$RMAC" 'map(select(.case != "dad")) |
+		length == 2 and all(.answered and .dst == "2001:db8:1::1" and .S == 1 and .R == 1 and
+		.O == 0 and .hlim == 255 and .src == $ll and .tlla == $mac)'
+	[ "$(echo "$output" | jq -s '[.[] | select(.answered)] | length')" = 2 ]
+	# DAD for a static prefix: never answered.
+	echo "$output" | jq -e 'select(.case == "dad") | .answered == false'
+	[ "$(ndp_counter '.not_answered.dad_static')" = 1 ]
+	[ "$(ndp_counter .answered)" -ge 3 ]
+}
+
+@test "ndproxy: static from a config file, router/override/na-source options" {
+	ndp_lab
+	ndp_lan_route
+	write_conf <<-EOF
+	proxy r0 {
+	    router no
+	    override yes
+	    na-source target
+	    rule 2001:db8:1::/64 {
+	        static
+	    }
+	}
+	EOF
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	modem_reaches 2001:db8:1::100
+	run probe valid:2001:db8:1::a
+	echo "$output" | jq -e '.answered and .R == 0 and .O == 1 and .S == 1 and .src == "2001:db8:1::a"'
+	ndp_status | jq -e '.config == "'"$LAB_DIR/ndproxy.conf"'" and .proxies[0].rules[0].method == "static"'
+}
+
+@test "ndproxy: iface mode answers after the host did, stays silent for an absent host" {
+	ndp_lab
+	ndp_lan_route
+	# -i and -I the same link is refused.
+	run tool ndproxy -t -i r1 -r 2001:db8:1::/64 -I r1
+	assert_failure 1
+	ndp_start -i r0 -r 2001:db8:1::/64 -I r1
+	modem_reaches 2001:db8:1::100
+	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::100") |
+		.state == "valid" and .iface == "r1" and .age_s >= 0'
+	run probe valid:2001:db8:1::200
+	echo "$output" | jq -e '.answered == false'
+	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::200") | .state == "pending" or .state == "invalid"'
+	[ "$(ndp_counter .probes_sent)" -ge 2 ]
+	[ "$(ndp_counter .probes_answered)" -ge 1 ]
+}
+
+@test "ndproxy: auto mode follows the kernel route, ignores targets without one" {
+	ndp_lab
+	write_conf <<-EOF
+	proxy r0 {
+	    rule 2001:db8::/32 {
+	        auto
+	    }
+	}
+	EOF
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	# No route yet: nothing happens, nothing crashes.
+	run probe valid:2001:db8:1::100
+	echo "$output" | jq -e '.answered == false'
+	[ "$(ndp_counter '.not_answered.no_route')" -ge 1 ]
+	kill -0 "$NDP_PID"
+	# The route appears: followed live, no restart.
+	ndp_lan_route
+	modem_reaches 2001:db8:1::100
+	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::100") | .iface == "r1"'
+	# A target routed back out of the upstream link is not answered.
+	ip -n "$(ns router)" -6 route add 2001:db8:9::/64 dev r0
+	run probe valid:2001:db8:9::5
+	echo "$output" | jq -e '.answered == false'
+}
+
+@test "ndproxy: auto from the command line" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -a
+	modem_reaches 2001:db8:1::100
+	ndp_status | jq -e '.proxies[0].rules[0].method == "auto"'
+}
+
+@test "ndproxy: DAD answered only for confirmed targets, never creates state" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -I r1
+	run probe dad:2001:db8:1::100
+	echo "$output" | jq -e '.answered == false'
+	ndp_status | jq -e '.cache.entries == 0 and .counters.probes_sent == 0'
+	[ "$(ndp_counter '.not_answered.dad_unconfirmed')" = 1 ]
+	run probe valid:2001:db8:1::100
+	echo "$output" | jq -e '.answered'
+	# Confirmed now: a DAD NS is answered to all-nodes with S=0.
+	run probe dad:2001:db8:1::100
+	echo "$output" | jq -e '.answered and .dst == "ff02::1" and .S == 0 and .ether_dst == "33:33:00:00:00:01"'
+}
+
+@test "ndproxy: malformed NS corpus: no answer, counted by reason, daemon keeps running" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -s
+	local cases=(hop_limit checksum code short_icmp multicast_target bad_option dad_with_slla
+		dad_not_solicited_node wrong_multicast_dst fragmented bad_ext_header truncated)
+	local args=() i=16 c
+	for c in "${cases[@]}"; do
+		args+=("$c:2001:db8:1::$(printf '%x' $i)")
+		i=$((i + 1))
+	done
+	run probe "${args[@]}" exthdr:2001:db8:1::ee
+	assert_success
+	[ "$(echo "$output" | jq -s '[.[] | select(.answered)] | map(.case)' -c)" = '["exthdr"]' ]
+	kill -0 "$NDP_PID"
+	local st
+	st=$(ndp_status)
+	for c in "${cases[@]}"; do
+		echo "$st" | jq -e --arg c "$c" '.counters.dropped[$c] == 1' || fail "$c not counted"
+	done
+	echo "$st" | jq -e '.counters.invalid == 12 and .counters.answered == 1'
+}
+
+@test "ndproxy: never answers for its own addresses or the upstream link's" {
+	ndp_lab
+	ndp_lan_route
+	lab_addr router r1 2001:db8:1::53/128
+	ndp_start -i r0 -r 2001:db8:1::/64 -s
+	# The modem asks for the host: its own address is now known upstream.
+	in_ns modem ping -c 1 -W 2 2001:db8:1::100
+	run probe valid:2001:db8:1::53 valid:2001:db8:1::1
+	echo "$output" | jq -se 'all(.answered == false)'
+	[ "$(ndp_counter '.not_answered.own_address')" = 1 ]
+	[ "$(ndp_counter '.not_answered.on_upstream_link')" = 1 ]
+}
+
+@test "ndproxy: autowire routes appear, go on expiry and at exit; stale ones removed at start" {
+	ndp_lab
+	# A route left by a crashed run.
+	ip -n "$(ns router)" -6 route add 2001:db8:1::77/128 dev r1 proto 152
+	ip -n "$(ns router)" -6 route add 2001:db8:1::/64 dev r1 metric 2048
+	write_conf <<-EOF
+	proxy r0 {
+	    autowire yes
+	    keepalive no
+	    ttl 2000
+	    rule 2001:db8:1::/64 {
+	        iface r1
+	    }
+	}
+	EOF
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	[ -z "$(ip -n "$(ns router)" -6 route show proto 152)" ]
+	run probe valid:2001:db8:1::100
+	echo "$output" | jq -e '.answered'
+	run ip -n "$(ns router)" -6 route show proto 152
+	assert_output --partial "2001:db8:1::100 dev r1"
+	ndp_status | jq -e '.counters.routes_wired == 1 and (.cache.list[0].wired)'
+	grep CapEff /proc/"$NDP_PID"/status | grep -q 0000000000003000
+	# ttl 2 s without keepalive: the entry and its route go.
+	wait_for 10 no_wired_routes
+	run probe valid:2001:db8:1::100
+	echo "$output" | jq -e '.answered'
+	[ -n "$(ip -n "$(ns router)" -6 route show proto 152)" ]
+	kill -TERM "$NDP_PID"
+	wait_for 10 bash -c "! kill -0 $NDP_PID"
+	[ -z "$(ip -n "$(ns router)" -6 route show proto 152)" ]
+}
+
+@test "ndproxy: interfaces deleted, re-created, renamed, down/up under a running daemon" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -I r1
+	modem_reaches 2001:db8:1::100
+	# Downstream link deleted and re-created (new ifindex).
+	ip -n "$(ns router)" link del r1
+	ndp_status | jq -e '.cache.entries == 0 and .proxies[0].rules[0].iface_present == false'
+	lab_link router r1 host h0
+	lab_addr host h0 2001:db8:1::100/128
+	wait_for 10 router_ll r1
+	ip -n "$(ns host)" -6 route add default via "$(router_ll r1)" dev h0
+	ip -n "$(ns router)" -6 route add 2001:db8:1::/64 dev r1
+	modem_reaches 2001:db8:1::100
+	# Upstream deleted: not listening, no exit, no busy loop.
+	ip -n "$(ns router)" link del r0
+	wait_for 5 bash -c "$V6KIT_BIN/ndproxy status -j | jq -e '.proxies[0].listening == false'"
+	local t0 t1
+	t0=$(awk '{print $14 + $15}' /proc/"$NDP_PID"/stat)
+	sleep 1
+	t1=$(awk '{print $14 + $15}' /proc/"$NDP_PID"/stat)
+	[ $((t1 - t0)) -le 5 ] # clock ticks of CPU in that second
+	# Comes back under another name first, then renamed to r0.
+	ip link add r0x netns "$(ns router)" type veth peer name m0 netns "$(ns modem)"
+	ip -n "$(ns modem)" link set m0 up
+	lab_addr modem m0 2001:db8:1::1/64
+	ip -n "$(ns router)" link set r0x up
+	ndp_status | jq -e '.proxies[0].listening == false'
+	ip -n "$(ns router)" link set r0x down
+	ip -n "$(ns router)" link set r0x name r0
+	ip -n "$(ns router)" link set r0 up
+	ip -n "$(ns router)" -6 route replace 2001:db8:1::1/128 dev r0
+	wait_for 5 ndp_listening
+	RMAC=$(ip -n "$(ns router)" -j link show r0 | jq -r '.[0].address')
+	wait_for 10 router_ll r0
+	modem_reaches 2001:db8:1::100
+	# Down: stops listening; up: serves again.
+	ip -n "$(ns router)" link set r0 down
+	wait_for 5 bash -c "$V6KIT_BIN/ndproxy status -j | jq -e '.proxies[0].listening == false'"
+	ip -n "$(ns router)" link set r0 up
+	wait_for 5 ndp_listening
+	ip -n "$(ns router)" -6 route replace 2001:db8:1::1/128 dev r0
+	modem_reaches 2001:db8:1::100
+	kill -0 "$NDP_PID"
+}
+
+@test "ndproxy: SIGHUP reloads a good config keeping the cache, refuses a bad one" {
+	ndp_lab
+	ndp_lan_route
+	write_conf <<-EOF
+	proxy r0 {
+	    rule 2001:db8:1::/64 {
+	        iface r1
+	    }
+	}
+	EOF
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	run probe valid:2001:db8:1::100
+	echo "$output" | jq -e '.answered'
+	# Good: a new rule, the cached host still applies.
+	write_conf <<-EOF
+	proxy r0 {
+	    router no
+	    rule 2001:db8:1::/64 {
+	        iface r1
+	    }
+	    rule 2001:db8:2::/64 {
+	        static
+	    }
+	}
+	EOF
+	kill -HUP "$NDP_PID"
+	wait_for 5 bash -c "$V6KIT_BIN/ndproxy status -j | jq -e '.counters.reloads == 1 and .proxies[0].listening'"
+	ndp_status | jq -e '(.proxies[0].rules | length) == 2 and .proxies[0].router == false'
+	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::100") | .state == "valid"'
+	local sent
+	sent=$(ndp_counter .probes_sent)
+	run probe valid:2001:db8:1::100 valid:2001:db8:2::5
+	echo "$output" | jq -se 'all(.answered and .R == 0)'
+	# Answered from the kept entry, without a new probe.
+	[ "$(ndp_counter .probes_sent)" = "$sent" ]
+	# Bad: refused with file:line in the log, old configuration kept.
+	write_conf <<-EOF
+	proxy r0 {
+	    rule 2001:db8:1::/64 { bogus }
+	}
+	EOF
+	kill -HUP "$NDP_PID"
+	wait_for 5 grep -q "reload refused, old configuration kept: $LAB_DIR/ndproxy.conf:2: unknown rule option 'bogus'" "$NDP_LOG"
+	ndp_status | jq -e '(.proxies[0].rules | length) == 2 and .counters.reloads == 2'
+	run probe valid:2001:db8:2::6
+	echo "$output" | jq -e '.answered'
+}
+
+@test "ndproxy: privileges dropped; allmulti undone at exit" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -s
+	local uid
+	uid=$(id -u nobody)
+	grep -E "^Uid:\s+$uid\s+$uid\s+$uid\s+$uid" /proc/"$NDP_PID"/status
+	# CAP_NET_RAW (bit 13) and nothing else, bounding set included.
+	grep -E '^CapEff:\s+0000000000002000' /proc/"$NDP_PID"/status
+	grep -E '^CapPrm:\s+0000000000002000' /proc/"$NDP_PID"/status
+	grep -E '^CapBnd:\s+0000000000002000' /proc/"$NDP_PID"/status
+	allmulti r0
+	modem_reaches 2001:db8:1::100
+	kill -TERM "$NDP_PID"
+	wait_for 10 bash -c "! kill -0 $NDP_PID"
+	run allmulti r0
+	assert_failure
+	grep -q exiting "$NDP_LOG"
+}
+
+@test "ndproxy: -d daemonizes with a 0644 pidfile and notifies systemd" {
+	ndp_lab
+	ndp_lan_route
+	lab_bg router /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+for _ in range(2):
+    print(s.recv(100).decode(), flush=True)' "$LAB_DIR/notify"
+	wait_for 5 test -S "$LAB_DIR/notify"
+	local nlog=$LAB_LAST_LOG
+	run in_ns router env NOTIFY_SOCKET="$LAB_DIR/notify" V6KIT_RUNDIR="$V6KIT_RUNDIR" \
+		"$V6KIT_BIN/ndproxy" -d -p "$LAB_DIR/ndproxy.pid" -i r0 -r 2001:db8:1::/64 -s
+	assert_success
+	local pid
+	pid=$(cat "$LAB_DIR/ndproxy.pid")
+	LAB_PIDS+=("$pid")
+	[ "$(stat -c %a "$LAB_DIR/ndproxy.pid")" = 644 ]
+	[ "$(ndp_status | jq .pid)" = "$pid" ]
+	wait_for 5 grep -q READY=1 "$nlog"
+	modem_reaches 2001:db8:1::100
+	kill -TERM "$pid"
+	wait_for 5 grep -q STOPPING=1 "$nlog"
+}
+
+@test "ndproxy: status without a daemon fails with exit 2" {
+	run tool ndproxy status -j
+	assert_failure 2
+	assert_output --partial "is ndproxy running?"
+	run tool ndproxy status -x
+	assert_failure 1
+}
