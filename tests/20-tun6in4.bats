@@ -450,3 +450,15 @@ echo_requests_seen() {
 	wait_for 10 sh -c "! ip -n '$(ns a)' link show t6"
 	[ "$(jshow a)" = "[]" ]
 }
+
+@test "the man page's SYNOPSIS commands are --help's; both man pages lint clean" {
+	requires cmd:mandoc
+	run -0 tool tun6in4 --help
+	local help=$output
+	run diff <(sed -n '/^Commands:/,/^Where:/p' <<<"$help" | sed '1d;$d' | tr -s ' \n\t' ' ') \
+		<(mandoc -Tascii "$TOP/man/tun6in4.8" | col -bx | sed -n '/Commands:/,/^DESCRIPTION/p' |
+			sed '1d;$d' | tr -s ' \n\t' ' ')
+	assert_success
+	run mandoc -Tlint -W warning "$TOP/man/tun6in4.8" "$TOP/man/tun6in4.conf.5"
+	assert_output ""
+}
