@@ -405,6 +405,8 @@ static int reload(struct t64_daemon *d, struct t64_conf *live)
 	return 0;
 }
 
+static void wake(int sig) { (void)sig; }
+
 int t64_daemon_run(struct t64_daemon *d)
 {
 	sigset_t set;
@@ -419,6 +421,10 @@ int t64_daemon_run(struct t64_daemon *d)
 	/* Blocked before the threads start, so only signalfd sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* SIGUSR1 interrupts the receiver's wait after a socket swap; no
+	 * SA_RESTART, so its recvmmsg returns EINTR and takes the new one. */
+	struct sigaction sa = { .sa_handler = wake };
+	sigaction(SIGUSR1, &sa, NULL);
 	atomic_store(&cur_local, d->conf->local.s_addr);
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
@@ -437,6 +443,8 @@ int t64_daemon_run(struct t64_daemon *d)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
 			int ok = reload(d, live) == 0;
+			if (ok)
+				pthread_kill(th[1], SIGUSR1);
 			/* Tell `change` how it went. */
 			if (si.ssi_pid > 0)
 				kill((pid_t)si.ssi_pid, ok ? SIGUSR1 : SIGUSR2);

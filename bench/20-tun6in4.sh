@@ -1,0 +1,109 @@
+#!/bin/bash
+# tun6in4's user-mode data plane against the native veth IPv6 path between
+# the same two namespaces, in the same run: single-stream TCP throughput
+# (iperf3), packets/s, daemon CPU seconds per GB, UDP delivered packets/s;
+# then the time of up+down for 100 user-mode tunnels.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lab.sh
+. "$top/scripts/lab.sh"
+T64="$V6KIT_BIN/tun6in4"
+SECS=${SECS:-5}
+NTUN=${NTUN:-100}
+command -v iperf3 >/dev/null || die "iperf3 not found"
+command -v jq >/dev/null || die "jq not found"
+TICK=$(getconf CLK_TCK)
+
+lab_host a b
+lab_wire a va b vb
+ip -n "$(host a)" addr add 192.0.2.1/24 dev va
+ip -n "$(host b)" addr add 192.0.2.2/24 dev vb
+ip -n "$(host a)" addr add 2001:db8:9::1/64 dev va nodad
+ip -n "$(host b)" addr add 2001:db8:9::2/64 dev vb nodad
+"$T64" -n "$(host a)" up t6 mode user remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
+"$T64" -n "$(host b)" up t6 mode user remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+pid_a=$("$T64" -n "$(host a)" -j show t6 | jq '.[0].pid')
+pid_b=$("$T64" -n "$(host b)" -j show t6 | jq '.[0].pid')
+
+# cpu_ticks: user+system clock ticks of both daemons, every thread counted.
+cpu_ticks() {
+	local p sum=0 f
+	for p in "$pid_a" "$pid_b"; do
+		read -r -a f <"/proc/$p/stat"
+		# Fields 14 and 15 (utime, stime), counted after "(comm)".
+		sum=$((sum + f[13] + f[14]))
+	done
+	echo "$sum"
+}
+veth_packets() { ip -n "$(host a)" -j -s link show va | jq '.[0].stats64.tx.packets + .[0].stats64.rx.packets'; }
+
+# iperf3_json ARGS...: one bounded client run against a fresh server in b.
+iperf3_json() {
+	on b iperf3 -s -1 >/dev/null 2>&1 &
+	local srv=$!
+	local i
+	for i in $(seq 50); do
+		on b ss -ltn | grep -q ':5201 ' && break
+		sleep 0.1
+	done
+	on a timeout $((SECS + 20)) iperf3 -J -t "$SECS" "$@"
+	wait "$srv" || true
+}
+
+tcp_run() {
+	local dst=$1 j c0 c1 p0 p1
+	c0=$(cpu_ticks)
+	p0=$(veth_packets)
+	j=$(iperf3_json -c "$dst")
+	c1=$(cpu_ticks)
+	p1=$(veth_packets)
+	jq -r --argjson c "$((c1 - c0))" --argjson tick "$TICK" --argjson p "$((p1 - p0))" '
+		.end.sum_received as $r |
+		"\($r.bits_per_second / 1e9) \($r.bytes) \($r.seconds) \($p) \($c / $tick)"' <<<"$j"
+}
+
+echo "single-stream TCP, ${SECS}s each, namespaces a -> b"
+read -r native_gbps _ native_secs native_pkts _ < <(tcp_run 2001:db8:9::2)
+read -r tun_gbps tun_bytes tun_secs tun_pkts tun_cpu < <(tcp_run 2001:db8::2)
+awk -v ng="$native_gbps" -v tg="$tun_gbps" -v np="$native_pkts" -v ns="$native_secs" \
+	-v tp="$tun_pkts" -v ts="$tun_secs" -v tb="$tun_bytes" -v cpu="$tun_cpu" 'BEGIN {
+	printf "  native veth IPv6      %7.2f Gbit/s  %9.0f packets/s (veth GSO super-packets)\n", ng, np / ns
+	printf "  tun6in4 user mode     %7.2f Gbit/s  %9.0f packets/s (IPv4, both directions)\n", tg, tp / ts
+	printf "  ratio tunnel/native   %7.1f %%  (target >= 15 %%)\n", 100 * tg / ng
+	printf "  daemon CPU            %7.2f s per GB (both ends, %.2f s for %.2f GB)\n", cpu / (tb / 1e9), cpu, tb / 1e9
+}'
+
+tun_rx() { ip -n "$(host b)" -j -s link show t6 | jq '.[0].stats64.rx.packets'; }
+echo "UDP, 1200-byte datagrams, unlimited rate, ${SECS}s, through the tunnel"
+r0=$(tun_rx)
+j=$(iperf3_json -c 2001:db8::2 -u -b 0 -l 1200 -w 8M)
+r1=$(tun_rx)
+jq -r --argjson rx "$((r1 - r0))" '.end.sum as $s |
+	"  sent \($s.packets) datagrams in \($s.seconds | floor) s\n" +
+	"  tunnel delivered \(($rx / $s.seconds) | floor) packets/s into the far stack\n" +
+	"  iperf3 received  \((($s.packets - $s.lost_packets) / $s.seconds) | floor) packets/s (\($s.lost_percent | floor) % lost end to end)"' <<<"$j"
+"$T64" -n "$(host a)" down t6
+"$T64" -n "$(host b)" down t6
+
+echo "up + down of $NTUN user-mode tunnels in one namespace"
+lab_host many
+ip -n "$(host many)" link add eth0 type veth peer name eth1
+ip -n "$(host many)" link set eth0 up
+ip -n "$(host many)" link set eth1 up
+ip -n "$(host many)" addr add 192.0.2.1/24 dev eth0
+t0=$EPOCHREALTIME
+for i in $(seq 0 $((NTUN - 1))); do
+	"$T64" -n "$(host many)" up "b$i" mode user remote 192.0.2.2 \
+		address "2001:db8:$(printf %x "$i")::1/64" 2>/dev/null
+done
+t1=$EPOCHREALTIME
+n=$("$T64" -n "$(host many)" -j show | jq '[.[] | select(.state == "up")] | length')
+for i in $(seq 0 $((NTUN - 1))); do
+	"$T64" -n "$(host many)" down "b$i"
+done
+t2=$EPOCHREALTIME
+left=$(ip -n "$(host many)" -o link show type tun | wc -l)
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$NTUN" -v up="$n" -v left="$left" 'BEGIN {
+	printf "  up   %6.2f s (%.1f ms each), %d running\n", b - a, 1000 * (b - a) / n, up
+	printf "  down %6.2f s (%.1f ms each), %d TUN devices left\n", c - b, 1000 * (c - b) / n, left
+}'
