@@ -1,0 +1,125 @@
+/* ndproxy's config parser: ndppd's grammar, our extensions, errors. */
+#include "../../tools/ndproxy/ndproxy.h"
+#include "unit.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+static int parse(const char *text, struct ndp_conf *c, struct v6_err *err)
+{
+	return ndp_conf_parse(text, strlen(text), "t.conf", c, err);
+}
+
+static void errors(void)
+{
+	static const struct { const char *text, *msg; } cases[] = {
+		{ "proxy eth0 {\n rule 2001:db8::/64 { static }\n bogus 1\n}\n",
+		  "t.conf:3: unknown proxy option 'bogus'" },
+		{ "proxy eth0 {\n rule 2001:db8::/64 { static\n}\n", "t.conf:1: '{' without a matching '}'" },
+		{ "}\n", "t.conf:1: '}' without a matching '{'" },
+		{ "proxy eth0 {\n rule 2001:db8::/64 { static }\n ttl abc\n}\n",
+		  "t.conf:3: ttl must be 1000-86400000: 'abc'" },
+		{ "proxy eth0 {\n rule 2001:db8::/64 { iface eth0 }\n}\n",
+		  "t.conf:2: rule interface is the proxy's own: 'eth0'" },
+		{ "proxy eth0 {\n rule 2001:db8::/64 { auto static }\n}\n",
+		  "t.conf:2: 'auto' takes no value: 'static'" },
+		{ "proxy eth0 {\n}\n", "t.conf:1: proxy eth0 has no rule" },
+		{ "route-ttl 5\n", "t.conf: no proxy section" },
+		{ "proxy eth0 { rule 192.0.2.0/24 { static } }\n", NULL },
+		{ "proxy eth0 { rule 2001:db8::/64 { static } }\nproxy eth0 { rule 2001:db8::/64 { static } }\n",
+		  "t.conf:2: proxy eth0 defined twice" },
+		{ "/* open\n", "t.conf:1: unterminated comment" },
+		{ "proxy \"eth0 { }\n", "t.conf:1: unterminated quoted value" },
+		{ "proxy eth0 { rule 2001:db8::/64 { static } }\n@\n", "t.conf:2: unexpected '@'" },
+		{ "proxy eth0 { a { b { c { d { e } } } } }\n", "t.conf:1: blocks nested too deeply" },
+		{ "proxy waytoolonginterfacename { rule ::/0 { static } }\n", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ndp_conf c;
+		struct v6_err err = { "" };
+		int rc = parse(cases[i].text, &c, &err);
+		ok(rc == -EINVAL, "bad config %zu refused", i);
+		if (cases[i].msg)
+			is_str(err.msg, cases[i].msg, "message for bad config %zu", i);
+		else
+			ok(!strncmp(err.msg, "t.conf:1: ", 10), "message for %zu names the line: %s", i,
+			   err.msg);
+	}
+}
+
+static void ndppd_files(void)
+{
+	struct ndp_conf c;
+	struct v6_err err;
+	const char *dist =
+		"# comment\nroute-ttl 30000\naddress-ttl 1000\n"
+		"proxy eth0 {\n   router no\n   timeout 250\n   ttl 20000\n   deadtime 5000\n"
+		"   retries 2\n   keepalive no\n   autowire yes\n   promiscuous yes\n"
+		"   rule 2001:db8:1::5/64 {\n      iface eth1\n   }\n"
+		"   rule 2001:db8:2::1 { auto\n autovia yes }\n"
+		"   rule 2001:db8:3::/48 { }\n}\n";
+
+	ok(parse(dist, &c, &err) == 0, "master-style file parses: %s", err.msg);
+	ok(c.nproxies == 1 && c.proxies[0].nrules == 3, "one proxy, three rules");
+	const struct ndp_proxy *p = &c.proxies[0];
+	ok(!p->router && p->timeout_ms == 250 && p->ttl_ms == 20000 && p->deadtime_ms == 5000 &&
+	   p->retries == 2 && !p->keepalive && p->autowire && p->promisc, "proxy options read");
+	char buf[V6_ADDRSTRLEN];
+	is_str(v6_prefix_str(&p->rules[0].prefix, buf, sizeof(buf)), "2001:db8:1::/64",
+	       "host bits masked as ndppd does");
+	ok(p->rules[0].method == NDP_IFACE && !strcmp(p->rules[0].iface, "eth1"), "iface rule");
+	ok(p->rules[1].method == NDP_AUTO && p->rules[1].autovia && p->rules[1].prefix.len == 128,
+	   "auto rule with autovia, bare address is /128");
+	ok(p->rules[2].method == NDP_STATIC && c.nwarn == 1, "no method: static with a warning");
+	is_str(c.warn[0], "t.conf:18: rule 2001:db8:3::/48 has no method, taken as static",
+	       "warning text");
+
+	struct in6_addr a;
+	inet_pton(AF_INET6, "2001:db8:1::99", &a);
+	ok(ndp_rule_match(p, &a) == &p->rules[0], "match inside the /64");
+	inet_pton(AF_INET6, "2001:db8:2::2", &a);
+	ok(ndp_rule_match(p, &a) == NULL, "no match next to the /128");
+	ndp_conf_free(&c);
+
+	ok(parse("proxy eth0 { router yes }\n", &c, &err) < 0, "a proxy needs a rule");
+	ok(parse("proxy eth0 {\n router = 'yes' ttl=3000 rule 2001:db8::/64 { static } }\n"
+		 "// c++ comment\nproxy eth1 { rule 2001:db8:1::/64 { static } }", &c, &err) == 0,
+	   "ndppd's compact forms: %s", err.msg);
+	ok(c.nproxies == 2 && c.proxies[0].ttl_ms == 3000 && c.proxies[0].deadtime_ms == 3000,
+	   "deadtime defaults to ttl");
+	ndp_conf_free(&c);
+
+	ok(parse("user ndproxy\ncache-size 1024\nprobe-rate 50\n"
+		 "proxy eth0 { override yes na-source target rule 2001:db8::/64 { static } }\n",
+		 &c, &err) == 0, "extensions: %s", err.msg);
+	ok(!strcmp(c.user, "ndproxy") && c.cache_max == 1024 && c.probe_rate == 50 &&
+	   c.proxies[0].override && c.proxies[0].na_src_target, "extensions read");
+	ndp_conf_free(&c);
+}
+
+static void cmdline(void)
+{
+	struct ndp_conf c;
+	struct v6_err err;
+	char *pfx[] = { "2001:db8:1::/64", "2001:db8:2::1" }, *bad[] = { "2001:db8::/64x" };
+
+	ok(ndp_conf_cmdline("eth0", pfx, 2, NDP_IFACE, "eth1", &c, &err) == 0, "command line");
+	ok(c.nproxies == 1 && c.proxies[0].nrules == 2 && c.proxies[0].rules[1].method == NDP_IFACE,
+	   "one proxy, rules of one method");
+	ndp_conf_free(&c);
+	ok(ndp_conf_cmdline("eth0", bad, 1, NDP_STATIC, NULL, &c, &err) == -EINVAL,
+	   "bad prefix refused");
+	ok(strstr(err.msg, "'2001:db8::/64x'") != NULL, "quotes the token: %s", err.msg);
+	ok(ndp_conf_cmdline("eth0", pfx, 0, NDP_STATIC, NULL, &c, &err) == -EINVAL, "no prefix");
+	ok(ndp_conf_cmdline("eth0", pfx, 1, NDP_IFACE, "eth0", &c, &err) == -EINVAL,
+	   "downstream equal to upstream");
+}
+
+int main(void)
+{
+	errors();
+	ndppd_files();
+	cmdline();
+	return done_testing();
+}
