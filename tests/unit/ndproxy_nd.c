@@ -37,7 +37,8 @@ static size_t ns(uint8_t *p, const char *src, const char *dst, const char *targe
 	icmp[0] = 135;
 	icmp[1] = (uint8_t)code;
 	memcpy(icmp + 8, &t, 16);
-	memcpy(icmp + 24, opts, olen);
+	if (olen)
+		memcpy(icmp + 24, opts, olen);
 	uint16_t sum = ndp_icmp6_csum(&s, &d, icmp, icmp_len);
 	if (bad_sum)
 		sum ^= 0x5555;
