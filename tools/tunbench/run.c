@@ -55,8 +55,9 @@ static void final_interval(struct tb_run *r, struct tb_report *rep)
 	uint64_t now = tb_now_ns(), moved = 0;
 	for (uint32_t i = 0; i < r->n; i++)
 		moved += atomic_load(&r->streams[i].live_bytes) - rep->last_bytes[i];
-	/* The tail since the last tick, unless nothing moved in it. */
-	if (r->interval_ms && moved && now - rep->last_ns > 10000000u)
+	/* The tail since the last tick, unless nothing moved in it or it is
+	 * a sliver (a rate over a few ms of shutdown says nothing). */
+	if (r->interval_ms && moved && now - rep->last_ns > (uint64_t)r->interval_ms * 200000)
 		tb_report_interval(rep, now);
 }
 
