@@ -113,9 +113,13 @@ static void tcp_recv(struct tb_stream *s)
 		fail(s, -ENOMEM, "buffer");
 		return;
 	}
+	/* Nothing keeps the bytes unless --write does: MSG_TRUNC makes TCP
+	 * drop them in the kernel instead of copying them out (tcp(7)). */
+	int flags = s->write_fd >= 0 ? 0 : MSG_TRUNC;
+
 	s->end_ns = s->start_ns;
 	for (;;) {
-		ssize_t r = recv(s->fd, buf, cap, 0);
+		ssize_t r = recv(s->fd, buf, cap, flags);
 		if (r > 0) {
 			bytes += (uint64_t)r;
 			atomic_store_explicit(&s->live_bytes, bytes, memory_order_relaxed);
