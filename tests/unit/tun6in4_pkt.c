@@ -196,6 +196,26 @@ int main(void)
 	   "NEEDS_CSUM completion gives the real checksum");
 	ok(t64_csum_complete(pkt, n, 40, (unsigned)n) < 0, "offset beyond the packet refused");
 
+	/* ---- IPv4 header ---- */
+	uint8_t h4[20];
+	n = ip6(in, "2001:db8::1", "2001:db8::2", 59, 100);
+	in[7] = 33;
+	t64_encap_hdr(h4, local, remote, 255, in, n, 1);
+	ok(h4[0] == 0x45 && h4[2] == 0 && h4[3] == 160 && h4[6] == 0x40 && h4[8] == 255 &&
+	   h4[9] == 41 && !memcmp(h4 + 12, &local, 4) && !memcmp(h4 + 16, &remote, 4),
+	   "RFC 4213 3.5: version, length, DF, TTL, protocol 41, addresses");
+	{
+		uint32_t sum = 0;
+		for (int i = 0; i < 20; i += 2)
+			sum += (uint32_t)(h4[i] << 8 | h4[i + 1]);
+		while (sum >> 16)
+			sum = (sum & 0xffff) + (sum >> 16);
+		ok(sum == 0xffff, "header checksum verifies");
+	}
+	t64_encap_hdr(h4, any, remote, 0, in, n, 0);
+	ok(h4[8] == 33 && h4[6] == 0 && !memcmp(h4 + 12, "\0\0\0\0", 4),
+	   "RFC 4213 3.3: ttl 0 inherits the hop limit; no DF; source left to the kernel");
+
 	/* ---- receive coalescing ---- */
 	struct t64_gro g = { .buf = malloc(70000), .cap = 70000 };
 	uint8_t s1[2000], s2[2000], s3[2000], s4[2000];
@@ -216,8 +236,12 @@ int main(void)
 	ok(p[4] == (2532 >> 8) && p[5] == (2532 & 0xff) && (p[53] & 0x08), "length and PSH");
 	ok(!memcmp(p + 72, s1 + 72, 1000) && !memcmp(p + 1072, s2 + 72, 1000) &&
 	   !memcmp(p + 2072, s3 + 72, 500), "payloads in order");
+	ok(t64_tcp6_gro_seeded(p, m - T64_VNET_LEN) == 72,
+	   "a super-packet carrying the pseudo-header seed is recognised");
+	ok(t64_tcp6_gro_seeded(s1, l1) == 0, "a packet with a real checksum is not");
 	ok(t64_csum_complete(p, m - T64_VNET_LEN, 40, 16) == 0 && csum_ok(p, m - T64_VNET_LEN),
 	   "checksum seed completes to a valid checksum");
+	ok(t64_tcp6_gro_seeded(p, m - T64_VNET_LEN) == 0, "nor once completed");
 	t64_gro_begin(&g, s1, l1, h);
 	m = t64_gro_end(&g);
 	ok(m == T64_VNET_LEN + l1 && g.buf[0] == 0 && g.buf[1] == 0 &&

@@ -25,6 +25,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BATCH 64
@@ -95,12 +96,18 @@ int t64_raw_open(const struct t64_conf *c, struct v6_err *err)
 		return v6_err_set(err, -e, "remote %s: %s",
 				  inet_ntop(AF_INET, &c->remote, a, sizeof(a)), strerror(e));
 	}
-	/* RFC 4213 3.2: DF set, so the path's ICMPv4 fragmentation-needed
-	 * lowers the route's MTU and our sends fail with EMSGSIZE. */
+	/* We write the IPv4 header (t64_encap_hdr): the kernel's raw path for
+	 * that is shorter than building one per packet.  PMTU discovery stays
+	 * on for the socket so ICMPv4 fragmentation-needed from the path
+	 * lowers the route's MTU and is reported to us (RFC 4213 3.2). */
+	val = 1;
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &val, sizeof(val)) < 0) {
+		int e = errno;
+		close(fd);
+		return v6_err_set(err, -e, "raw socket: IP_HDRINCL: %s", strerror(e));
+	}
 	val = IP_PMTUDISC_DO;
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &val, sizeof(val));
-	val = c->ttl ? (int)c->ttl : 64;
-	setsockopt(fd, IPPROTO_IP, IP_TTL, &val, sizeof(val));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
@@ -124,13 +131,24 @@ fail_local: {
 
 /* ---- TUN -> network ---- */
 
+/* The IPv4 path MTU to the remote as the kernel knows it (0: not yet).
+ * The receiver refreshes it when an ICMPv4 fragmentation-needed arrives,
+ * the sender once a second, so a raised MTU is noticed when it expires. */
+static atomic_uint path_mtu;
+
+static void refresh_pmtu(int fd)
+{
+	int pmtu = 0;
+	socklen_t sl = sizeof(pmtu);
+
+	if (getsockopt(fd, IPPROTO_IP, IP_MTU, &pmtu, &sl) == 0 && pmtu > 0)
+		atomic_store(&path_mtu, (unsigned)pmtu);
+}
+
 struct out_batch {
 	struct mmsghdr msg[BATCH];
-	struct iovec iov[BATCH];
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl[BATCH];
+	struct iovec iov[BATCH][2];
+	uint8_t hdr[BATCH][T64_IP4_HDR];
 	uint8_t (*slot)[SLOT];
 	unsigned n;
 };
@@ -164,15 +182,13 @@ static void flush_out(struct t64_daemon *d, struct out_batch *b)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EMSGSIZE) {
-			/* The path MTU learnt from ICMPv4 frag-needed (or the
-			 * local device) is below this packet. */
-			int pmtu = 0;
-			socklen_t sl = sizeof(pmtu);
-			if (getsockopt(d->raw_fd, IPPROTO_IP, IP_MTU, &pmtu, &sl) == 0 && pmtu > 20) {
-				uint32_t m = (uint32_t)pmtu - 20;
-				send_ptb(d, b->iov[i].iov_base, b->iov[i].iov_len,
-					 m < T64_MTU_MIN ? T64_MTU_MIN : m);
-			}
+			/* Larger than the outgoing device: learn, and tell. */
+			refresh_pmtu(d->raw_fd);
+			unsigned pmtu = atomic_load(&path_mtu);
+			if (pmtu > T64_IP4_HDR)
+				send_ptb(d, b->iov[i][1].iov_base, b->iov[i][1].iov_len,
+					 pmtu - T64_IP4_HDR < T64_MTU_MIN ? T64_MTU_MIN
+									   : pmtu - T64_IP4_HDR);
 		} else if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
 			/* Remote unreachable, ICMP errors: drop, keep going. */
 			log_debug("send: %s", strerror(errno));
@@ -183,14 +199,25 @@ static void flush_out(struct t64_daemon *d, struct out_batch *b)
 	b->n = 0;
 }
 
-static void queue_out(struct t64_daemon *d, struct out_batch *b, uint8_t *pkt, size_t len)
+/* Queue one IPv6 packet; it must stay valid until the batch is flushed. */
+static void queue_out(struct t64_daemon *d, struct out_batch *b, const uint8_t *pkt, size_t len)
 {
-	enum t64_verdict v = t64_encap_check(pkt, len, d->conf->mtu);
-	unsigned i = b->n;
+	const struct t64_conf *c = d->conf;
+	unsigned mtu = c->mtu, pmtu = atomic_load(&path_mtu);
+	bool df = true;
 
+	/* RFC 4213 3.2, as the kernel's sit does it: the tunnel MTU follows
+	 * the IPv4 path; below the IPv6 minimum, IPv4 may fragment. */
+	if (pmtu > T64_IP4_HDR && pmtu - T64_IP4_HDR < mtu) {
+		mtu = pmtu - T64_IP4_HDR;
+		if (mtu < T64_MTU_MIN) {
+			mtu = T64_MTU_MIN;
+			df = false;
+		}
+	}
+	enum t64_verdict v = t64_encap_check(pkt, len, mtu);
 	if (v == T64_TOO_BIG) {
-		/* RFC 4213 3.2: too big for the tunnel: tell the sender. */
-		send_ptb(d, pkt, len, d->conf->mtu);
+		send_ptb(d, pkt, len, mtu);
 		st_drop_out++;
 		return;
 	}
@@ -198,21 +225,11 @@ static void queue_out(struct t64_daemon *d, struct out_batch *b, uint8_t *pkt, s
 		st_drop_out++;
 		return;
 	}
-	if ((uint8_t *)b->slot[i] != pkt)
-		memcpy(b->slot[i], pkt, len);
-	b->iov[i] = (struct iovec){ b->slot[i], len };
-	b->msg[i].msg_hdr = (struct msghdr){ .msg_iov = &b->iov[i], .msg_iovlen = 1 };
-	if (d->conf->ttl == 0) {
-		/* ttl 0 inherits the inner hop limit, as sit does. */
-		struct cmsghdr *cm = (struct cmsghdr *)b->ctl[i].buf;
-		cm->cmsg_level = IPPROTO_IP;
-		cm->cmsg_type = IP_TTL;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		int hl = pkt[7] ? pkt[7] : 1;
-		memcpy(CMSG_DATA(cm), &hl, sizeof(hl));
-		b->msg[i].msg_hdr.msg_control = b->ctl[i].buf;
-		b->msg[i].msg_hdr.msg_controllen = sizeof(b->ctl[i].buf);
-	}
+	unsigned i = b->n;
+	t64_encap_hdr(b->hdr[i], c->local, c->remote, (uint8_t)c->ttl, pkt, len, df);
+	b->iov[i][0] = (struct iovec){ b->hdr[i], T64_IP4_HDR };
+	b->iov[i][1] = (struct iovec){ (void *)pkt, len };
+	b->msg[i].msg_hdr = (struct msghdr){ .msg_iov = b->iov[i], .msg_iovlen = 2 };
 	if (++b->n == BATCH)
 		flush_out(d, b);
 }
@@ -234,8 +251,6 @@ static void tun_packet(struct t64_daemon *d, struct out_batch *b, uint8_t *buf, 
 		/* Segments carry their own checksums; the seed left by the
 		 * kernel is recomputed per segment. */
 		for (unsigned i = 0;; i++) {
-			if (b->n == BATCH)
-				flush_out(d, b);
 			size_t l = t64_tso_segment(b->slot[b->n], SLOT, pkt, n, vh.gso_size, i);
 			if (!l)
 				break;
@@ -253,24 +268,15 @@ static void tun_packet(struct t64_daemon *d, struct out_batch *b, uint8_t *buf, 
 		return;
 	}
 	if (n > SLOT) {
-		/* Larger than a slot (tunnel MTU above 2 KiB): send alone. */
+		/* Larger than a slot (tunnel MTU above 2 KiB): send it alone,
+		 * before the next read reuses the buffer. */
 		flush_out(d, b);
-		struct iovec iov = { pkt, n };
-		struct mmsghdr one = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1 } };
-		struct out_batch tmp = { .n = 0 };
-		if (t64_encap_check(pkt, n, d->conf->mtu) == T64_TOO_BIG) {
-			send_ptb(d, pkt, n, d->conf->mtu);
-			st_drop_out++;
-			return;
-		}
-		tmp.msg[0] = one;
-		tmp.iov[0] = iov;
-		tmp.msg[0].msg_hdr.msg_iov = &tmp.iov[0];
-		tmp.n = 1;
-		flush_out(d, &tmp);
+		queue_out(d, b, pkt, n);
+		flush_out(d, b);
 		return;
 	}
-	queue_out(d, b, pkt, n);
+	memcpy(b->slot[b->n], pkt, n);
+	queue_out(d, b, b->slot[b->n], n);
 }
 
 static void *tun_to_net(void *arg)
@@ -282,7 +288,13 @@ static void *tun_to_net(void *arg)
 	if (!b || !big || !(b->slot = calloc(BATCH, SLOT)))
 		fatalx("out of memory");
 	fcntl(d->tun_fd, F_SETFL, fcntl(d->tun_fd, F_GETFL) | O_NONBLOCK);
+	refresh_pmtu(d->raw_fd);
+	time_t last = time(NULL);
 	for (;;) {
+		if (time(NULL) != last) {
+			last = time(NULL);
+			refresh_pmtu(d->raw_fd);
+		}
 		ssize_t n = read(d->tun_fd, big, BIG);
 		if (n < 0) {
 			if (errno == EAGAIN) {
@@ -339,7 +351,9 @@ static void *net_to_tun(void *arg)
 		if (n < 0) {
 			/* Timeouts, and ICMP errors reported on the connected
 			 * socket (remote unreachable): never fatal. */
-			if (errno != EAGAIN && errno != EINTR)
+			if (errno == EMSGSIZE)
+				refresh_pmtu(d->raw_fd); /* ICMPv4 frag-needed arrived */
+			else if (errno != EAGAIN && errno != EINTR)
 				log_debug("receive: %s", strerror(errno));
 			continue;
 		}
@@ -357,7 +371,19 @@ static void *net_to_tun(void *arg)
 				continue;
 			}
 			/* Consecutive segments of one TCP flow go up as one. */
-			unsigned hdrs = t64_tcp6_mergeable(p + off, len);
+			unsigned hdrs = t64_tcp6_mergeable(p + off, len), seeded;
+			if (!hdrs && len > d->conf->mtu &&
+			    (seeded = t64_tcp6_gro_seeded(p + off, len))) {
+				/* Already coalesced by the kernel's GRO (a NIC
+				 * with GRO on): hand it up as the super-packet it
+				 * is.  The segment size is not passed to raw
+				 * sockets; the tunnel MTU's is the best guess. */
+				gro_flush(d, &g);
+				off -= VNET;
+				t64_vnet_tcp6(p + off, seeded, d->conf->mtu - seeded);
+				tun_write(d, p + off, len + VNET);
+				continue;
+			}
 			if (hdrs && t64_gro_add(&g, p + off, len, hdrs))
 				continue;
 			gro_flush(d, &g);

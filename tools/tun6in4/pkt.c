@@ -96,6 +96,24 @@ enum t64_verdict t64_encap_check(const uint8_t *ip6, size_t len, unsigned mtu)
 /* One's complement sum of data as big-endian 16-bit words, added to sum.
  * The sum does not depend on byte order (RFC 1071 2(B)), so the bulk runs
  * on native 64-bit loads and is swapped once at the end. */
+static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len);
+static uint16_t fold(uint32_t sum);
+
+void t64_encap_hdr(uint8_t hdr[T64_IP4_HDR], struct in_addr src, struct in_addr dst,
+		   uint8_t ttl, const uint8_t *ip6, size_t len, int df)
+{
+	memset(hdr, 0, T64_IP4_HDR);
+	hdr[0] = 0x45;
+	put16(hdr + 2, (uint16_t)(len + T64_IP4_HDR));
+	hdr[6] = df ? 0x40 : 0;
+	/* RFC 4213 3.3: TTL 0 means "inherit": the inner hop limit. */
+	hdr[8] = ttl ? ttl : (len >= IP6_HDR && ip6[7] ? ip6[7] : 1);
+	hdr[9] = PROTO_IPV6;
+	memcpy(hdr + 12, &src.s_addr, 4);
+	memcpy(hdr + 16, &dst.s_addr, 4);
+	put16(hdr + 10, fold(sum_bytes(0, hdr, T64_IP4_HDR)));
+}
+
 static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len)
 {
 	uint64_t acc = 0;
@@ -310,6 +328,38 @@ int t64_gro_add(struct t64_gro *g, const uint8_t *pkt, size_t len, unsigned hdrs
 	return 1;
 }
 
+static uint16_t tcp6_seed(const uint8_t *p, size_t plen)
+{
+	return (uint16_t)~fold(pseudo6(p + 8, p + 24, TCP, plen));
+}
+
+unsigned t64_tcp6_gro_seeded(const uint8_t *pkt, size_t len)
+{
+	size_t thl;
+
+	if (len < IP6_HDR + 20 || pkt[0] >> 4 != 6 || pkt[6] != TCP ||
+	    (size_t)get16(pkt + 4) + IP6_HDR != len)
+		return 0;
+	thl = (size_t)(pkt[IP6_HDR + 12] >> 4) * 4;
+	if (thl < 20 || IP6_HDR + thl >= len || get16(pkt + IP6_HDR + 16) != tcp6_seed(pkt, len - IP6_HDR))
+		return 0;
+	return (unsigned)(IP6_HDR + thl);
+}
+
+void t64_vnet_tcp6(uint8_t vh[T64_VNET_LEN], unsigned hdrs, unsigned gso_size)
+{
+	/* struct virtio_net_hdr, little-endian (TUNSETVNETLE). */
+	memset(vh, 0, T64_VNET_LEN);
+	vh[0] = 1;                     /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+	vh[1] = 4;                     /* VIRTIO_NET_HDR_GSO_TCPV6 */
+	vh[2] = (uint8_t)hdrs;         /* hdr_len */
+	vh[3] = (uint8_t)(hdrs >> 8);
+	vh[4] = (uint8_t)gso_size;     /* gso_size */
+	vh[5] = (uint8_t)(gso_size >> 8);
+	vh[6] = IP6_HDR;               /* csum_start */
+	vh[8] = 16;                    /* csum_offset: the TCP checksum */
+}
+
 size_t t64_gro_end(struct t64_gro *g)
 {
 	uint8_t *v = g->buf, *p = g->buf + T64_VNET_LEN;
@@ -317,21 +367,12 @@ size_t t64_gro_end(struct t64_gro *g)
 
 	memset(v, 0, T64_VNET_LEN);
 	if (g->segs > 1) {
-		/* virtio_net_hdr: NEEDS_CSUM, TCPV6 GSO; the checksum field
-		 * holds the pseudo-header sum for the stack to finish. */
+		/* The checksum field holds the pseudo-header sum for the
+		 * stack to finish. */
 		size_t plen = len - IP6_HDR;
-		v[0] = 1;                                   /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
-		v[1] = 4;                                   /* VIRTIO_NET_HDR_GSO_TCPV6 */
-		v[2] = (uint8_t)g->hdrs;                    /* hdr_len, little-endian */
-		v[3] = (uint8_t)(g->hdrs >> 8);
-		v[4] = (uint8_t)g->mss;                     /* gso_size */
-		v[5] = (uint8_t)(g->mss >> 8);
-		v[6] = IP6_HDR;                             /* csum_start */
-		v[8] = 16;                                  /* csum_offset */
+		t64_vnet_tcp6(v, g->hdrs, g->mss);
 		put16(p + 4, (uint16_t)plen);
-		uint16_t seed = (uint16_t)~fold(pseudo6(p + 8, p + 24,
-							 TCP, plen));
-		put16(p + IP6_HDR + 16, seed);
+		put16(p + IP6_HDR + 16, tcp6_seed(p, plen));
 	}
 	g->len = 0;
 	g->segs = 0;

@@ -37,6 +37,13 @@ enum t64_verdict t64_inner_check(const uint8_t *ip6, size_t len);
  * tunnel whose current MTU is mtu?  T64_TOO_BIG asks for a PTB. */
 enum t64_verdict t64_encap_check(const uint8_t *ip6, size_t len, unsigned mtu);
 
+/* RFC 4213 3.5: the IPv4 header in front of an IPv6 packet of len bytes:
+ * protocol 41, DF when df, TTL ttl or, when ttl is 0, the inner hop limit.
+ * A zero src leaves the choice to the kernel. */
+#define T64_IP4_HDR 20
+void t64_encap_hdr(uint8_t hdr[T64_IP4_HDR], struct in_addr src, struct in_addr dst,
+		   uint8_t ttl, const uint8_t *ip6, size_t len, int df);
+
 /* RFC 4443 3.2: build an ICMPv6 Packet Too Big from src to the sender of
  * the offending packet, quoting as much of it as fits in the IPv6 minimum
  * MTU.  Returns the length written into out (cap >= 1280), or 0 when no
@@ -84,6 +91,14 @@ unsigned t64_tcp6_mergeable(const uint8_t *pkt, size_t len);
 void t64_gro_begin(struct t64_gro *g, const uint8_t *pkt, size_t len, unsigned hdrs);
 /* Append pkt when it continues the run exactly; 1 when taken, 0 if not. */
 int t64_gro_add(struct t64_gro *g, const uint8_t *pkt, size_t len, unsigned hdrs);
+/* A TCP super-packet the kernel's own GRO built from 6in4 packets before
+ * our raw socket saw it: the TCP checksum field holds the pseudo-header
+ * seed, not a checksum (the kernel checked every part).  Returns the
+ * header bytes or 0. */
+unsigned t64_tcp6_gro_seeded(const uint8_t *pkt, size_t len);
+/* The virtio-net header for an IPv6/TCP super-packet: NEEDS_CSUM at the
+ * TCP checksum, GSO TCPV6 with segments of gso_size payload bytes. */
+void t64_vnet_tcp6(uint8_t vh[T64_VNET_LEN], unsigned hdrs, unsigned gso_size);
 /* Finish the run: fills the virtio-net header and fixes the IPv6 length
  * and TCP checksum seed.  Returns the bytes to write from g->buf (header
  * included) and empties g. */
