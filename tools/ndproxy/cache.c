@@ -121,7 +121,7 @@ struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *targ
 
 	if (c->n >= c->max)
 		return NULL;
-	if (c->n == c->cap) {
+	if (!c->free_head && c->used == c->cap) {
 		/* Grow by half: doubling would leave up to half the array
 		 * allocated and unused at the cap. */
 		uint32_t ncap = c->cap ? c->cap + c->cap / 2 : 64;
@@ -135,18 +135,19 @@ struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *targ
 		if (!nh)
 			return NULL;
 		c->heap = nh;
-		/* Slots cap..ncap-1 join the free list, lowest first. */
-		for (uint32_t k = ncap; k-- > c->cap;) {
-			c->v[k].hnext = c->free_head;
-			c->free_head = k + 1;
-		}
 		c->cap = ncap;
 	}
 	if (c->n >= c->nbuckets && c->nbuckets < (1u << 30) && rehash(c, c->nbuckets * 2) < 0)
 		return NULL;
-	i = c->free_head - 1;
+	/* Recycled slots first; fresh ones are taken in order, so pages of
+	 * the array beyond the high-water mark are never touched. */
+	if (c->free_head) {
+		i = c->free_head - 1;
+		c->free_head = c->v[i].hnext;
+	} else {
+		i = c->used++;
+	}
 	e = &c->v[i];
-	c->free_head = e->hnext;
 	memset(e, 0, sizeof(*e));
 	e->target = *target;
 	e->deadline = deadline;

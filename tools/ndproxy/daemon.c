@@ -91,7 +91,7 @@ static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IPV6),
 				   .sll_ifindex = ifindex };
 	struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_ALLMULTI };
-	int rcvbuf = 4 << 20, fd;
+	int rcvbuf = 4 << 20, one = 1, fd;
 
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -105,7 +105,12 @@ static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 		close(fd);
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Room for bursts: forced while we still have CAP_NET_ADMIN (at
+	 * start), else as much as net.core.rmem_max allows. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Our own NAs need not come back to us. */
+	setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
 	/* Solicited-node groups of proxied targets are not ours to join:
 	 * allmulti lets their frames in through hardware filters.  As a
 	 * socket membership, the kernel undoes it however we exit. */
@@ -414,6 +419,13 @@ static void upstream_read(struct ndp_daemon *d, size_t pi, struct outbatch *ob)
 
 /* ---- downstream answers ------------------------------------------- */
 
+/* Long deadlines (ttl, deadtime) are rounded up to the next whole second
+ * so that many entries expire in one wake-up, not one each. */
+static int64_t coarse(int64_t t)
+{
+	return (t + 999) / 1000 * 1000;
+}
+
 static void confirm(struct ndp_daemon *d, struct ndp_entry *e, int64_t now, struct outbatch *ob)
 {
 	const struct ndp_proxy *p = &d->conf.proxies[e->proxy];
@@ -423,7 +435,7 @@ static void confirm(struct ndp_daemon *d, struct ndp_entry *e, int64_t now, stru
 		log_debug("%s confirmed downstream", inet_ntop(AF_INET6, &e->target, a, sizeof(a)));
 	e->state = NDP_VALID;
 	e->tries = 0;
-	ndp_cache_set_deadline(&d->cache, e, now + p->ttl_ms);
+	ndp_cache_set_deadline(&d->cache, e, coarse(now + p->ttl_ms));
 	for (unsigned i = 0; i < e->nwait; i++)
 		if (e->wait[i].proxy < d->conf.nproxies)
 			answer(d, ob, e->wait[i].proxy, &e->target, &e->wait[i].addr, e->wait[i].mac);
@@ -528,7 +540,7 @@ static void expire(struct ndp_daemon *d, int64_t now)
 				break;
 			}
 			e->state = NDP_INVALID;
-			ndp_cache_set_deadline(&d->cache, e, now + p->deadtime_ms);
+			ndp_cache_set_deadline(&d->cache, e, coarse(now + p->deadtime_ms));
 			break;
 		default:
 			ndp_drop_entry(d, e);
@@ -760,6 +772,10 @@ int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *net
 		log_warnx("stale routes: %s", err.msg);
 	if (pidfile && ndp_pidfile_write(pidfile, &err) < 0)
 		fatalx("%s", err.msg);
+	/* First sockets opened while still root (bigger buffers); ones for
+	 * interfaces that appear later need only CAP_NET_RAW. */
+	if (ndp_links_sync(&d, &err) < 0)
+		fatalx("%s", err.msg);
 	if (getuid() == 0) {
 		if (ndp_drop_privileges(conf->user, wire, &err) < 0)
 			fatalx("%s", err.msg);
@@ -767,8 +783,6 @@ int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *net
 	} else {
 		d.can_wire = true; /* whatever we have; the kernel decides */
 	}
-	if (ndp_links_sync(&d, &err) < 0)
-		fatalx("%s", err.msg);
 	log_info("started with %zu prox%s", conf->nproxies, conf->nproxies == 1 ? "y" : "ies");
 	ndp_notify("READY=1");
 	if (detach)

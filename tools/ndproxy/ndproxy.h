@@ -140,7 +140,7 @@ struct ndp_entry {
 struct ndp_cache {
 	struct ndp_entry *v;
 	uint32_t *buckets, *heap;
-	uint32_t n, cap, max, nbuckets, free_head;
+	uint32_t n, cap, used, max, nbuckets, free_head;
 	uint32_t seed;
 };
 
