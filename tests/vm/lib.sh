@@ -94,6 +94,17 @@ check_ge() {
 	fi
 }
 
+# figure NAME VALUE UNIT: a measured figure (benchmarks); the host collects
+# the "# bench:" lines.
+figure() {
+	echo "# bench: $1 = $2 $3"
+}
+
+# now: seconds since boot, to 10 ms.
+now() {
+	cut -d' ' -f1 /proc/uptime
+}
+
 # ---- commands -----------------------------------------------------------
 
 # Debian's busybox runs its own applets before anything in PATH (shell and

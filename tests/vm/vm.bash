@@ -4,7 +4,7 @@
 # Used by tests/vm/run-vm (`make check-vm`) and bench/run-vm (`make bench-vm`).
 #
 # Guest layout:  /init  /v6kit/lib.sh  /v6kit/env  /v6kit/bin/TOOL
-#                /v6kit/modules.load  /v6kit/scenarios/*.sh
+#                /v6kit/tools  /v6kit/modules.load  /v6kit/scenarios/*.sh
 # Extra host programs a scenario needs are declared in its header:
 #     # vm-needs: PROG...        copied to /usr/bin with their libraries
 #     # vm-modules: MODULE...    loaded at boot, with their dependencies
@@ -84,18 +84,23 @@ vm_stage_prog() {
 	vm_stage_libs "$root" "$path"
 }
 
-# vm_stage_tools DIR BIN: every built v6kit tool in BIN (build/ by default)
-# goes to /v6kit/bin; scenarios find them through $V6KIT_BIN.
+# vm_stage_tools DIR BIN: every program built at the top of BIN (build/ by
+# default: the tools and their helper programs) goes to /v6kit/bin, where
+# scenarios find them through $V6KIT_BIN; /v6kit/tools names the tools
+# proper (one per tools/NAME/).
 vm_stage_tools() {
-	local root=$1 bin=$2 t n=0
+	local root=$1 bin=$2 f t
+	for f in "$bin"/*; do
+		if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
+		cp "$f" "$root/v6kit/bin/"
+		vm_stage_libs "$root" "$f"
+	done
+	: >"$root/v6kit/tools"
 	for t in "$VM_TOP"/tools/*/; do
 		t=$(basename "$t")
-		[ -x "$bin/$t" ] || continue
-		cp "$bin/$t" "$root/v6kit/bin/$t"
-		vm_stage_libs "$root" "$bin/$t"
-		n=$((n + 1))
+		[ -x "$bin/$t" ] && echo "$t" >>"$root/v6kit/tools"
 	done
-	[ "$n" -gt 0 ] || vm_die "no tools built in $bin (run make)"
+	[ -s "$root/v6kit/tools" ] || vm_die "no tools built in $bin (run make)"
 }
 
 # vm_module_deps MODULE: the module files MODULE needs, dependencies first,
