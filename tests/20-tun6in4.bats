@@ -174,8 +174,9 @@ echo_requests_seen() {
 	[ "$(ip -n "$(ns c)" -6 route get 2001:db8::2 | grep -o 'mtu [0-9]*')" = "mtu 1480" ]
 }
 
-@test "ICMPv4 fragmentation-needed from the path lowers the tunnel MTU: PTB from the daemon" {
-	# a -- r -- b, with a 1400-byte IPv4 link between r and b.
+# routed_pair MTU: a -- r -- b with an IPv4 link of MTU bytes between r
+# and b, a user-mode tunnel t6 across.
+routed_pair() {
 	lab_ns a r b
 	lab_link a va r ra
 	lab_link r rb b vb
@@ -183,20 +184,32 @@ echo_requests_seen() {
 	lab_addr r ra 192.0.2.254/24
 	lab_addr r rb 198.51.100.254/24
 	lab_addr b vb 198.51.100.2/24
-	ip -n "$(ns r)" link set rb mtu 1400
-	ip -n "$(ns b)" link set vb mtu 1400
+	ip -n "$(ns r)" link set rb mtu "$1"
+	ip -n "$(ns b)" link set vb mtu "$1"
 	lab_forward r
 	ip -n "$(ns a)" route add default via 192.0.2.254
 	ip -n "$(ns b)" route add default via 198.51.100.254
 	t64 a up t6 remote 198.51.100.2 local 192.0.2.1 address 2001:db8::1/64
 	t64 b up t6 remote 192.0.2.1 local 198.51.100.2 address 2001:db8::2/64
 	in_ns a ping -c 1 -W 5 -s 1000 2001:db8::2
+}
+
+@test "ICMPv4 fragmentation-needed from the path lowers the tunnel MTU: PTB from the daemon" {
+	routed_pair 1400
 	# The first big packet dies at r, which tells a's kernel the path
 	# MTU; the next ones get a Packet Too Big from the daemon: 1400 - 20.
 	run in_ns a ping -c 3 -i 0.3 -W 1 -M do -s 1432 2001:db8::2
 	assert_output --partial "mtu=1380"
 	run -0 in_ns a ping -c 1 -W 5 -M do -s 1300 2001:db8::2
 	[ "$(ip -n "$(ns a)" -6 route get 2001:db8::2 | grep -o 'mtu [0-9]*')" = "mtu 1380" ]
+}
+
+@test "a path MTU below 1300: the tunnel keeps 1280 and lets IPv4 fragment (RFC 4213 3.2)" {
+	routed_pair 1200
+	run in_ns a ping -c 3 -i 0.3 -W 1 -M do -s 1432 2001:db8::2
+	assert_output --partial "mtu=1280"
+	# A 1280-byte IPv6 packet still crosses, as two IPv4 fragments.
+	run -0 in_ns a ping -c 2 -i 0.3 -W 5 -M do -s 1232 2001:db8::2
 }
 
 @test "change NAME local moves the endpoint on the same link and daemon" {

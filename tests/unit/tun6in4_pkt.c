@@ -216,6 +216,38 @@ int main(void)
 	ok(h4[8] == 33 && h4[6] == 0 && !memcmp(h4 + 12, "\0\0\0\0", 4),
 	   "RFC 4213 3.3: ttl 0 inherits the hop limit; no DF; source left to the kernel");
 
+	/* ---- IPv4 fragmentation below the IPv6 minimum MTU ---- */
+	{
+		uint8_t fh[8][20];
+		size_t fo[8], fl[8];
+		n = ip6(in, "2001:db8::1", "2001:db8::2", 59, 1240); /* 1280 bytes */
+		t64_encap_hdr(h4, local, remote, 64, in, n, 0);
+		size_t k = t64_ip4_fragment(fh, fo, fl, 8, h4, n, 1200, 0x1234);
+		ok(k == 2 && fo[0] == 0 && fl[0] == 1176 && fo[1] == 1176 && fl[1] == 104,
+		   "RFC 791: 1280 bytes over a 1200 path: 1176 (a multiple of 8) + 104");
+		ok(fh[0][6] == 0x20 && fh[0][7] == 0 && fh[1][6] == 0 && fh[1][7] == 1176 / 8,
+		   "MF on the first, offsets in 8-byte units");
+		ok(fh[0][4] == 0x12 && fh[0][5] == 0x34 && fh[1][4] == 0x12 && fh[1][5] == 0x34,
+		   "one identification for both");
+		ok(fh[0][2] == (1196 >> 8) && fh[0][3] == (1196 & 0xff) && fh[1][3] == 124,
+		   "total lengths");
+		int sums_ok = 1;
+		for (size_t f = 0; f < k; f++) {
+			uint32_t sum = 0;
+			for (int i = 0; i < 20; i += 2)
+				sum += (uint32_t)(fh[f][i] << 8 | fh[f][i + 1]);
+			while (sum >> 16)
+				sum = (sum & 0xffff) + (sum >> 16);
+			sums_ok &= sum == 0xffff;
+		}
+		ok(sums_ok, "each fragment's header checksum verifies");
+		t64_encap_hdr(h4, local, remote, 64, in, n, 1);
+		ok(t64_ip4_fragment(fh, fo, fl, 8, h4, n, 1200, 1) == 0, "never with DF");
+		t64_encap_hdr(h4, local, remote, 64, in, n, 0);
+		ok(t64_ip4_fragment(fh, fo, fl, 1, h4, n, 1200, 1) == 0, "not beyond max fragments");
+		ok(t64_ip4_fragment(fh, fo, fl, 8, h4, n, 20, 1) == 0, "not for an absurd MTU");
+	}
+
 	/* ---- receive coalescing ---- */
 	struct t64_gro g = { .buf = malloc(70000), .cap = 70000 };
 	uint8_t s1[2000], s2[2000], s3[2000], s4[2000];

@@ -135,6 +135,8 @@ fail_local: {
  * The receiver refreshes it when an ICMPv4 fragmentation-needed arrives,
  * the sender once a second, so a raised MTU is noticed when it expires. */
 static atomic_uint path_mtu;
+/* IPv4 identification for the fragments we make ourselves. */
+static atomic_uint ip_id = 1;
 
 static void refresh_pmtu(int fd)
 {
@@ -225,8 +227,36 @@ static void queue_out(struct t64_daemon *d, struct out_batch *b, const uint8_t *
 		st_drop_out++;
 		return;
 	}
+	uint8_t hdr[T64_IP4_HDR];
+	struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+	t64_encap_hdr(hdr, local, c->remote, (uint8_t)c->ttl, pkt, len, df);
+	if (!df && len + T64_IP4_HDR > pmtu) {
+		/* The kernel refuses IP_HDRINCL packets above the device MTU
+		 * even without DF: fragment here. */
+		enum { MAXFRAG = 8 };
+		uint8_t fh[MAXFRAG][T64_IP4_HDR];
+		size_t off[MAXFRAG], flen[MAXFRAG];
+		size_t n = t64_ip4_fragment(fh, off, flen, MAXFRAG, hdr, len, pmtu,
+					    (uint16_t)atomic_fetch_add(&ip_id, 1));
+		if (!n) {
+			st_drop_out++;
+			return;
+		}
+		if (b->n + n > BATCH)
+			flush_out(d, b);
+		for (size_t k = 0; k < n; k++) {
+			unsigned i = b->n++;
+			memcpy(b->hdr[i], fh[k], T64_IP4_HDR);
+			b->iov[i][0] = (struct iovec){ b->hdr[i], T64_IP4_HDR };
+			b->iov[i][1] = (struct iovec){ (void *)(pkt + off[k]), flen[k] };
+			b->msg[i].msg_hdr = (struct msghdr){ .msg_iov = b->iov[i], .msg_iovlen = 2 };
+		}
+		if (b->n == BATCH)
+			flush_out(d, b);
+		return;
+	}
 	unsigned i = b->n;
-	t64_encap_hdr(b->hdr[i], c->local, c->remote, (uint8_t)c->ttl, pkt, len, df);
+	memcpy(b->hdr[i], hdr, T64_IP4_HDR);
 	b->iov[i][0] = (struct iovec){ b->hdr[i], T64_IP4_HDR };
 	b->iov[i][1] = (struct iovec){ (void *)pkt, len };
 	b->msg[i].msg_hdr = (struct msghdr){ .msg_iov = b->iov[i], .msg_iovlen = 2 };

@@ -114,6 +114,34 @@ void t64_encap_hdr(uint8_t hdr[T64_IP4_HDR], struct in_addr src, struct in_addr 
 	put16(hdr + 10, fold(sum_bytes(0, hdr, T64_IP4_HDR)));
 }
 
+size_t t64_ip4_fragment(uint8_t (*out_hdr)[T64_IP4_HDR], size_t *off, size_t *len, size_t max,
+			const uint8_t hdr[T64_IP4_HDR], size_t payload_len, unsigned pmtu,
+			uint16_t id)
+{
+	/* RFC 791: every fragment but the last carries a multiple of 8. */
+	size_t chunk = pmtu > T64_IP4_HDR + 8 ? ((size_t)pmtu - T64_IP4_HDR) & ~(size_t)7 : 0;
+	size_t n = 0;
+
+	if (!chunk || (hdr[6] & 0x40) || payload_len == 0)
+		return 0;
+	for (size_t at = 0; at < payload_len; at += chunk) {
+		size_t l = payload_len - at < chunk ? payload_len - at : chunk;
+		uint8_t *h = out_hdr[n];
+		if (n == max || at / 8 > 0x1fff)
+			return 0;
+		memcpy(h, hdr, T64_IP4_HDR);
+		put16(h + 2, (uint16_t)(T64_IP4_HDR + l));
+		put16(h + 4, id);
+		put16(h + 6, (uint16_t)((at + l < payload_len ? 0x2000 : 0) | (at / 8)));
+		put16(h + 10, 0);
+		put16(h + 10, fold(sum_bytes(0, h, T64_IP4_HDR)));
+		off[n] = at;
+		len[n] = l;
+		n++;
+	}
+	return n;
+}
+
 static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len)
 {
 	uint64_t acc = 0;

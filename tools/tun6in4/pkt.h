@@ -44,6 +44,15 @@ enum t64_verdict t64_encap_check(const uint8_t *ip6, size_t len, unsigned mtu);
 void t64_encap_hdr(uint8_t hdr[T64_IP4_HDR], struct in_addr src, struct in_addr dst,
 		   uint8_t ttl, const uint8_t *ip6, size_t len, int df);
 
+/* Split a tunnel packet (IPv4 header hdr, then payload_len bytes) into
+ * IPv4 fragments of at most pmtu bytes, for a path below the IPv6 minimum
+ * MTU (RFC 4213 3.2, RFC 791).  Fragment k gets header out_hdr[k] and the
+ * payload bytes [off[k], off[k] + len[k]).  Returns the count, or 0 when
+ * more than max would be needed or hdr has DF set. */
+size_t t64_ip4_fragment(uint8_t (*out_hdr)[T64_IP4_HDR], size_t *off, size_t *len, size_t max,
+			const uint8_t hdr[T64_IP4_HDR], size_t payload_len, unsigned pmtu,
+			uint16_t id);
+
 /* RFC 4443 3.2: build an ICMPv6 Packet Too Big from src to the sender of
  * the offending packet, quoting as much of it as fits in the IPv6 minimum
  * MTU.  Returns the length written into out (cap >= 1280), or 0 when no
