@@ -97,7 +97,7 @@ run_one() {
 			ccpu=$(timed "$ch" "$TB" client "$dst" -t "$SECS" -P "$p" -i 0 -j)
 		fi
 		read -r bytes bps loss < <(grep '^{' "$OUT" | jq -r 'select(.event == "summary") |
-			"\(.sum_received.bytes) \(.sum_received.bits_per_second) \(.sum.lost_percent // "-")"')
+			"\(.sum_received.bytes) \(.sum_received.bits_per_second) \(.sum.lost_percent // "-" | if type == "number" then . * 1000 | round / 1000 else . end)"')
 		;;
 	iperf3)
 		if [ "$udp" = 1 ]; then

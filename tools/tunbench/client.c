@@ -172,7 +172,7 @@ static int client_run(struct v6_emit *e, const struct client_opts *o)
 		s->cookie = cookie;
 		s->need_hello = o->udp && o->reverse;
 		s->fd = connect_to(&d, dl, o->src, o->udp ? SOCK_DGRAM : SOCK_STREAM,
-				   o->udp && !o->window ? (4u << 20) : o->window, &err);
+				   o->udp && !o->window ? TB_UDP_BUF_DEFAULT : o->window, &err);
 		if (s->fd < 0) {
 			tb_report_error(e, "stream %u: %s", i + 1, err.msg);
 			goto out;

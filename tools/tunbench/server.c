@@ -26,6 +26,8 @@ struct server {
 	atomic_int once_status; /* -1 until the --once session ends */
 };
 
+#define TB_WRITE_PATH_MAX 1024
+
 struct session {
 	struct server *srv;
 	int ctl;
@@ -34,7 +36,8 @@ struct session {
 	struct tb_run run;
 	struct v6_emit emit; /* per session: the emitter keeps state */
 	struct tb_stream streams[TB_STREAMS_MAX];
-	char names[TB_STREAMS_MAX][4200];
+	char names[TB_STREAMS_MAX][TB_WRITE_PATH_MAX + 40];
+	bool had_hello; /* a real test, not a stray connection */
 	int data_fds[TB_STREAMS_MAX]; /* listening TCP socket or UDP sockets */
 };
 
@@ -125,7 +128,7 @@ static int session_setup(struct session *s, const struct tb_msg *hello)
 			if (rc < 0)
 				return rc;
 			s->data_fds[i] = rc;
-			tb_set_window(rc, udp && !hello->window ? (4u << 20) : hello->window);
+			tb_set_window(rc, udp && !hello->window ? TB_UDP_BUF_DEFAULT : hello->window);
 		}
 		struct sockaddr_storage a;
 		socklen_t al = sizeof(a);
@@ -189,6 +192,7 @@ static int session_serve(struct session *s)
 			tb_ctl_send_error(s->ctl, TB_ERR_BAD_REQUEST, rc < 0 ? err.msg : "expected HELLO");
 		return rc < 0 ? rc : -EPROTO;
 	}
+	s->had_hello = true;
 	char what[120];
 	snprintf(what, sizeof(what), "%s, %u stream%s, %u ms%s", hello->proto == TB_UDP ? "UDP" : "TCP",
 		 hello->streams, hello->streams > 1 ? "s" : "", hello->duration_ms,
@@ -214,6 +218,7 @@ static void *session_main(void *arg)
 	struct session *s = arg;
 	struct server *srv = s->srv;
 	int rc = session_serve(s);
+	bool counted = s->had_hello;
 
 	for (uint32_t i = 0; i < TB_STREAMS_MAX; i++) {
 		if (s->streams[i].fd >= 0)
@@ -226,7 +231,8 @@ static void *session_main(void *arg)
 	close(s->ctl);
 	free(s);
 	atomic_fetch_sub(&srv->active, 1);
-	if (srv->once)
+	/* --once: the first real test decides; strays do not count. */
+	if (srv->once && counted)
 		atomic_store(&srv->once_status, rc < 0 ? V6_EXIT_RUNTIME : V6_EXIT_OK);
 	return NULL;
 }
@@ -327,8 +333,7 @@ static int serve(struct server *srv, int lfd)
 		int fd = accept4(lfd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue; /* ECONNABORTED, EMFILE...: keep serving */
-		if (atomic_load(&srv->active) >= srv->max_clients ||
-		    (srv->once && atomic_load(&srv->next_session) > 1)) {
+		if (atomic_load(&srv->active) >= (srv->once ? 1 : srv->max_clients)) {
 			refuse(fd, "server busy: too many clients");
 			continue;
 		}
@@ -400,6 +405,10 @@ int tb_cmd_server(struct v6_cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return v6_cli_usage_error(tb_usage, "server: unexpected '%s'", argv[optind]);
 	if (srv.write_dir) {
+		if (strlen(srv.write_dir) > TB_WRITE_PATH_MAX) {
+			v6_cli_error("--write: directory name longer than %u bytes", TB_WRITE_PATH_MAX);
+			return V6_EXIT_USAGE;
+		}
 		int dfd = open(srv.write_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0) {
 			v6_cli_error("--write: '%s': %s", srv.write_dir, strerror(errno));
