@@ -377,7 +377,13 @@ static void *net_to_tun(void *arg)
 			iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
 			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
 		}
-		int n = recvmmsg(d->raw_fd, msg, BATCH, MSG_WAITFORONE, NULL);
+		/* A coalesced run stays open while packets keep coming; it goes
+		 * up as soon as the socket has nothing more queued. */
+		int n = recvmmsg(d->raw_fd, msg, BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0 && errno == EAGAIN) {
+			gro_flush(d, &g);
+			n = recvmmsg(d->raw_fd, msg, BATCH, MSG_WAITFORONE, NULL);
+		}
 		if (n < 0) {
 			/* Timeouts, and ICMP errors reported on the connected
 			 * socket (remote unreachable): never fatal. */
@@ -427,7 +433,6 @@ static void *net_to_tun(void *arg)
 			memset(p + off, 0, VNET);
 			tun_write(d, p + off, len + VNET);
 		}
-		gro_flush(d, &g);
 	}
 	return NULL;
 }
