@@ -4,7 +4,9 @@
 # address its own table; traffic from each tunnel address must leave
 # through its own tunnel (counted at the far ends) and unbound traffic must
 # still take net0.  Every far end and isp answer for the same destination,
-# so only the counters say which way a packet went.
+# so only the counters say which way a packet went.  The host's tunnels are
+# made by tun6in4 in kernel mode when it is built (the seed's whole story,
+# with tun6in4's default-route no), by ip otherwise; the far ends by ip.
 # shellcheck shell=sh
 
 if ! have_tool srcroute; then
@@ -45,9 +47,18 @@ tunnel() {
 		ip -n "$1" link set "$2" up &&
 		vm_addr "$1" "$2" "$5"
 }
-tunnel host sixxs0 192.0.2.1 198.51.100.2 "$SRC0/64"
+# host_tunnel IFACE REMOTE ADDR/LEN
+host_tunnel() {
+	if have_tool tun6in4; then
+		check "$1 up with tun6in4 (kernel mode)" tool tun6in4 -n host up "$1" \
+			remote "$2" local 192.0.2.1 address "$3" mode kernel
+	else
+		check "$1 made with ip (tun6in4 not built)" tunnel host "$1" 192.0.2.1 "$2" "$3"
+	fi
+}
+host_tunnel sixxs0 198.51.100.2 "$SRC0/64"
 tunnel fe0 tun 198.51.100.2 192.0.2.1 2001:db8:a::1/64
-tunnel host sixxs1 192.0.2.1 198.51.100.18 "$SRC1/64"
+host_tunnel sixxs1 198.51.100.18 "$SRC1/64"
 tunnel fe1 tun 198.51.100.18 192.0.2.1 2001:db8:b::1/64
 # The same destination everywhere, so a wrong path still gets an answer
 # and only the counters below can tell.
@@ -92,6 +103,8 @@ check_eq "traffic from sixxs1's address reaches only fe1" "0 0 2" "$(pings "$SRC
 check_eq "unbound traffic still takes net0" "2 0 0" "$(pings "")"
 check_eq "traffic from net0's address takes net0" "2 0 0" "$(pings "$NET0")"
 check_ge "fe0's sit device received the tunnelled packets" 2 "$(link_stat fe0 tun rx_packets)"
+check_eq "the host's IPv6 default route is still on net0 alone" "net0" \
+	"$(ip -n host -6 -j route show default | jq -r '[.[].dev] | join(" ")')"
 
 check_eq "show -j lists one rule per tunnel" "sixxs0 sixxs1" \
 	"$(tool srcroute -n host -j show | jq -r '[.[].dev] | sort | join(" ")')"
