@@ -191,8 +191,12 @@ EOF
 	[ "$(jq '.sum_received.bytes' <<<"$s")" = "$size" ]
 	[ "$(jq '.write.bytes' <<<"$s")" = "$size" ]
 	[ "$(jq '.write.bits_per_second > 0 and .write.network_bits_per_second > 0' <<<"$s")" = true ]
-	# The stream's own pattern, unchanged.
-	[ "$(head -c 16 "$LAB_DIR/got")" = '0123456789:;<=>?' ]
+	# Byte for byte the sender's stream: one 64-byte pattern end to end.
+	/usr/bin/python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+p = bytes(48 + i % 64 for i in range(64))
+sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	# The server side, forward direction.
 	run client a 2001:db8:1::2 -t 1 -j
 	assert_success

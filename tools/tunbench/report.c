@@ -165,8 +165,12 @@ static void udp_figures(struct tb_report *r, const char *key, const struct tb_st
 	v6_emit_u64(r->e, "packets", "/%llu", sent->packets);
 	v6_emit_double(r->e, "lost_percent", " (%.2g%%)", pct);
 	v6_emit_u64(r->e, "out_of_order", "  out-of-order %llu", rcvd->out_of_order);
-	v6_emit_double(r->e, "bits_per_second", "  achieved %.6g bits/sec\n",
-		       rate(rcvd->bytes, secs_of(rcvd)));
+	double achieved = rate(rcvd->bytes, secs_of(rcvd));
+	char bits[32];
+	tb_format_bits(achieved, bits, sizeof(bits));
+	v6_emit_double(r->e, "bits_per_second", NULL, achieved);
+	if (!v6_emit_json(r->e))
+		fprintf(r->e->out, "  received at %s\n", bits);
 	v6_emit_object_close(r->e);
 }
 
@@ -226,14 +230,20 @@ void tb_report_summary(struct tb_report *r, const struct tb_stats *sent,
 		udp_figures(r, "sum", &ss, &rs);
 	}
 	if (wrote) {
-		double wsecs = (double)rs.write_ns / 1e9;
+		double wsecs = (double)rs.write_ns / 1e9, disk = rate(rs.write_bytes, wsecs);
+		double net = rate(rs.bytes, secs_of(&rs));
+		char db[32], nb[32];
 		v6_emit_object_open(r->e, "write");
 		v6_emit_u64(r->e, "bytes", "disk: wrote %llu bytes", rs.write_bytes);
-		v6_emit_double(r->e, "seconds", " in %.3f s", wsecs);
-		v6_emit_double(r->e, "bits_per_second", " = %.6g bits/sec", rate(rs.write_bytes, wsecs));
-		v6_emit_double(r->e, "network_bits_per_second", " (network %.6g bits/sec)\n",
-			       rate(rs.bytes, secs_of(&rs)));
+		v6_emit_double(r->e, "seconds", " in %.3f s (write and fdatasync)", wsecs);
+		v6_emit_double(r->e, "bits_per_second", NULL, disk);
+		v6_emit_double(r->e, "network_bits_per_second", NULL, net);
 		v6_emit_object_close(r->e);
+		if (!v6_emit_json(r->e)) {
+			tb_format_bits(disk, db, sizeof(db));
+			tb_format_bits(net, nb, sizeof(nb));
+			fprintf(r->e->out, ": disk %s, network %s\n", db, nb);
+		}
 	}
 	v6_emit_object_close(r->e);
 	v6_emit_end(r->e);

@@ -79,16 +79,20 @@ static void tcp_send(struct tb_stream *s)
 		fail(s, -ENOMEM, "buffer");
 		return;
 	}
+	/* The stream is one 64-byte pattern repeated end to end (a short
+	 * send resumes where it stopped), so --write files can be checked. */
 	for (uint32_t i = 0; i < s->len; i++)
 		buf[i] = (char)('0' + i % 64);
+	size_t off = 0, span = s->len - s->len % 64 ? s->len - s->len % 64 : s->len;
 	while (!stopped(s) && tb_now_ns() < deadline) {
-		ssize_t w = send(s->fd, buf, s->len, MSG_NOSIGNAL);
+		ssize_t w = send(s->fd, buf + off, span - off, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			fail(s, -errno, "send");
 			break;
 		}
+		off = (off + (size_t)w) % span;
 		bytes += (uint64_t)w;
 		atomic_store_explicit(&s->live_bytes, bytes, memory_order_relaxed);
 	}
