@@ -468,6 +468,26 @@ static int reload(struct t64_daemon *d, struct t64_conf *live)
 
 static void wake(int sig) { (void)sig; }
 
+static void publish_stats(const char *name)
+{
+	static unsigned long long last[3] = { ~0ull, 0, 0 };
+	unsigned long long in = 0, now[3];
+	struct t64_stats st;
+	struct v6_err err;
+
+	for (int v = 1; v < T64_VERDICT_MAX; v++)
+		in += st_drop_in[v];
+	now[0] = in;
+	now[1] = st_drop_out;
+	now[2] = st_ptb;
+	if (!memcmp(now, last, sizeof(now)))
+		return;
+	memcpy(last, now, sizeof(now));
+	st = (struct t64_stats){ .rx_dropped = now[0], .tx_dropped = now[1], .ptb_sent = now[2] };
+	if (t64_stats_write(name, &st, &err) < 0)
+		log_warnx("%s", err.msg);
+}
+
 int t64_daemon_run(struct t64_daemon *d)
 {
 	sigset_t set;
@@ -500,6 +520,12 @@ int t64_daemon_run(struct t64_daemon *d)
 	}
 	for (;;) {
 		struct signalfd_siginfo si;
+		struct pollfd p = { .fd = sfd, .events = POLLIN };
+		/* Once a second, publish the counters `show` reports. */
+		if (poll(&p, 1, 1000) == 0) {
+			publish_stats(d->conf->name);
+			continue;
+		}
 		if (read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {

@@ -71,6 +71,14 @@ static void show_one(struct v6_nl *nl, struct v6_emit *e, const char *name,
 	v6_emit_u64(e, "rx_bytes", " %llu bytes", stats.rx_bytes);
 	v6_emit_u64(e, "tx_packets", "  tx %llu packets", stats.tx_packets);
 	v6_emit_u64(e, "tx_bytes", " %llu bytes\n", stats.tx_bytes);
+	if (st->mode == T64_MODE_USER) {
+		/* The daemon's own view: what it refused and answered. */
+		struct t64_stats ds;
+		t64_stats_read(name, &ds);
+		v6_emit_u64(e, "rx_dropped", "    dropped in %llu", ds.rx_dropped);
+		v6_emit_u64(e, "tx_dropped", " out %llu", ds.tx_dropped);
+		v6_emit_u64(e, "ptb_sent", "  packet too big sent %llu\n", ds.ptb_sent);
+	}
 	v6_emit_object_close(e);
 }
 

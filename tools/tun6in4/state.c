@@ -122,6 +122,39 @@ void t64_state_remove(const char *name)
 		unlink(path);
 	if (t64_state_path(name, "pid", path, sizeof(path), NULL) == 0)
 		unlink(path);
+	if (t64_state_path(name, "stats", path, sizeof(path), NULL) == 0)
+		unlink(path);
+}
+
+int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err *err)
+{
+	char path[4200], text[256];
+	int rc = t64_state_path(name, "stats", path, sizeof(path), err);
+
+	if (rc < 0)
+		return rc;
+	snprintf(text, sizeof(text), "rx_dropped %llu\ntx_dropped %llu\nptb_sent %llu\n",
+		 (unsigned long long)st->rx_dropped, (unsigned long long)st->tx_dropped,
+		 (unsigned long long)st->ptb_sent);
+	return write_atomic(path, text, err);
+}
+
+int t64_stats_read(const char *name, struct t64_stats *st)
+{
+	char path[4200];
+	unsigned long long a, b, c;
+	FILE *f;
+	int n;
+
+	memset(st, 0, sizeof(*st));
+	if (t64_state_path(name, "stats", path, sizeof(path), NULL) < 0 || !(f = fopen(path, "r")))
+		return -ENOENT;
+	n = fscanf(f, "rx_dropped %llu tx_dropped %llu ptb_sent %llu", &a, &b, &c);
+	fclose(f);
+	if (n != 3)
+		return -EIO;
+	*st = (struct t64_stats){ a, b, c };
+	return 0;
 }
 
 unsigned t64_starts_in_window(const char *text, size_t len, uint32_t secs, time_t now,

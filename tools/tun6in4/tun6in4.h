@@ -70,6 +70,14 @@ int t64_state_write(const struct t64_state *s, const char *name, struct v6_err *
 /* 0 and *s filled, -ENOENT when there is none. */
 int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err);
 void t64_state_remove(const char *name);
+/* The user-mode daemon's own counters, published in NAME.stats. */
+struct t64_stats {
+	uint64_t rx_dropped; /* inbound packets refused by t64_decap() */
+	uint64_t tx_dropped; /* outbound packets refused, too big included */
+	uint64_t ptb_sent;   /* ICMPv6 Packet Too Big sent back */
+};
+int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err *err);
+int t64_stats_read(const char *name, struct t64_stats *st);
 /* A live (not zombie) tun6in4 process with that pid. */
 bool t64_daemon_alive(pid_t pid);
 /* Restart guard: how many starts of name in the last secs seconds, and
