@@ -152,6 +152,24 @@ EOF
 	[ "$(jq '[.streams[] | select(.receiver.packets > 0)] | length' <<<"$s")" = 2 ]
 }
 
+@test "tunbench: client -B SRC, -w WINDOW and -l LEN; server -B ADDR listens there only" {
+	requires root cmd:jq
+	two_hosts
+	lab_addr a a0 2001:db8:1::11/64
+	start_server b -B 2001:db8:1::2 -p 5301
+	run client a 2001:db8:1::2 -p 5301 -B 2001:db8:1::11 -w 256K -t 1 -j
+	assert_success
+	grep -q "session 1 from 2001:db8:1::11:" "$SERVER_LOG"
+	run client a 2001:db8:1::2 -p 5301 -u -b 1m -l 200 -t 1 -j
+	assert_success
+	s=$(summary)
+	[ "$(jq '.sum_sent.bytes == .sum.packets * 200 and .sum.packets > 100' <<<"$s")" = true ]
+	# Bound to the IPv6 address: the IPv4 one has nothing listening.
+	run client a 192.0.2.2 -p 5301 -t 1
+	assert_failure 2
+	assert_output --partial "Connection refused"
+}
+
 @test "tunbench: UDP loss counted exactly when the lab drops every 10th datagram" {
 	requires root cmd:jq cmd:nft
 	two_hosts
@@ -452,6 +470,16 @@ mtu_lab() {
 	lab_addr r2 r2a 2001:db8:2::2/64
 	lab_addr r2 r2b 2001:db8:3::1/64
 	lab_addr b b0 2001:db8:3::2/64
+	lab_addr a a0 192.0.2.1/24
+	lab_addr r1 r1a 192.0.2.2/24
+	lab_addr r1 r1b 198.51.100.1/24
+	lab_addr r2 r2a 198.51.100.2/24
+	lab_addr r2 r2b 203.0.113.1/24
+	lab_addr b b0 203.0.113.2/24
+	ip -n "$(ns a)" -4 route add default via 192.0.2.2
+	ip -n "$(ns r1)" -4 route add 203.0.113.0/24 via 198.51.100.2
+	ip -n "$(ns r2)" -4 route add 192.0.2.0/24 via 198.51.100.1
+	ip -n "$(ns b)" -4 route add default via 203.0.113.1
 	lab_forward r1
 	lab_forward r2
 	ip -n "$(ns a)" -6 route add default via 2001:db8:1::2
@@ -470,6 +498,10 @@ mtu_lab() {
 	run in_ns a "$(TB)" mtu 2001:db8:3::2
 	assert_success
 	assert_output "path MTU to 2001:db8:3::2: 1480"
+	# IPv4: DF probes answered by Fragmentation Needed.
+	run in_ns a "$(TB)" mtu 203.0.113.2 --min 576 -j
+	assert_success
+	[ "$(jq '.mtu' <<<"$output")" = 1480 ]
 	# A clean 1500-byte path reports 1500.
 	run in_ns a "$(TB)" mtu 2001:db8:1::2 -j
 	assert_success
