@@ -108,6 +108,23 @@ check "down removes a kernel tunnel" tool tun6in4 -n a down t2
 check "... the link is gone" sh -c '! /usr/bin/ip -n a link show t2'
 check_eq "... with its address and routes" "" "$(ip -n a -6 route show table all | grep -w t2)"
 check "down of a missing tunnel exits 0" tool tun6in4 -n a down t2
+# gateway and default-route yes on a sit link: the far end is on-link, and
+# a destination behind it (b's loopback) is reached through the default
+# route the tunnel installed; down takes the routes away.  (One sit link
+# per local/remote pair: t2 is gone by now.)
+vm_addr b lo 2001:db8:ee::1/128
+tool tun6in4 -n b up t3 remote 192.0.2.1 local 192.0.2.2 address 2001:db8:4::2/64 mode kernel \
+	>/dev/null 2>&1
+check "up with gateway and default-route yes" tool tun6in4 -n a up t3 remote 192.0.2.2 \
+	local 192.0.2.1 address 2001:db8:4::1/64 gateway 2001:db8:4::2 default-route yes mode kernel
+check_eq "the default route goes through the tunnel's gateway" "2001:db8:4::2 t3" \
+	"$(ip -n a -6 -j route show default | jq -r '.[] | "\(.gateway) \(.dev)"')"
+check "a destination behind the far end is reached through it" \
+	in_ns a ping -c 1 -W 5 2001:db8:ee::1
+check "down t3" tool tun6in4 -n a down t3
+check_eq "... takes its default route away" "" "$(ip -n a -6 route show default)"
+tool tun6in4 -n b down t3 >/dev/null 2>&1
+
 ip -n a link add hand0 type sit local 192.0.2.1 remote 192.0.2.9
 tool tun6in4 -n a down hand0 >/dev/null 2>&1
 check "down leaves a sit link it did not create" ip -n a link show hand0
