@@ -41,11 +41,12 @@ mode() {
 	shift
 	ip -n modem -6 neigh flush dev m0
 	vm_bg router "$V6KIT_BIN/ndproxy" -v "$@"
-	_pid=$VM_BG_PID
 	if ! wait_for 10 serving; then
 		not_ok "$_m: ndproxy serves" "$(cat "$VM_BG_LOG")"
 		return 0
 	fi
+	# The daemon's own pid: vm_bg's is a subshell's (ip is a function here).
+	_pid=$(tool ndproxy status -j | jq .pid)
 	check "$_m: the modem pings the host" in_ns modem ping -c 2 -W 3 "$HOSTA"
 	check_eq "$_m: the modem resolved the host to the router" "$rmac" \
 		"$(ip -n modem -6 neigh show "$HOSTA" dev m0 | awk '{print $3}')"
@@ -59,8 +60,9 @@ mode() {
 			"$(tool ndproxy status -j | jq .counters.probes_sent)"
 	fi
 	kill "$_pid"
-	wait "$_pid" 2>/dev/null
+	wait_for 10 gone "$_pid"
 }
+gone() { ! kill -0 "$1" 2>/dev/null; }
 
 mode static -i r0 -r 2001:db8:1::/64 -s
 mode iface -i r0 -r 2001:db8:1::/64 -I r1
