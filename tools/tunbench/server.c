@@ -33,6 +33,7 @@ struct session {
 	int ctl;
 	uint64_t id;
 	char peer[V6_ADDRSTRLEN];
+	struct sockaddr_storage peer_addr;
 	struct tb_run run;
 	struct v6_emit emit; /* per session: the emitter keeps state */
 	struct tb_stream streams[TB_STREAMS_MAX];
@@ -123,6 +124,7 @@ static int session_setup(struct session *s, const struct tb_msg *hello)
 		st->duration_ns = (uint64_t)hello->duration_ms * 1000000;
 		st->cookie = cookie;
 		st->need_hello = udp && reverse;
+		st->peer = &s->peer_addr;
 		if (udp || i == 0) {
 			rc = bound_socket(udp ? SOCK_DGRAM : SOCK_STREAM, &local, ll);
 			if (rc < 0)
@@ -347,6 +349,7 @@ static int serve(struct server *srv, int lfd)
 		s->id = atomic_fetch_add(&srv->next_session, 1);
 		for (uint32_t i = 0; i < TB_STREAMS_MAX; i++)
 			s->streams[i].fd = s->streams[i].write_fd = s->data_fds[i] = -1;
+		s->peer_addr = peer;
 		tb_sockaddr_str((struct sockaddr *)&peer, s->peer, sizeof(s->peer));
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

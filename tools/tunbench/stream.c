@@ -232,6 +232,19 @@ static void udp_hello(struct tb_stream *s)
 	}
 }
 
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (!a)
+		return true;
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+	       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+}
+
 /* Reverse UDP, server side: learn where to send from the client's hello. */
 static int udp_await_hello(struct tb_stream *s)
 {
@@ -246,7 +259,7 @@ static int udp_await_hello(struct tb_stream *s)
 		if (r < 0)
 			continue;
 		if (tb_udp_hdr_decode(b, (size_t)r, &h) == 0 && h.cookie == s->cookie &&
-		    h.stream == s->idx && h.kind == TB_UDP_HELLO) {
+		    h.stream == s->idx && h.kind == TB_UDP_HELLO && same_host(s->peer, &ss)) {
 			if (connect(s->fd, (struct sockaddr *)&ss, sl) < 0) {
 				fail(s, -errno, "connect");
 				return -1;

@@ -49,6 +49,9 @@ struct tb_stream {
 	uint32_t idx;
 	bool sender, udp;
 	bool need_hello; /* reverse UDP: the client announces itself */
+	/* Server side: the control peer; a UDP hello from another address is
+	 * ignored, or a spoofed hello could aim our sender at a bystander. */
+	const struct sockaddr_storage *peer;
 	uint32_t len;
 	uint64_t rate_bps; /* per stream, UDP */
 	uint64_t duration_ns;
