@@ -479,3 +479,25 @@ routed_pair() {
 	run mandoc -Tlint -W warning "$TOP/man/tun6in4.8" "$TOP/man/tun6in4.conf.5"
 	assert_output ""
 }
+
+@test "outer TTL: 255 by default, the inner hop limit with ttl 0; dev binds the socket" {
+	two_hosts
+	t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64 dev va
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	# Immediate mode: every packet is in the file when the capture stops.
+	capture b vb --immediate-mode "ip proto 41"
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	t64 a down t6
+	t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64 ttl 0
+	in_ns a ping -c 1 -W 5 -t 7 2001:db8::2
+	capture_stop
+	run -0 tcpdump -n -v -r "$LAB_DIR/vb.pcap" "ip src 192.0.2.1"
+	[ "$(grep -c 'ttl 255' <<<"$output")" -ge 1 ]
+	[ "$(grep -c 'ttl 7,' <<<"$output")" -ge 1 ]
+	# A device that does not exist: refused before anything is made.
+	local snap
+	snap=$(kernel_snapshot a)
+	run -2 t64 a up t7 remote 192.0.2.2 dev nosuch0
+	assert_output --partial "nosuch0"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+}
