@@ -3,6 +3,7 @@
 # the plain IPv6 path over the same veth as the reference.  The veth ends
 # behave like a real wire (no offloads), the same for every path.
 # vm-needs: iperf3 ethtool
+# vm-smp: 2
 # shellcheck shell=sh
 
 secs=${BENCH_SECS:-5}

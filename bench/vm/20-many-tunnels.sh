@@ -5,6 +5,7 @@
 # pair: 4 local addresses x 250 remotes.  Under TCG every exec costs tens of
 # milliseconds, so each phase stops at BENCH_PHASE_SECS (default 60) and
 # the figure says how many tunnels it reached; rates stay comparable.
+# vm-smp: 1
 # shellcheck shell=sh
 
 n=${BENCH_TUNNELS:-1000}
