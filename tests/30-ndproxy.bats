@@ -42,7 +42,15 @@ ndp_start() {
 	NDP_LOG=$LAB_LAST_LOG
 	wait_for 10 ndp_listening
 }
-ndp_listening() { tool ndproxy status -j | jq -e '.proxies | all(.listening)'; }
+# jq -e passes on empty input, so every check on daemon or probe output
+# goes through these, which fail when there is none.
+ndp_jq() {
+	local o
+	o=$(tool ndproxy status -j) && [ -n "$o" ] || return 1
+	jq -e "$@" <<<"$o"
+}
+pjq() { [ -n "$output" ] && jq -e "$@" <<<"$output"; }
+ndp_listening() { ndp_jq '.proxies | all(.listening)'; }
 ndp_status() { tool ndproxy status -j; }
 ndp_counter() { ndp_status | jq -r ".counters$1"; }
 
@@ -128,12 +136,12 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ll=$(router_ll r0)
 	# Multicast and unicast NS both answered, to the solicitor, S=1 R=1 O=0,
 	# hop limit 255, link-local source, our MAC in the TLLA option.
-	echo "$output" | jq -se --arg ll "$ll" --arg mac "$RMAC" 'map(select(.case != "dad")) |
+	pjq -s --arg ll "$ll" --arg mac "$RMAC" 'map(select(.case != "dad")) |
 		length == 2 and all(.answered and .dst == "2001:db8:1::1" and .S == 1 and .R == 1 and
 		.O == 0 and .hlim == 255 and .src == $ll and .tlla == $mac)'
 	[ "$(echo "$output" | jq -s '[.[] | select(.answered)] | length')" = 2 ]
 	# DAD for a static prefix: never answered.
-	echo "$output" | jq -e 'select(.case == "dad") | .answered == false'
+	pjq 'select(.case == "dad") | .answered == false'
 	[ "$(ndp_counter '.not_answered.dad_static')" = 1 ]
 	[ "$(ndp_counter .answered)" -ge 3 ]
 }
@@ -154,8 +162,8 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ndp_start -c "$LAB_DIR/ndproxy.conf"
 	modem_reaches 2001:db8:1::100
 	run probe valid:2001:db8:1::a
-	echo "$output" | jq -e '.answered and .R == 0 and .O == 1 and .S == 1 and .src == "2001:db8:1::a"'
-	ndp_status | jq -e '.config == "'"$LAB_DIR/ndproxy.conf"'" and .proxies[0].rules[0].method == "static"'
+	pjq '.answered and .R == 0 and .O == 1 and .S == 1 and .src == "2001:db8:1::a"'
+	ndp_jq '.config == "'"$LAB_DIR/ndproxy.conf"'" and .proxies[0].rules[0].method == "static"'
 }
 
 @test "ndproxy: iface mode answers after the host did, stays silent for an absent host" {
@@ -166,11 +174,11 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	assert_failure 1
 	ndp_start -i r0 -r 2001:db8:1::/64 -I r1
 	modem_reaches 2001:db8:1::100
-	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::100") |
+	ndp_jq '.cache.list[] | select(.target == "2001:db8:1::100") |
 		.state == "valid" and .iface == "r1" and .age_s >= 0'
 	run probe valid:2001:db8:1::200
-	echo "$output" | jq -e '.answered == false'
-	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::200") | .state == "pending" or .state == "invalid"'
+	pjq '.answered == false'
+	ndp_jq '.cache.list[] | select(.target == "2001:db8:1::200") | .state == "pending" or .state == "invalid"'
 	[ "$(ndp_counter .probes_sent)" -ge 2 ]
 	[ "$(ndp_counter .probes_answered)" -ge 1 ]
 }
@@ -187,17 +195,17 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ndp_start -c "$LAB_DIR/ndproxy.conf"
 	# No route yet: nothing happens, nothing crashes.
 	run probe valid:2001:db8:1::100
-	echo "$output" | jq -e '.answered == false'
+	pjq '.answered == false'
 	[ "$(ndp_counter '.not_answered.no_route')" -ge 1 ]
 	kill -0 "$NDP_PID"
 	# The route appears: followed live, no restart.
 	ndp_lan_route
 	modem_reaches 2001:db8:1::100
-	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::100") | .iface == "r1"'
+	ndp_jq '.cache.list[] | select(.target == "2001:db8:1::100") | .iface == "r1"'
 	# A target routed back out of the upstream link is not answered.
 	ip -n "$(ns router)" -6 route add 2001:db8:9::/64 dev r0
 	run probe valid:2001:db8:9::5
-	echo "$output" | jq -e '.answered == false'
+	pjq '.answered == false'
 }
 
 @test "ndproxy: auto from the command line" {
@@ -205,7 +213,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ndp_lan_route
 	ndp_start -i r0 -r 2001:db8:1::/64 -a
 	modem_reaches 2001:db8:1::100
-	ndp_status | jq -e '.proxies[0].rules[0].method == "auto"'
+	ndp_jq '.proxies[0].rules[0].method == "auto"'
 }
 
 @test "ndproxy: DAD answered only for confirmed targets, never creates state" {
@@ -213,14 +221,14 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ndp_lan_route
 	ndp_start -i r0 -r 2001:db8:1::/64 -I r1
 	run probe dad:2001:db8:1::100
-	echo "$output" | jq -e '.answered == false'
-	ndp_status | jq -e '.cache.entries == 0 and .counters.probes_sent == 0'
+	pjq '.answered == false'
+	ndp_jq '.cache.entries == 0 and .counters.probes_sent == 0'
 	[ "$(ndp_counter '.not_answered.dad_unconfirmed')" = 1 ]
 	run probe valid:2001:db8:1::100
-	echo "$output" | jq -e '.answered'
+	pjq '.answered'
 	# Confirmed now: a DAD NS is answered to all-nodes with S=0.
 	run probe dad:2001:db8:1::100
-	echo "$output" | jq -e '.answered and .dst == "ff02::1" and .S == 0 and .ether_dst == "33:33:00:00:00:01"'
+	pjq '.answered and .dst == "ff02::1" and .S == 0 and .ether_dst == "33:33:00:00:00:01"'
 }
 
 @test "ndproxy: malformed NS corpus: no answer, counted by reason, daemon keeps running" {
@@ -240,6 +248,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	kill -0 "$NDP_PID"
 	local st
 	st=$(ndp_status)
+	[ -n "$st" ]
 	for c in "${cases[@]}"; do
 		echo "$st" | jq -e --arg c "$c" '.counters.dropped[$c] == 1' || fail "$c not counted"
 	done
@@ -254,7 +263,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	# The modem asks for the host: its own address is now known upstream.
 	in_ns modem ping -c 1 -W 2 2001:db8:1::100
 	run probe valid:2001:db8:1::53 valid:2001:db8:1::1
-	echo "$output" | jq -se 'all(.answered == false)'
+	pjq -s 'all(.answered == false)'
 	[ "$(ndp_counter '.not_answered.own_address')" = 1 ]
 	[ "$(ndp_counter '.not_answered.on_upstream_link')" = 1 ]
 }
@@ -277,15 +286,15 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ndp_start -c "$LAB_DIR/ndproxy.conf"
 	[ -z "$(ip -n "$(ns router)" -6 route show proto 152)" ]
 	run probe valid:2001:db8:1::100
-	echo "$output" | jq -e '.answered'
+	pjq '.answered'
 	run ip -n "$(ns router)" -6 route show proto 152
 	assert_output --partial "2001:db8:1::100 dev r1"
-	ndp_status | jq -e '.counters.routes_wired == 1 and (.cache.list[0].wired)'
+	ndp_jq '.counters.routes_wired == 1 and (.cache.list[0].wired)'
 	grep CapEff /proc/"$NDP_PID"/status | grep -q 0000000000003000
 	# ttl 2 s without keepalive: the entry and its route go.
 	wait_for 10 no_wired_routes
 	run probe valid:2001:db8:1::100
-	echo "$output" | jq -e '.answered'
+	pjq '.answered'
 	[ -n "$(ip -n "$(ns router)" -6 route show proto 152)" ]
 	kill -TERM "$NDP_PID"
 	wait_for 10 bash -c "! kill -0 $NDP_PID"
@@ -299,7 +308,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	modem_reaches 2001:db8:1::100
 	# Downstream link deleted and re-created (new ifindex).
 	ip -n "$(ns router)" link del r1
-	ndp_status | jq -e '.cache.entries == 0 and .proxies[0].rules[0].iface_present == false'
+	ndp_jq '.cache.entries == 0 and .proxies[0].rules[0].iface_present == false'
 	lab_link router r1 host h0
 	lab_addr host h0 2001:db8:1::100/128
 	wait_for 10 router_ll r1
@@ -308,7 +317,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	modem_reaches 2001:db8:1::100
 	# Upstream deleted: not listening, no exit, no busy loop.
 	ip -n "$(ns router)" link del r0
-	wait_for 5 bash -c "$V6KIT_BIN/ndproxy status -j | jq -e '.proxies[0].listening == false'"
+	wait_for 5 ndp_jq '.proxies[0].listening == false'
 	local t0 t1
 	t0=$(awk '{print $14 + $15}' /proc/"$NDP_PID"/stat)
 	sleep 1
@@ -319,7 +328,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ip -n "$(ns modem)" link set m0 up
 	lab_addr modem m0 2001:db8:1::1/64
 	ip -n "$(ns router)" link set r0x up
-	ndp_status | jq -e '.proxies[0].listening == false'
+	ndp_jq '.proxies[0].listening == false'
 	ip -n "$(ns router)" link set r0x down
 	ip -n "$(ns router)" link set r0x name r0
 	ip -n "$(ns router)" link set r0 up
@@ -330,7 +339,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	modem_reaches 2001:db8:1::100
 	# Down: stops listening; up: serves again.
 	ip -n "$(ns router)" link set r0 down
-	wait_for 5 bash -c "$V6KIT_BIN/ndproxy status -j | jq -e '.proxies[0].listening == false'"
+	wait_for 5 ndp_jq '.proxies[0].listening == false'
 	ip -n "$(ns router)" link set r0 up
 	wait_for 5 ndp_listening
 	ip -n "$(ns router)" -6 route replace 2001:db8:1::1/128 dev r0
@@ -350,7 +359,7 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	EOF
 	ndp_start -c "$LAB_DIR/ndproxy.conf"
 	run probe valid:2001:db8:1::100
-	echo "$output" | jq -e '.answered'
+	pjq '.answered'
 	# Good: a new rule, the cached host still applies.
 	write_conf <<-EOF
 	proxy r0 {
@@ -364,13 +373,13 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	}
 	EOF
 	kill -HUP "$NDP_PID"
-	wait_for 5 bash -c "$V6KIT_BIN/ndproxy status -j | jq -e '.counters.reloads == 1 and .proxies[0].listening'"
-	ndp_status | jq -e '(.proxies[0].rules | length) == 2 and .proxies[0].router == false'
-	ndp_status | jq -e '.cache.list[] | select(.target == "2001:db8:1::100") | .state == "valid"'
+	wait_for 5 ndp_jq '.counters.reloads == 1 and .proxies[0].listening'
+	ndp_jq '(.proxies[0].rules | length) == 2 and .proxies[0].router == false'
+	ndp_jq '.cache.list[] | select(.target == "2001:db8:1::100") | .state == "valid"'
 	local sent
 	sent=$(ndp_counter .probes_sent)
 	run probe valid:2001:db8:1::100 valid:2001:db8:2::5
-	echo "$output" | jq -se 'all(.answered and .R == 0)'
+	pjq -s 'all(.answered and .R == 0)'
 	# Answered from the kept entry, without a new probe.
 	[ "$(ndp_counter .probes_sent)" = "$sent" ]
 	# Bad: refused with file:line in the log, old configuration kept.
@@ -381,9 +390,9 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	EOF
 	kill -HUP "$NDP_PID"
 	wait_for 5 grep -q "reload refused, old configuration kept: $LAB_DIR/ndproxy.conf:2: unknown rule option 'bogus'" "$NDP_LOG"
-	ndp_status | jq -e '(.proxies[0].rules | length) == 2 and .counters.reloads == 2'
+	ndp_jq '(.proxies[0].rules | length) == 2 and .counters.reloads == 2'
 	run probe valid:2001:db8:2::6
-	echo "$output" | jq -e '.answered'
+	pjq '.answered'
 }
 
 @test "ndproxy: privileges dropped; allmulti undone at exit" {
