@@ -447,3 +447,49 @@ for _ in range(2):
 	run tool ndproxy status -x
 	assert_failure 1
 }
+
+@test "ndproxy: probe rate limit and a bounded cache" {
+	ndp_lab
+	write_conf <<-EOF
+	probe-rate 1
+	cache-size 16
+	proxy r0 {
+	    rule 2001:db8:1::/64 {
+	        iface r1
+	    }
+	}
+	EOF
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	# One probe per second: the second new target within it is not probed.
+	run probe valid:2001:db8:1::201 valid:2001:db8:1::202
+	[ "$(ndp_counter '.not_answered.probe_rate_limit')" -ge 1 ]
+	ndp_jq '.cache.entries == 1'
+	kill "$NDP_PID"
+	wait_for 10 bash -c "! kill -0 $NDP_PID"
+	# A scan of 200 absent targets fills at most 16 entries.
+	sed -i 's/probe-rate 1/probe-rate 100000/' "$LAB_DIR/ndproxy.conf"
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	run in_ns modem "$V6KIT_BIN/ndproxy-load" -i m0 -s 2001:db8:1::1 -t 2001:db8:1::3:0 \
+		-k 200 -r 2000 -c 200 -w 100
+	assert_success
+	pjq '.answered == 0'
+	ndp_jq '.cache.entries == 16 and .cache.max == 16 and .counters.evictions == 184'
+	kill -0 "$NDP_PID"
+}
+
+@test "ndproxy: -n NETNS for the daemon and status; status text" {
+	ndp_lab
+	ndp_lan_route
+	lab_bg router "$V6KIT_BIN/ndproxy" -n "$(ns router)" -i r0 -r 2001:db8:1::/64 -s
+	NDP_PID=$LAB_LAST_PID
+	wait_for 10 bash -c "$V6KIT_BIN/ndproxy -n $(ns router) status -j | jq -se 'length == 1'"
+	[ -S "$V6KIT_RUNDIR/ndproxy.$(ns router).sock" ]
+	run tool ndproxy status
+	assert_failure 2
+	modem_reaches 2001:db8:1::100
+	run tool ndproxy -n "$(ns router)" status
+	assert_success
+	assert_line --partial "proxy r0 listening"
+	assert_line --partial "rule 2001:db8:1::/64 static"
+	assert_output --regexp "NS seen [1-9]"
+}
