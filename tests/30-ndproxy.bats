@@ -57,7 +57,7 @@ ndp_counter() { ndp_status | jq -r ".counters$1"; }
 # probe CASE:TARGET...: nsprobe from the modem, one JSON line per case.
 probe() {
 	requires scapy
-	in_ns modem /usr/bin/python3 "$PROBE" m0 2001:db8:1::1 --dmac="$RMAC" "$@"
+	in_ns modem /usr/bin/python3 "$PROBE" m0 "${PROBE_SRC:-2001:db8:1::1}" --dmac="$RMAC" "$@"
 }
 
 # modem_reaches ADDR: ping and a TCP exchange from the modem.
@@ -492,4 +492,28 @@ for _ in range(2):
 	assert_line --partial "proxy r0 listening"
 	assert_line --partial "rule 2001:db8:1::/64 static"
 	assert_output --regexp "NS seen [1-9]"
+}
+
+@test "ndproxy: the NA goes to whoever asked this time" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -I r1
+	run probe valid:2001:db8:1::100
+	pjq '.answered and .dst == "2001:db8:1::1"'
+	PROBE_SRC=2001:db8:1::2 run probe valid:2001:db8:1::100 unicast:2001:db8:1::100
+	pjq -s 'length == 2 and all(.answered and .dst == "2001:db8:1::2")'
+}
+
+@test "ndproxy: an upstream interface missing at start is waited for" {
+	ndp_lab
+	ndp_lan_route
+	wait_for 10 router_ll r0
+	lab_bg router "$V6KIT_BIN/ndproxy" -i up9 -r 2001:db8:1::/64 -s
+	NDP_PID=$LAB_LAST_PID
+	wait_for 10 ndp_jq '.proxies[0].listening == false'
+	kill -0 "$NDP_PID"
+	ip -n "$(ns router)" link set r0 name up9
+	ip -n "$(ns router)" -6 route replace 2001:db8:1::1/128 dev up9
+	wait_for 5 ndp_listening
+	modem_reaches 2001:db8:1::100
 }
