@@ -235,6 +235,21 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	assert_failure 2
 }
 
+@test "tunbench: the server's failed --write reaches the client as a failure" {
+	requires root cmd:unshare
+	two_hosts
+	mkdir "$LAB_DIR/small"
+	# A 1 MB file system, mounted only in the server's own mount namespace.
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	lab_bg b unshare -m sh -c 'mount -t tmpfs -o size=1m none "$1" && exec "$2" server --write "$1"' \
+		sh "$LAB_DIR/small" "$(TB)"
+	wait_for 10 grep -q "listening" "$LAB_LAST_LOG"
+	run client a 2001:db8:1::2 -t 1 -j
+	assert_failure 2
+	assert_output --partial "No space left on device"
+	assert_output --partial '"event":"error"'
+}
+
 @test "tunbench: no server is a runtime error with a JSON error object" {
 	requires root cmd:jq
 	two_hosts

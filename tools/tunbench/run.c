@@ -31,6 +31,16 @@ static int fail(struct tb_run *r, int rc, const char *fmt, const char *detail)
 	return rc;
 }
 
+/* A stream that failed (a write to disk, a reset) fails the test: the
+ * peer hears it as an ERROR instead of figures that look fine. */
+static int stream_failure(struct tb_run *r)
+{
+	for (uint32_t i = 0; i < r->n; i++)
+		if (r->streams[i].error)
+			return fail(r, r->streams[i].error, "%s", r->streams[i].errmsg);
+	return 0;
+}
+
 /* Wait for the control connection to be readable, at most until the next
  * interval tick; prints intervals as they fall due.  1: readable. */
 static int tick(struct tb_run *r, struct tb_report *rep, uint64_t *next_tick)
@@ -92,6 +102,8 @@ int tb_run_test(struct tb_run *r)
 		}
 		stop_all(r);
 		final_interval(r, &rep);
+		if ((rc = stream_failure(r)) < 0)
+			return rc;
 		memset(&r->msg, 0, sizeof(r->msg));
 		r->msg.type = TB_MSG_END;
 		r->msg.nstats = r->n;
@@ -134,6 +146,8 @@ int tb_run_test(struct tb_run *r)
 		}
 		stop_all(r);
 		final_interval(r, &rep);
+		if ((rc = stream_failure(r)) < 0)
+			return rc;
 		memset(&r->msg, 0, sizeof(r->msg));
 		r->msg.type = TB_MSG_RESULTS;
 		r->msg.nstats = r->n;
@@ -144,9 +158,6 @@ int tb_run_test(struct tb_run *r)
 		if ((rc = tb_ctl_send(r->ctl, &r->msg, &err)) < 0)
 			return fail(r, rc, "%s", err.msg);
 	}
-	for (uint32_t i = 0; i < r->n; i++)
-		if (r->streams[i].error)
-			return fail(r, r->streams[i].error, "%s", r->streams[i].errmsg);
 	tb_report_summary(&rep, r->sent, r->received, r->n, r->wrote);
 	return 0;
 }
