@@ -501,3 +501,15 @@ routed_pair() {
 	assert_output --partial "nosuch0"
 	[ "$snap" = "$(kernel_snapshot a)" ]
 }
+
+@test "a user-mode tunnel whose device is deleted by hand stops its daemon and state" {
+	two_hosts
+	pair
+	local pid
+	pid=$(daemon_pid a t6)
+	ip -n "$(ns a)" link del t6
+	wait_for 5 sh -c "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+	[ "$(jshow a)" = "[]" ]
+	run -0 t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
+	in_ns a ping -c 1 -W 5 2001:db8::2
+}

@@ -335,7 +335,11 @@ static void *tun_to_net(void *arg)
 				struct pollfd p = { .fd = d->tun_fd, .events = POLLIN };
 				poll(&p, 1, -1);
 			} else if (errno != EINTR) {
-				fatal("read %s", d->conf->name);
+				/* The device was deleted under us: the tunnel is
+				 * gone, and so is its state. */
+				log_warn("%s: read", d->conf->name);
+				t64_state_remove(d->conf->name);
+				_exit(2);
 			}
 			continue;
 		}
