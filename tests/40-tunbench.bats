@@ -551,3 +551,32 @@ mtu_lab() {
 	run mandoc -Tlint -W warning "$TOP/man/tunbench.1"
 	assert_output ""
 }
+
+# vg HOST CMD...: tunbench under memcheck inside HOST; exit 99 on any error or leak.
+vg() {
+	local h=$1
+	shift
+	in_ns "$h" valgrind -q --error-exitcode=99 --leak-check=full \
+		--show-leak-kinds=definite,indirect,possible \
+		--errors-for-leak-kinds=definite,indirect,possible "$(TB)" "$@"
+}
+
+@test "tunbench under valgrind: server --once, TCP and UDP clients, ping, mtu" {
+	requires root not-sanitized cmd:valgrind
+	two_hosts
+	lab_bg b valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect,possible "$(TB)" server --once
+	server=$LAB_LAST_PID
+	wait_for 20 grep -q "listening" "$LAB_LAST_LOG"
+	run vg a client 2001:db8:1::2 -t 1 -P 2 -j
+	assert_success
+	wait_for 20 bash -c "! kill -0 $server || grep -q '^[0-9]* ([^)]*) Z' /proc/$server/stat"
+	wait "$server"
+	start_server b
+	run vg a client 2001:db8:1::2 -t 1 -u -b 5m -R
+	assert_success
+	run vg a ping 2001:db8:1::2 -c 2 -i 0.01
+	assert_success
+	run vg a mtu 2001:db8:1::2 --max 1400
+	assert_success
+}
