@@ -308,28 +308,41 @@ static void handle_ns(struct ndp_daemon *d, struct outbatch *ob, size_t pi, cons
 	/* Whoever asks lives on the upstream link. */
 	if (!ns.dad && !ndp_upneigh_has(d, &ns.src, d->up[pi].ifindex))
 		ndp_upneigh_note(d, &ns.src, d->up[pi].ifindex);
-	if (ndp_is_own(d, &ns.target))
-		return skip(d, NDP_SKIP_OWN_ADDRESS, &ns.target);
-	if (ndp_upneigh_has(d, &ns.target, d->up[pi].ifindex))
-		return skip(d, NDP_SKIP_ON_UPSTREAM, &ns.target);
-	if (!(r = ndp_rule_match(p, &ns.target)))
-		return skip(d, NDP_SKIP_NO_RULE, &ns.target);
+	if (ndp_is_own(d, &ns.target)) {
+		skip(d, NDP_SKIP_OWN_ADDRESS, &ns.target);
+		return;
+	}
+	if (ndp_upneigh_has(d, &ns.target, d->up[pi].ifindex)) {
+		skip(d, NDP_SKIP_ON_UPSTREAM, &ns.target);
+		return;
+	}
+	if (!(r = ndp_rule_match(p, &ns.target))) {
+		skip(d, NDP_SKIP_NO_RULE, &ns.target);
+		return;
+	}
 	if (r->method == NDP_STATIC) {
 		/* Never claim a whole prefix against someone's DAD. */
-		if (ns.dad)
-			return skip(d, NDP_SKIP_DAD_STATIC, &ns.target);
-		return answer(d, ob, pi, &ns.target, &ns.src, mac);
+		if (ns.dad) {
+			skip(d, NDP_SKIP_DAD_STATIC, &ns.target);
+			return;
+		}
+		answer(d, ob, pi, &ns.target, &ns.src, mac);
+		return;
 	}
 	if ((e = ndp_cache_find(&d->cache, &ns.target))) {
 		switch (e->state) {
 		case NDP_VALID:
 		case NDP_REFRESH:
-			return answer(d, ob, pi, &ns.target, &ns.src, mac);
+			answer(d, ob, pi, &ns.target, &ns.src, mac);
+			return;
 		case NDP_INVALID:
-			return skip(d, NDP_SKIP_NEGATIVE, &ns.target);
+			skip(d, NDP_SKIP_NEGATIVE, &ns.target);
+			return;
 		case NDP_PENDING:
-			if (ns.dad)
-				return skip(d, NDP_SKIP_DAD_UNCONFIRMED, &ns.target);
+			if (ns.dad) {
+				skip(d, NDP_SKIP_DAD_UNCONFIRMED, &ns.target);
+				return;
+			}
 			break;
 		}
 	} else {
@@ -337,27 +350,37 @@ static void handle_ns(struct ndp_daemon *d, struct outbatch *ob, size_t pi, cons
 		struct ndp_link *l;
 
 		/* DAD never creates state: a probe storm for free otherwise. */
-		if (ns.dad)
-			return skip(d, NDP_SKIP_DAD_UNCONFIRMED, &ns.target);
+		if (ns.dad) {
+			skip(d, NDP_SKIP_DAD_UNCONFIRMED, &ns.target);
+			return;
+		}
 		if (r->method == NDP_IFACE) {
 			l = ndp_link_by_name(d, r->iface);
 			ifindex = l ? l->ifindex : 0;
 		} else {
 			ifindex = ndp_route_lookup(d, &ns.target, NULL, NULL);
 			if (!ifindex || ifindex == d->up[pi].ifindex ||
-			    !(l = ndp_link_by_index(d, ifindex)) || (l->flags & IFF_LOOPBACK))
-				return skip(d, NDP_SKIP_NO_ROUTE, &ns.target);
+			    !(l = ndp_link_by_index(d, ifindex)) || (l->flags & IFF_LOOPBACK)) {
+				skip(d, NDP_SKIP_NO_ROUTE, &ns.target);
+				return;
+			}
 		}
-		if (!ifindex || !(l = ndp_link_by_index(d, ifindex)) || !(l->flags & IFF_UP))
-			return skip(d, NDP_SKIP_IFACE_DOWN, &ns.target);
-		if (!probe_allowed(d, now))
-			return skip(d, NDP_SKIP_RATE_LIMIT, &ns.target);
+		if (!ifindex || !(l = ndp_link_by_index(d, ifindex)) || !(l->flags & IFF_UP)) {
+			skip(d, NDP_SKIP_IFACE_DOWN, &ns.target);
+			return;
+		}
+		if (!probe_allowed(d, now)) {
+			skip(d, NDP_SKIP_RATE_LIMIT, &ns.target);
+			return;
+		}
 		if (d->cache.n >= d->cache.max) {
 			ndp_drop_entry(d, ndp_cache_earliest(&d->cache));
 			d->ctr.evictions++;
 		}
-		if (!(e = ndp_cache_add(&d->cache, &ns.target, now + p->timeout_ms)))
-			return skip(d, NDP_SKIP_CACHE_FULL, &ns.target);
+		if (!(e = ndp_cache_add(&d->cache, &ns.target, now + p->timeout_ms))) {
+			skip(d, NDP_SKIP_CACHE_FULL, &ns.target);
+			return;
+		}
 		e->state = NDP_PENDING;
 		e->ifindex = ifindex;
 		e->proxy = (uint16_t)pi;
