@@ -183,6 +183,14 @@ EOF
 	[ "$dropped" -gt 50 ]
 	[ "$(jq '.sum.lost_packets' <<<"$s")" = "$dropped" ]
 	[ "$(jq '.sum.lost_percent > 9 and .sum.lost_percent < 11' <<<"$s")" = true ]
+	# Receiving end on the client (-R): the intervals show the loss as it happens.
+	nft_drop a input 'udp sport != 5201 udp length > 200 numgen inc mod 10 == 0'
+	run client a 2001:db8:1::2 -u -b 10m -t 2 -R -j
+	assert_success
+	dropped=$(nft_dropped a)
+	[ "$(jq '.sum.lost_packets' <<<"$(summary)")" = "$dropped" ]
+	iv=$(json_of <<<"$output" | jq -s '[.[] | select(.event == "interval") | .sum.lost_packets] | add')
+	[ "$iv" -gt 0 ] && [ "$iv" -le "$dropped" ]
 }
 
 @test "tunbench: UDP loss through netem loss 10%" {

@@ -55,14 +55,23 @@ static void header(struct tb_report *r)
 	if (r->header_done || v6_emit_json(r->e))
 		return;
 	r->header_done = true;
-	fprintf(r->e->out, "[ ID] Interval       Transfer     Bandwidth\n");
+	fprintf(r->e->out, "[ ID] Interval       Transfer     Bandwidth%s\n",
+		r->udp && !r->sender ? "         Jitter   Lost/Total Datagrams" : "");
 }
 
+/* Per-interval UDP receiver figures (iperf2 prints them on its server). */
+struct udp_iv {
+	uint64_t packets, lost;
+	double jitter_ms;
+};
+
 static void line(struct tb_report *r, const char *id, double t0, double t1, uint64_t bytes,
-		 const char *json_key)
+		 const char *json_key, const struct udp_iv *u)
 {
 	char b[32], bits[32], idbuf[8];
 	double secs = t1 - t0;
+	uint64_t expected = u ? u->packets + u->lost : 0;
+	double pct = expected ? 100.0 * (double)u->lost / (double)expected : 0;
 
 	if (v6_emit_json(r->e)) {
 		v6_emit_object_open(r->e, json_key);
@@ -74,19 +83,31 @@ static void line(struct tb_report *r, const char *id, double t0, double t1, uint
 		v6_emit_u64(r->e, "bytes", NULL, bytes);
 		v6_emit_double(r->e, "bits_per_second", NULL, rate(bytes, secs));
 		v6_emit_bool(r->e, "sender", NULL, r->sender);
+		if (u) {
+			v6_emit_double(r->e, "jitter_ms", NULL, u->jitter_ms);
+			v6_emit_u64(r->e, "lost_packets", NULL, u->lost);
+			v6_emit_u64(r->e, "packets", NULL, expected);
+			v6_emit_double(r->e, "lost_percent", NULL, pct);
+		}
 		v6_emit_object_close(r->e);
 		return;
 	}
 	tb_format_bytes((double)bytes, b, sizeof(b));
 	tb_format_bits(rate(bytes, secs), bits, sizeof(bits));
 	snprintf(idbuf, sizeof(idbuf), "%3s", id);
-	fprintf(r->e->out, "[%s] %5.2f-%5.2f sec  %s  %s\n", idbuf, t0, t1, b, bits);
+	fprintf(r->e->out, "[%s] %5.2f-%5.2f sec  %s  %s", idbuf, t0, t1, b, bits);
+	if (u)
+		fprintf(r->e->out, "  %6.3f ms  %llu/%llu (%.2g%%)", u->jitter_ms,
+			(unsigned long long)u->lost, (unsigned long long)expected, pct);
+	fputc('\n', r->e->out);
 }
 
 void tb_report_interval(struct tb_report *r, uint64_t now_ns)
 {
 	double t0 = (double)(r->last_ns - r->start_ns) / 1e9, t1 = (double)(now_ns - r->start_ns) / 1e9;
 	uint64_t sum = 0;
+	struct udp_iv usum = { 0 }, u;
+	bool udp_rx = r->udp && !r->sender;
 	char id[12];
 
 	if (now_ns <= r->last_ns)
@@ -101,15 +122,33 @@ void tb_report_interval(struct tb_report *r, uint64_t now_ns)
 		v6_emit_u64(r->e, "session", NULL, r->session);
 	v6_emit_array_open(r->e, "streams");
 	for (uint32_t i = 0; i < r->nstreams; i++) {
-		uint64_t b = atomic_load_explicit(&r->streams[i].live_bytes, memory_order_relaxed);
+		struct tb_stream *s = &r->streams[i];
+		uint64_t b = atomic_load_explicit(&s->live_bytes, memory_order_relaxed);
 		snprintf(id, sizeof(id), "%u", i + 1);
-		line(r, id, t0, t1, b - r->last_bytes[i], NULL);
+		if (udp_rx) {
+			/* Lost in this interval: sequence numbers it advanced over
+			 * minus datagrams it brought (late ones count back). */
+			uint64_t pk = atomic_load_explicit(&s->live_packets, memory_order_relaxed);
+			uint64_t nx = atomic_load_explicit(&s->live_next_seq, memory_order_relaxed);
+			uint64_t got = pk - r->last_packets[i], adv = nx - r->last_next[i];
+			u.packets = got;
+			u.lost = adv > got ? adv - got : 0;
+			u.jitter_ms = (double)atomic_load_explicit(&s->live_jitter_ns,
+								   memory_order_relaxed) / 1e6;
+			r->last_packets[i] = pk;
+			r->last_next[i] = nx;
+			usum.packets += u.packets;
+			usum.lost += u.lost;
+			if (u.jitter_ms > usum.jitter_ms)
+				usum.jitter_ms = u.jitter_ms;
+		}
+		line(r, id, t0, t1, b - r->last_bytes[i], NULL, udp_rx ? &u : NULL);
 		sum += b - r->last_bytes[i];
 		r->last_bytes[i] = b;
 	}
 	v6_emit_array_close(r->e);
 	if (r->nstreams > 1 || v6_emit_json(r->e))
-		line(r, "SUM", t0, t1, sum, "sum");
+		line(r, "SUM", t0, t1, sum, "sum", udp_rx ? &usum : NULL);
 	v6_emit_object_close(r->e);
 	v6_emit_end(r->e);
 	fflush(r->e->out);

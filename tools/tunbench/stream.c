@@ -335,6 +335,10 @@ static void udp_recv(struct tb_stream *s)
 				fin = true;
 		}
 		atomic_store_explicit(&s->live_bytes, bytes, memory_order_relaxed);
+		atomic_store_explicit(&s->live_packets, s->seq.received, memory_order_relaxed);
+		atomic_store_explicit(&s->live_next_seq, s->seq.next_seq, memory_order_relaxed);
+		atomic_store_explicit(&s->live_jitter_ns, (uint64_t)s->seq.jitter_ns,
+				      memory_order_relaxed);
 	}
 	s->st.bytes = bytes;
 	s->st.packets = s->seq.received;

@@ -61,6 +61,7 @@ struct tb_stream {
 	atomic_bool *stop;
 	/* live, read by the reporter */
 	_Atomic uint64_t live_bytes;
+	_Atomic uint64_t live_packets, live_next_seq, live_jitter_ns; /* UDP receiver */
 	atomic_bool done;
 	/* final */
 	struct tb_stats st;
@@ -84,6 +85,7 @@ struct tb_report {
 	struct tb_stream *streams;
 	uint64_t start_ns, last_ns;
 	uint64_t last_bytes[TB_STREAMS_MAX], last_sum;
+	uint64_t last_packets[TB_STREAMS_MAX], last_next[TB_STREAMS_MAX];
 	uint64_t session;
 	bool header_done;
 };
