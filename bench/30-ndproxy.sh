@@ -44,7 +44,7 @@ LAB_BG+=($!)
 # load RATE COUNT [BASE] [K]: one JSON line from the generator.
 load() {
 	on modem "$LOAD" -i m0 -s 2001:db8:1::1 -t "${3:-2001:db8:1::1:0}" -k "${4:-$K}" \
-		-r "$1" -c "$2" -w 300
+		-r "$1" -c "$2" -w 1000
 }
 jf() { jq -r "$1" <<<"$2"; }
 

@@ -5,9 +5,10 @@
  * Sends COUNT NS at RATE per second on IFACE (an AF_PACKET socket, paced
  * with ppoll, sent in batches), from SRC, for the K targets BASE,
  * BASE+1, ... in turn, and times the NA for each: one JSON line with
- * sent, answered, loss and latency percentiles.  An NS whose target is
- * asked again before it was answered counts as lost, as does one still
- * unanswered MS milliseconds after the last was sent. */
+ * sent, answered, loss and latency percentiles.  Answers are matched to
+ * the oldest unanswered ask of their target; an NS still unanswered MS
+ * milliseconds after the last was sent, or the oldest of more than 8
+ * unanswered asks of one target, counts as lost. */
 #define _GNU_SOURCE
 #include "ndproxy.h"
 
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #define BATCH 64
+#define OUTSTANDING 8
 
 static int64_t now_ns(void)
 {
@@ -131,9 +133,14 @@ usage:
 	const size_t plen = 40 + NDP_NS_ICMP_LEN;
 	uint8_t (*pkts)[40 + NDP_NS_ICMP_LEN] = calloc(k, sizeof(*pkts));
 	struct sockaddr_ll *to = calloc(k, sizeof(*to));
-	int64_t *sent_at = calloc(k, sizeof(*sent_at));
+	/* Per target, the times of the asks not answered yet, oldest first:
+	 * an answer is matched to the oldest, so a slow answer is late, not
+	 * lost.  Only more than OUTSTANDING unanswered asks of one target
+	 * count as lost before the end. */
+	int64_t(*sent_at)[OUTSTANDING] = calloc(k, sizeof(*sent_at));
+	uint8_t *head = calloc(k, 1), *pending = calloc(k, 1);
 	double *lat = calloc(count, sizeof(*lat));
-	if (!pkts || !to || !sent_at || !lat)
+	if (!pkts || !to || !sent_at || !lat || !head || !pending)
 		die("calloc");
 	for (uint32_t i = 0; i < k; i++) {
 		struct in6_addr t = nth(&base, i), sn;
@@ -179,18 +186,24 @@ usage:
 				out[n].msg_hdr.msg_iovlen = 1;
 				n++;
 			}
+			/* Stamped before sending: on veth the whole answer may
+			 * happen before sendmmsg returns. */
+			int64_t ts = now_ns();
 			int r = sendmmsg(fd, out, n, 0);
 			if (r < 0) {
 				if (errno == ENOBUFS || errno == EAGAIN)
 					break;
 				die("sendmmsg");
 			}
-			int64_t ts = now_ns();
 			for (int i = 0; i < r; i++) {
 				uint32_t slot = (next + (uint32_t)i) % k;
-				if (sent_at[slot])
-					overrun++; /* asked again before an answer */
-				sent_at[slot] = ts;
+				if (pending[slot] == OUTSTANDING) {
+					overrun++; /* the oldest ask is given up */
+					head[slot] = (uint8_t)((head[slot] + 1) % OUTSTANDING);
+					pending[slot]--;
+				}
+				sent_at[slot][(head[slot] + pending[slot]) % OUTSTANDING] = ts;
+				pending[slot]++;
 			}
 			next += (uint32_t)r;
 		}
@@ -232,13 +245,14 @@ usage:
 				uint32_t blo = (uint32_t)b.s6_addr[12] << 24 | b.s6_addr[13] << 16 |
 					       b.s6_addr[14] << 8 | b.s6_addr[15];
 				uint32_t slot = lo - blo;
-				if (memcmp(&tg, &b, 12) || slot >= k || !sent_at[slot]) {
+				if (memcmp(&tg, &b, 12) || slot >= k || !pending[slot]) {
 					stray++;
 					continue;
 				}
 				if (nlat < count)
-					lat[nlat++] = (double)(ts - sent_at[slot]) / 1000.0;
-				sent_at[slot] = 0;
+					lat[nlat++] = (double)(ts - sent_at[slot][head[slot]]) / 1000.0;
+				head[slot] = (uint8_t)((head[slot] + 1) % OUTSTANDING);
+				pending[slot]--;
 				answered++;
 			}
 		}
@@ -251,17 +265,17 @@ usage:
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ppoll(&pfd, 1, &tmo, NULL);
 	}
-	double secs = (double)(now_ns() - start) / 1e9 - wait_ms / 1000.0;
 	qsort(lat, nlat, sizeof(*lat), cmp_double);
 	double p50 = nlat ? lat[nlat / 2] : -1, p99 = nlat ? lat[(size_t)(nlat * 0.99)] : -1;
 	double p90 = nlat ? lat[(size_t)(nlat * 0.9)] : -1, max = nlat ? lat[nlat - 1] : -1;
 	printf("{\"rate\":%.0f,\"sent\":%u,\"answered\":%u,\"loss_pct\":%.3f,\"p50_us\":%.1f,"
-	       "\"p99_us\":%.1f,\"p90_us\":%.1f,\"max_us\":%.1f,\"overrun\":%u,\"stray\":%u,\"send_secs\":%.3f}\n",
-	       rate, count, answered, 100.0 * (count - answered) / count, p50, p99, p90, max, overrun, stray,
-	       secs);
+	       "\"p99_us\":%.1f,\"p90_us\":%.1f,\"max_us\":%.1f,\"overrun\":%u,\"stray\":%u}\n",
+	       rate, count, answered, 100.0 * (count - answered) / count, p50, p99, p90, max, overrun, stray);
 	free(pkts);
 	free(to);
 	free(sent_at);
+	free(head);
+	free(pending);
 	free(lat);
 	close(fd);
 	return 0;
