@@ -266,12 +266,13 @@ snmp6() {
 	ip netns exec "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6
 }
 
-# vm_reset: after a scenario, kill every process but init and remove every
-# namespace, so the next scenario starts from a clean kernel.  Init only.
+# vm_reset: after a scenario, kill every process but init, remove every
+# namespace and empty /tmp and /run/v6kit (state dirs), so the next
+# scenario starts from a clean kernel and file system.  Init only.
 vm_reset() {
 	kill -KILL -1 2>/dev/null
 	sleep 0.1
 	ip -all netns delete 2>/dev/null
-	rm -f /tmp/bg.*.log
+	rm -rf /tmp/* /tmp/.[!.]* /run/v6kit
 	return 0
 }
