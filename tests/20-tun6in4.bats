@@ -39,8 +39,14 @@ pair() {
 jshow() { t64 "$1" -j show "${@:2}"; }
 daemon_pid() { jshow "$1" "$2" | jq -r '.[0].pid'; }
 ifindex() { ip -n "$(ns "$1")" -j link show "$2" | jq '.[0].ifindex'; }
-# state_dir HOST: where tun6in4 keeps HOST's state (keyed by its netns inode).
-state_dir() { printf '%s/tun6in4/net-%s' "$V6KIT_RUNDIR" "$(stat -L -c %i "/run/netns/$(ns "$1")")"; }
+# state_dir HOST: where tun6in4 keeps HOST's state, keyed by the network
+# namespace's cookie (SO_NETNS_COOKIE).
+state_dir() {
+	printf '%s/tun6in4/netns-%s' "$V6KIT_RUNDIR" "$(in_ns "$1" /usr/bin/python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])')"
+}
 # Files tun6in4 keeps for running tunnels (the restart log is history).
 state_files() { find "$V6KIT_RUNDIR" -type f ! -name '*.starts' | sort; }
 
@@ -117,7 +123,7 @@ echo_requests_seen() {
 	# The daemon behind it is the one in the pidfile, inside a's namespace.
 	local pid
 	pid=$(jq '.[0].pid' <<<"$j")
-	[ "$(cat "$V6KIT_RUNDIR"/tun6in4/net-*/t6.pid | sort -u | grep -cx "$pid")" = 1 ]
+	[ "$(cat "$(state_dir a)/t6.pid")" = "$pid" ]
 	[ "$(readlink "/proc/$pid/ns/net")" = "$(ip netns exec "$(ns a)" readlink /proc/self/ns/net)" ]
 	[ "$(ip -n "$(ns a)" -j link show t6 | jq -r '.[0].ifalias')" = "v6kit:tun6in4" ]
 }
@@ -375,7 +381,8 @@ routed_pair() {
 @test "same-named tunnels in two namespaces keep apart: state, daemons, down" {
 	two_hosts
 	pair
-	[ "$(ls -d "$V6KIT_RUNDIR"/tun6in4/net-* | wc -l)" = 2 ]
+	[ "$(ls -d "$V6KIT_RUNDIR"/tun6in4/netns-* | wc -l)" = 2 ]
+	[ -e "$(state_dir a)/t6.state" ] && [ -e "$(state_dir b)/t6.state" ]
 	[ "$(daemon_pid a t6)" != "$(daemon_pid b t6)" ]
 	t64 a down t6
 	[ "$(jshow b t6 | jq -r '.[0].state')" = up ]

@@ -1,9 +1,10 @@
-/* Runtime state under $V6KIT_RUNDIR/tun6in4/net-INODE/: NAME.state (the
+/* Runtime state under $V6KIT_RUNDIR/tun6in4/netns-COOKIE/: NAME.state (the
  * tunnel's parameters, mode and daemon pid), NAME.pid (written by the
  * daemon), NAME.starts (one start time a line, for the restart guard).
- * The directory is keyed by the network namespace's inode, however the
+ * The directory is keyed by the network namespace's cookie, however the
  * namespace was entered, so same-named tunnels in different namespaces
- * never share state. */
+ * never share state; unlike an inode number, a cookie is never reused, so
+ * a namespace created later never inherits a deleted one's leftovers. */
 #include "tun6in4.h"
 
 #include <errno.h>
@@ -12,8 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef SO_NETNS_COOKIE
+#define T64_SO_NETNS_COOKIE SO_NETNS_COOKIE
+#else
+#define T64_SO_NETNS_COOKIE 71
+#endif
 
 int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 {
@@ -25,6 +33,19 @@ int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 		run = "/run/v6kit";
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
+	unsigned long long id = (unsigned long long)st.st_ino;
+	const char *kind = "net";
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint64_t cookie;
+	socklen_t cl = sizeof(cookie);
+	/* SO_NETNS_COOKIE (Linux 5.14); older kernels fall back to the inode. */
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, T64_SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
+	    cl == sizeof(cookie)) {
+		id = (unsigned long long)cookie;
+		kind = "netns";
+	}
+	if (fd >= 0)
+		close(fd);
 	snprintf(tmp, sizeof(tmp), "%s", run);
 	/* mkdir -p of the three levels; existing ones are fine. */
 	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
@@ -32,7 +53,7 @@ int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 	snprintf(tmp, sizeof(tmp), "%s/" T64_TOOL, run);
 	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
-	snprintf(buf, len, "%s/net-%llu", tmp, (unsigned long long)st.st_ino);
+	snprintf(buf, len, "%s/%s-%llu", tmp, kind, id);
 	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
 	return 0;
