@@ -55,6 +55,8 @@ static void header(struct tb_report *r)
 	if (r->header_done || v6_emit_json(r->e))
 		return;
 	r->header_done = true;
+	if (r->session) /* the server: which client these lines are about */
+		fprintf(r->e->out, "session %llu:\n", (unsigned long long)r->session);
 	fprintf(r->e->out, "[ ID] Interval       Transfer     Bandwidth%s\n",
 		r->udp && !r->sender ? "         Jitter   Lost/Total Datagrams" : "");
 }
@@ -235,8 +237,11 @@ void tb_report_summary(struct tb_report *r, const struct tb_stats *sent,
 	char line_id[16];
 
 	flockfile(r->e->out);
-	if (!v6_emit_json(r->e))
+	if (!v6_emit_json(r->e)) {
+		if (r->session)
+			fprintf(r->e->out, "session %llu summary:\n", (unsigned long long)r->session);
 		fprintf(r->e->out, "[ ID] Interval       Transfer     Bandwidth         Retr\n");
+	}
 	v6_emit_object_open(r->e, NULL);
 	v6_emit_str(r->e, "event", NULL, "summary");
 	v6_emit_str(r->e, "role", NULL, r->role);
