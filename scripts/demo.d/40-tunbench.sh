@@ -32,8 +32,10 @@ grep -q listening "$LAB_TMP/server.log" || die "the server did not start"
 
 say "TCP through the tunnel, 3 seconds"
 run "$TB" -n "$(host host)" client 2001:db8:ffff::1 -t 3
-say "UDP at 20 Mbit/s (the tunnel's peak would be 60): jitter and loss"
-run "$TB" -n "$(host host)" client 2001:db8:ffff::1 -u -b 20m -t 2 -i 0
+say "UDP at the tunnel's 60 Mbit/s peak: jitter, loss, reordering"
+run "$TB" -n "$(host host)" client 2001:db8:ffff::1 -u -b 60m -t 2 -i 0
+say "receive and store on disk at once (-R --write): network and disk rates apart"
+run "$TB" -n "$(host host)" client 2001:db8:ffff::1 -R -t 2 -i 0 --write "$LAB_TMP/received.dat"
 say "the same for scripts: NDJSON with iperf3's field names"
 "$TB" -n "$(host host)" client 2001:db8:ffff::1 -t 1 -i 0 -j |
 	jq -c 'select(.event == "summary") | {sum_sent, sum_received}'
