@@ -184,6 +184,8 @@ static void udp_send(struct tb_stream *s)
 			uint64_t at = s->start_ns + (uint64_t)((double)(sent + burst - 1) * pkt_ns);
 			if (at > deadline)
 				at = deadline;
+			if (at > now + TB_POLL_NS) /* slow rates: still look at stop */
+				at = now + TB_POLL_NS;
 			struct timespec ts = { .tv_sec = (time_t)(at / 1000000000u),
 					       .tv_nsec = (long)(at % 1000000000u) };
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
