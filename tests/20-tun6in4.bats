@@ -125,6 +125,9 @@ echo_requests_seen() {
 	pid=$(jq '.[0].pid' <<<"$j")
 	[ "$(cat "$(state_dir a)/t6.pid")" = "$pid" ]
 	[ "$(readlink "/proc/$pid/ns/net")" = "$(ip netns exec "$(ns a)" readlink /proc/self/ns/net)" ]
+	# It parses packets from the network with CAP_NET_RAW alone.
+	[ "$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")" = 0000000000002000 ]
+	[ "$(awk '/^CapBnd:/ { print $2 }' "/proc/$pid/status")" = 0000000000002000 ]
 	[ "$(ip -n "$(ns a)" -j link show t6 | jq -r '.[0].ifalias')" = "v6kit:tun6in4" ]
 }
 

@@ -21,7 +21,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -472,6 +475,26 @@ static int reload(struct t64_daemon *d, struct t64_conf *live)
 
 static void wake(int sig) { (void)sig; }
 
+/* The daemon parses packets from the network: keep only CAP_NET_RAW, which
+ * `change local` needs for a new socket, and drop every other capability
+ * from this process and anything it could execute.  It stays uid 0 so it
+ * can still remove its own state files in the run directory. */
+static void drop_capabilities(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	uint32_t keep = 1u << CAP_NET_RAW;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+		if (cap != CAP_NET_RAW)
+			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = keep;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		log_warn("capset");
+}
+
 static void publish_stats(const char *name)
 {
 	static unsigned long long last[3] = { ~0ull, 0, 0 };
@@ -511,6 +534,7 @@ int t64_daemon_run(struct t64_daemon *d)
 	struct sigaction sa = { .sa_handler = wake };
 	sigaction(SIGUSR1, &sa, NULL);
 	atomic_store(&cur_local, d->conf->local.s_addr);
+	drop_capabilities();
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
 	if (pthread_create(&th[0], NULL, tun_to_net, d) || pthread_create(&th[1], NULL, net_to_tun, d))
