@@ -125,6 +125,14 @@ check "down t3" tool tun6in4 -n a down t3
 check_eq "... takes its default route away" "" "$(ip -n a -6 route show default)"
 tool tun6in4 -n b down t3 >/dev/null 2>&1
 
+# Parameters reach the sit link itself: ttl 0 (inherit the inner hop
+# limit), a smaller mtu, and dev binding the tunnel to the underlying link.
+check "up with ttl 0, mtu 1400 and dev" tool tun6in4 -n a up t4 remote 192.0.2.2 \
+	local 192.0.2.1 address 2001:db8:5::1/64 ttl 0 mtu 1400 dev v4a mode kernel
+check_eq "the kernel link has ttl 0 (inherit), mtu 1400, v4a underneath" "0 1400 v4a" \
+	"$(ip -n a -d -j link show t4 | jq -r '.[0] | "\(.linkinfo.info_data.ttl) \(.mtu) \(.link)"')"
+tool tun6in4 -n a down t4 >/dev/null 2>&1
+
 ip -n a link add hand0 type sit local 192.0.2.1 remote 192.0.2.9
 tool tun6in4 -n a down hand0 >/dev/null 2>&1
 check "down leaves a sit link it did not create" ip -n a link show hand0
