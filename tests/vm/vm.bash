@@ -145,6 +145,9 @@ vm_stage_modules() {
 	for m in "$@"; do
 		mapfile -t -O "${#files[@]}" files < <(vm_module_deps "$m")
 	done
+	# Each call resolves in a subshell: a dependency shared by two modules
+	# comes twice, and a second insmod would fail.  Keep the first.
+	mapfile -t files < <(printf '%s\n' "${files[@]}" | awk '!seen[$0]++')
 	for f in "${files[@]}"; do
 		out="/lib/modules/$VM_KVER/${f%.ko*}.ko"
 		mkdir -p "$root$(dirname "$out")"
