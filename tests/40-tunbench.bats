@@ -145,6 +145,11 @@ EOF
 	[ "$(jq '.sum.lost_packets' <<<"$s")" = 0 ]
 	[ "$(jq '.sum.packets > 1000' <<<"$s")" = true ]
 	[ "$(jq '.sum.jitter_ms | type' <<<"$s")" = '"number"' ]
+	# Datagrams fill a 1500-byte frame: 1450 bytes over IPv6, 1470 over IPv4.
+	[ "$(jq '.sum_sent.bytes == .sum.packets * 1450' <<<"$s")" = true ]
+	run client a 192.0.2.2 -u -b 1m -t 0.5 -j
+	assert_success
+	[ "$(jq '.sum_sent.bytes == .sum.packets * 1470' <<<"$(summary)")" = true ]
 	run client a 2001:db8:1::2 -u -b 10m -t 1 -R -P 2 -j
 	assert_success
 	s=$(summary)
@@ -417,7 +422,7 @@ except socket.timeout:
 	requires root cmd:jq cmd:nft
 	two_hosts
 	nft_drop b input 'icmpv6 type echo-request numgen inc mod 2 == 0'
-	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 4 -i 0.01 -W 0.3 -j
+	run in_ns a "$(TB)" ping 2001:db8:1::2 -c 4 -i 0.01 -W 1 -j
 	assert_failure 1
 	[ "$(jq -r '.status' <<<"$output")" = WARNING ]
 	[ "$(jq '.loss_percent' <<<"$output")" = 50 ]

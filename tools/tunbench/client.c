@@ -17,7 +17,7 @@ struct client_opts {
 	const char *host, *src, *write_path;
 	uint32_t port, duration_ms, interval_ms, streams, len, window;
 	uint64_t rate_bps;
-	bool reverse, udp;
+	bool reverse, udp, len_set;
 };
 
 /* "256K", "4M", "65536" bytes (1024-based, as iperf's -w). */
@@ -128,6 +128,9 @@ static int client_run(struct v6_emit *e, const struct client_opts *o)
 		tb_report_error(e, "%s", err.msg);
 		return v6_cli_status(rc);
 	}
+	/* iperf's UDP defaults: a datagram that fills a 1500-byte Ethernet
+	 * frame after the IPv4 or IPv6 and UDP headers. */
+	uint32_t len = o->len_set || !o->udp ? o->len : dst.ss_family == AF_INET6 ? 1450 : 1470;
 	if ((ctl = connect_to(&dst, dl, o->src, SOCK_STREAM, 0, &err)) < 0) {
 		tb_report_error(e, "%s", err.msg);
 		return V6_EXIT_RUNTIME;
@@ -142,7 +145,7 @@ static int client_run(struct v6_emit *e, const struct client_opts *o)
 	m->streams = n;
 	m->duration_ms = o->duration_ms;
 	m->flags = (o->reverse ? TB_F_REVERSE : 0) | (o->write_path ? TB_F_WRITE : 0);
-	m->len = o->len;
+	m->len = len;
 	m->window = o->window;
 	m->rate_bps = o->udp ? o->rate_bps : 0;
 	if ((rc = tb_ctl_send(ctl, m, &err)) < 0 ||
@@ -166,7 +169,7 @@ static int client_run(struct v6_emit *e, const struct client_opts *o)
 		s->idx = i;
 		s->udp = o->udp;
 		s->sender = !o->reverse;
-		s->len = o->len;
+		s->len = len;
 		s->rate_bps = o->rate_bps / n ? o->rate_bps / n : 1;
 		s->duration_ns = (uint64_t)o->duration_ms * 1000000;
 		s->cookie = cookie;
@@ -287,7 +290,8 @@ int tb_cmd_client(struct v6_cli *cli, int argc, char **argv)
 		return V6_EXIT_USAGE;
 	}
 	uint32_t lmax = o.udp ? TB_UDP_LEN_MAX : TB_TCP_LEN_MAX, lmin = o.udp ? TB_UDP_LEN_MIN : 1;
-	o.len = o.udp ? (strchr(o.host, ':') ? 1450 : 1470) : TB_TCP_LEN_DEFAULT;
+	o.len = TB_TCP_LEN_DEFAULT; /* UDP: chosen once HOST's family is known */
+	o.len_set = len_arg != NULL;
 	if (len_arg && v6_parse_u32(len_arg, lmin, lmax, &o.len, "length", &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
