@@ -457,6 +457,29 @@ except socket.timeout:
 	assert_failure 3
 }
 
+# as_nobody HOST CMD...: run CMD in HOST without root's privileges.
+as_nobody() {
+	local h=$1
+	shift
+	in_ns "$h" setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+@test "tunbench ping without root: datagram ICMP sockets, or UNKNOWN saying why" {
+	requires root cmd:setpriv cmd:jq
+	two_hosts
+	in_ns a sysctl -qw net.ipv4.ping_group_range="0 0"
+	run as_nobody a "$(TB)" ping 2001:db8:1::2 -c 1
+	assert_failure 3
+	assert_output --partial "ping_group_range"
+	in_ns a sysctl -qw net.ipv4.ping_group_range="0 65534"
+	run as_nobody a "$(TB)" ping 2001:db8:1::2 -c 2 -i 0.01 -j
+	assert_success
+	[ "$(jq '.received' <<<"$output")" = 2 ]
+	run as_nobody a "$(TB)" ping 192.0.2.2 -c 2 -i 0.01 -j
+	assert_success
+	[ "$(jq '.received' <<<"$output")" = 2 ]
+}
+
 @test "tunbench ping -I SRC leaves through the interface that owns SRC" {
 	requires root cmd:tcpdump
 	# a has its default route through b (a0) and a tunnel-like path through c (a1).
@@ -534,6 +557,16 @@ mtu_lab() {
 	run in_ns a "$(TB)" mtu 2001:db8:1::2 -j
 	assert_success
 	[ "$(jq '.mtu' <<<"$output")" = 1500 ]
+}
+
+@test "tunbench mtu without root: Packet Too Big through the socket's error queue" {
+	requires root cmd:setpriv cmd:jq
+	mtu_lab
+	in_ns a sysctl -qw net.ipv4.ping_group_range="0 65534"
+	run as_nobody a "$(TB)" mtu 2001:db8:3::2 -j
+	assert_success
+	[ "$(jq '.mtu' <<<"$output")" = 1480 ]
+	[ "$(jq '.black_hole' <<<"$output")" = false ]
 }
 
 @test "tunbench mtu: Packet Too Big dropped on the way is a black hole" {
