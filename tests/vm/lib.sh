@@ -44,6 +44,8 @@ not_ok() {
 	tap_next
 	echo "not ok $TAP_N - $_d"
 	[ $# -eq 0 ] || diag "$@"
+	# Init shows the syslog after a scenario with failures.
+	: >/run/v6kit-vm/failed
 }
 
 # skip DESC REASON: a test that could not run here (TAP "# SKIP").
