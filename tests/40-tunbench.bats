@@ -337,6 +337,12 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	run send_raw a 2001:db8:1::2 5201 "b'TB\x02\x01\x00\x00\x00\x00'"
 	assert_success
 	assert_output --partial "version 2"
+	# A well-formed HELLO asking for more than the caps allow.
+	run send_raw a 2001:db8:1::2 5201 "(lambda f: b'TB\x01\x01' + len(f).to_bytes(4, 'big') + f)(
+		b'\x00\x01\x00\x04\x00\x00\x00\x01' + b'\x00\x02\x00\x04\x00\x00\x00\x41' +
+		b'\x00\x03\x00\x04\x00\x00\x03\xe8' + b'\x00\x05\x00\x04\x00\x00\x10\x00')"
+	assert_success
+	assert_output --partial "streams must be 1-64: 65"
 	grep -q "not a tunbench peer" "$SERVER_LOG"
 	grep -q "exceeds the 8192-byte limit" "$SERVER_LOG"
 	run client a 2001:db8:1::2 -t 1
