@@ -517,3 +517,32 @@ for _ in range(2):
 	wait_for 5 ndp_listening
 	modem_reaches 2001:db8:1::100
 }
+
+@test "ndproxy: keepalive refreshes a present host; deadtime caches an absent one" {
+	ndp_lab
+	ndp_lan_route
+	write_conf <<-EOF
+	proxy r0 {
+	    ttl 1000
+	    deadtime 60000
+	    timeout 100
+	    retries 1
+	    keepalive yes
+	    rule 2001:db8:1::/64 {
+	        iface r1
+	    }
+	}
+	EOF
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	run probe valid:2001:db8:1::100 valid:2001:db8:1::200
+	pjq -s '.[0].answered and (.[1].answered | not)'
+	# The host is asked again when its ttl runs out, answers, stays valid.
+	wait_for 10 ndp_jq '.counters.probes_answered >= 2'
+	ndp_jq '.cache.list[] | select(.target == "2001:db8:1::100") | .state == "valid" or .state == "refresh"'
+	# The absent one: two probes (retries 1), then negative for deadtime.
+	wait_for 10 ndp_jq '.cache.list[] | select(.target == "2001:db8:1::200") | .state == "invalid"'
+	run probe valid:2001:db8:1::200
+	pjq '.answered == false'
+	[ "$(ndp_counter '.not_answered.negative_cache')" = 1 ]
+	ndp_jq '.counters.probe_timeouts == 1'
+}
