@@ -213,6 +213,10 @@ vm_boot() {
 	local initrd=$1 log=$2 secs=$3 deadline
 	VM_TIMED_OUT=0
 	: >"$log"
+	if [ "${VM_SHELL:-0}" = 1 ]; then
+		vm_shell "$initrd"
+		return
+	fi
 	# -nodefaults: no VGA, no NIC, no monitor; the serial port is the only
 	# way in or out.  KVM guests hang on this host's nested setup: TCG.
 	qemu-system-x86_64 -accel tcg -m "${VM_MEM:-512}" -smp "${VM_SMP:-2}" \
@@ -244,6 +248,18 @@ vm_boot() {
 	if [ -s "$log.qemu" ]; then
 		sed 's/^/qemu: /' "$log.qemu" >&2
 	fi
+}
+
+# vm_shell INITRD: for people, not for make check: the guest on this
+# terminal, no timeout; init leaves a shell after the scenarios (exit or
+# Ctrl-A x ends it).
+vm_shell() {
+	echo "${VM_NAME:-vm}: interactive guest; 'exit' powers it off, Ctrl-A x kills it" >&2
+	qemu-system-x86_64 -accel tcg -m "${VM_MEM:-512}" -smp "${VM_SMP:-2}" \
+		-nodefaults -no-user-config -display none -nic none \
+		-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con \
+		-no-reboot -kernel "$VM_KERNEL" -initrd "$1" \
+		-append "console=ttyS0 panic=-1 loglevel=1 ${VM_APPEND:-}" || true
 }
 
 # vm_kill: stop the guest (and the console reader) by pid, whatever state
