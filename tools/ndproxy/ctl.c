@@ -122,7 +122,7 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 		v6_emit_str(e, "iface", " on %s", l ? l->name : "?");
 		v6_emit_str(e, "proxy", " for %s", d->conf.proxies[c->proxy].iface);
 		v6_emit_i64(e, "age_s", " age %llds", now / 1000 - c->born_s);
-		v6_emit_i64(e, "expires_ms", " expires in %lldms", c->deadline - now);
+		v6_emit_i64(e, "expires_ms", " expires in %lldms", c->deadline > now ? c->deadline - now : 0);
 		v6_emit_bool(e, "wired", c->wired ? " wired" : NULL, c->wired);
 		v6_emit_text(e, "\n");
 		v6_emit_object_close(e);
