@@ -202,6 +202,14 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	ndp_lan_route
 	modem_reaches 2001:db8:1::100
 	ndp_jq '.cache.list[] | select(.target == "2001:db8:1::100") | .iface == "r1"'
+	# The route goes: what was learnt from it goes too, live.
+	ip -n "$(ns router)" -6 route del 2001:db8:1::/64 dev r1
+	wait_for 5 ndp_jq '.cache.entries == 0'
+	local before
+	before=$(ndp_counter '.not_answered.no_route')
+	run probe valid:2001:db8:1::100
+	pjq '.answered == false'
+	[ "$(ndp_counter '.not_answered.no_route')" = $((before + 1)) ]
 	# A target routed back out of the upstream link is not answered.
 	ip -n "$(ns router)" -6 route add 2001:db8:9::/64 dev r0
 	run probe valid:2001:db8:9::5
