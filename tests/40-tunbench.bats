@@ -150,6 +150,11 @@ EOF
 	run client a 192.0.2.2 -u -b 1m -t 0.5 -j
 	assert_success
 	[ "$(jq '.sum_sent.bytes == .sum.packets * 1470' <<<"$(summary)")" = true ]
+	# Datagrams above the link MTU at a rate that sends bursts: GSO cannot
+	# cut them, so the sender falls back to plain batches (fragmented).
+	run client a 192.0.2.2 -u -b 200m -l 2000 -t 0.5 -j
+	assert_success
+	[ "$(jq '.sum.packets > 1000 and .sum.lost_packets == 0' <<<"$(summary)")" = true ]
 	run client a 2001:db8:1::2 -u -b 10m -t 1 -R -P 2 -j
 	assert_success
 	s=$(summary)
