@@ -173,6 +173,8 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	run tool ndproxy -t -i r1 -r 2001:db8:1::/64 -I r1
 	assert_failure 1
 	ndp_start -i r0 -r 2001:db8:1::/64 -I r1
+	ndp_jq --arg mac "$RMAC" '(.interfaces | map(.name + ":" + .role)) == ["r0:upstream", "r1:downstream"]
+		and .interfaces[0].listening and .interfaces[0].mac == $mac and .interfaces[1].up'
 	modem_reaches 2001:db8:1::100
 	ndp_jq '.cache.list[] | select(.target == "2001:db8:1::100") |
 		.state == "valid" and .iface == "r1" and .age_s >= 0'
@@ -316,7 +318,8 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	modem_reaches 2001:db8:1::100
 	# Downstream link deleted and re-created (new ifindex).
 	ip -n "$(ns router)" link del r1
-	ndp_jq '.cache.entries == 0 and .proxies[0].rules[0].iface_present == false'
+	ndp_jq '.cache.entries == 0 and .proxies[0].rules[0].iface_present == false and
+		.interfaces[1].present == false'
 	lab_link router r1 host h0
 	lab_addr host h0 2001:db8:1::100/128
 	wait_for 10 router_ll r1

@@ -58,6 +58,50 @@ int ndp_ctl_open(struct ndp_daemon *d, const char *path, struct v6_err *err)
 	return 0;
 }
 
+static void emit_iface(struct ndp_daemon *d, struct v6_emit *e, const char *name,
+		       const char *role, int upstream_fd)
+{
+	struct ndp_link *l = ndp_link_by_name(d, name);
+	char mac[18] = "", ll[V6_ADDRSTRLEN] = "";
+
+	if (l && l->has_mac)
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0], l->mac[1],
+			 l->mac[2], l->mac[3], l->mac[4], l->mac[5]);
+	if (l && l->has_ll)
+		inet_ntop(AF_INET6, &l->ll, ll, sizeof(ll));
+	v6_emit_object_open(e, NULL);
+	v6_emit_str(e, "name", "interface %s", name);
+	v6_emit_str(e, "role", " %s", role);
+	v6_emit_bool(e, "present", l ? "" : " absent", l != NULL);
+	v6_emit_i64(e, "ifindex", l ? " ifindex %lld" : NULL, l ? l->ifindex : 0);
+	v6_emit_bool(e, "up", l ? (l->flags & IFF_UP ? " up" : " down") : NULL,
+		     l && (l->flags & IFF_UP));
+	v6_emit_str(e, "mac", mac[0] ? " %s" : NULL, mac[0] ? mac : NULL);
+	v6_emit_str(e, "link_local", ll[0] ? " %s" : NULL, ll[0] ? ll : NULL);
+	if (upstream_fd != -2)
+		v6_emit_bool(e, "listening", upstream_fd >= 0 ? " listening" : NULL,
+			     upstream_fd >= 0);
+	v6_emit_text(e, "\n");
+	v6_emit_object_close(e);
+}
+
+/* Is rule j of proxy i's interface an upstream one, or named by an
+ * earlier iface rule? */
+static bool iface_listed(const struct ndp_conf *c, size_t i, size_t j)
+{
+	const char *name = c->proxies[i].rules[j].iface;
+
+	for (size_t a = 0; a < c->nproxies; a++) {
+		if (!strcmp(c->proxies[a].iface, name))
+			return true;
+		for (size_t b = 0; b < c->proxies[a].nrules && (a < i || (a == i && b < j)); b++)
+			if (c->proxies[a].rules[b].method == NDP_IFACE &&
+			    !strcmp(c->proxies[a].rules[b].iface, name))
+				return true;
+	}
+	return false;
+}
+
 static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 {
 	char buf[V6_ADDRSTRLEN];
@@ -68,6 +112,18 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 	v6_emit_i64(e, "pid", "ndproxy pid %lld", getpid());
 	v6_emit_str(e, "config", ", config %s", d->conf_path ? d->conf_path : "command line");
 	v6_emit_i64(e, "uptime_s", ", up %llds\n", (now - d->started) / 1000);
+
+	/* Every interface the configuration names, whether it exists now or
+	 * not: the upstream ones, then each iface-rule one not listed yet. */
+	v6_emit_array_open(e, "interfaces");
+	for (size_t i = 0; i < d->conf.nproxies; i++)
+		emit_iface(d, e, d->conf.proxies[i].iface, "upstream", d->up[i].fd);
+	for (size_t i = 0; i < d->conf.nproxies; i++)
+		for (size_t j = 0; j < d->conf.proxies[i].nrules; j++)
+			if (d->conf.proxies[i].rules[j].method == NDP_IFACE &&
+			    !iface_listed(&d->conf, i, j))
+				emit_iface(d, e, d->conf.proxies[i].rules[j].iface, "downstream", -2);
+	v6_emit_array_close(e);
 
 	v6_emit_array_open(e, "proxies");
 	for (size_t i = 0; i < d->conf.nproxies; i++) {
