@@ -8,10 +8,13 @@
 #include "tun6in4.h"
 #include "log.h"
 #include "pkt.h"
+#include "nexthop.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
@@ -156,7 +159,49 @@ struct out_batch {
 	uint8_t hdr[BATCH][T64_IP4_HDR];
 	uint8_t (*slot)[SLOT];
 	unsigned n;
+	bool raw;  /* some packet needs the raw socket (see queue_out) */
 };
+
+/* Frames for an Ethernet next hop go out on a packet socket that skips the
+ * queueing discipline: the kernel's raw IPv4 path costs a route lookup,
+ * the output hooks and a neighbour lookup per packet, about a quarter of
+ * the daemon's time.  We write the whole IPv4 header already, so only the
+ * link-layer destination is needed; it is looked up once a second, and
+ * whenever it is unknown (or the link is not Ethernet) packets take the raw
+ * socket, whose sends also make the kernel resolve the neighbour.  Only
+ * the sending thread uses these. */
+static int pkt_fd = -1;
+static struct sockaddr_ll pkt_to;
+static struct t64_nexthop nexthop;
+static bool nexthop_ok;
+
+static void pkt_open(void)
+{
+	int one = 1, buf = SOCKBUF;
+
+	/* Protocol 0: the socket receives nothing, it only sends. */
+	pkt_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (pkt_fd < 0)
+		return;
+	setsockopt(pkt_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	if (setsockopt(pkt_fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(pkt_fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+}
+
+static void refresh_nexthop(const struct t64_conf *c)
+{
+	struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+	int oif = c->dev[0] ? (int)if_nametoindex(c->dev) : 0;
+
+	nexthop_ok = pkt_fd >= 0 && t64_nexthop_get(c->remote, local, oif, &nexthop) == 0;
+	if (nexthop_ok) {
+		pkt_to = (struct sockaddr_ll){ .sll_family = AF_PACKET,
+					       .sll_protocol = htons(ETH_P_IP),
+					       .sll_ifindex = nexthop.ifindex,
+					       .sll_halen = 6 };
+		memcpy(pkt_to.sll_addr, nexthop.mac, 6);
+	}
+}
 
 static void send_ptb(struct t64_daemon *d, const uint8_t *pkt, size_t len, uint32_t mtu)
 {
@@ -176,9 +221,15 @@ static void send_ptb(struct t64_daemon *d, const uint8_t *pkt, size_t len, uint3
 static void flush_out(struct t64_daemon *d, struct out_batch *b)
 {
 	unsigned i = 0;
+	bool pkt = nexthop_ok && !b->raw;
+	int fd = pkt ? pkt_fd : d->raw_fd;
 
+	for (unsigned k = 0; k < b->n; k++) {
+		b->msg[k].msg_hdr.msg_name = pkt ? &pkt_to : NULL;
+		b->msg[k].msg_hdr.msg_namelen = pkt ? sizeof(pkt_to) : 0;
+	}
 	while (i < b->n) {
-		int r = sendmmsg(d->raw_fd, b->msg + i, b->n - i, 0);
+		int r = sendmmsg(fd, b->msg + i, b->n - i, 0);
 		if (r > 0) {
 			st_tx += (unsigned)r;
 			i += (unsigned)r;
@@ -202,6 +253,7 @@ static void flush_out(struct t64_daemon *d, struct out_batch *b)
 		i++;
 	}
 	b->n = 0;
+	b->raw = false;
 }
 
 /* Queue one IPv6 packet; it must stay valid until the batch is flushed. */
@@ -232,6 +284,14 @@ static void queue_out(struct t64_daemon *d, struct out_batch *b, const uint8_t *
 	}
 	uint8_t hdr[T64_IP4_HDR];
 	struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+	/* With `local any` the route's source goes into frames we send
+	 * ourselves.  Packets without DF need an IPv4 identification the
+	 * kernel's raw path chooses (RFC 6864 4.1), and a zero source its
+	 * choice too: those take the raw socket. */
+	if (!local.s_addr && nexthop_ok)
+		local = nexthop.src;
+	if (!df || !local.s_addr)
+		b->raw = true;
 	t64_encap_hdr(hdr, local, c->remote, (uint8_t)c->ttl, pkt, len, df);
 	if (!df && len + T64_IP4_HDR > pmtu) {
 		/* The kernel refuses IP_HDRINCL packets above the device MTU
@@ -322,11 +382,17 @@ static void *tun_to_net(void *arg)
 		fatalx("out of memory");
 	fcntl(d->tun_fd, F_SETFL, fcntl(d->tun_fd, F_GETFL) | O_NONBLOCK);
 	refresh_pmtu(d->raw_fd);
+	pkt_open();
+	refresh_nexthop(d->conf);
 	time_t last = time(NULL);
 	for (;;) {
 		if (time(NULL) != last) {
 			last = time(NULL);
 			refresh_pmtu(d->raw_fd);
+			/* A batch in progress is addressed as queued. */
+			if (b->n)
+				flush_out(d, b);
+			refresh_nexthop(d->conf);
 		}
 		ssize_t n = read(d->tun_fd, big, BIG);
 		if (n < 0) {
