@@ -109,10 +109,12 @@ static int neigh_cb(struct nlmsghdr *h, void *arg)
 	int len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
 	int dst_ok = 0, mac_ok = 0;
 
-	/* An entry with a usable address: STALE ones too, as the kernel
-	 * itself sends to them while it re-confirms. */
+	/* Not a STALE entry: our frames bypass the neighbour code, so only
+	 * the raw socket's sends make the kernel re-confirm an address (a far
+	 * end that came back with another one would otherwise stay unseen).
+	 * While it probes, the kernel itself still sends to the entry. */
 	if (h->nlmsg_type != RTM_NEWNEIGH || nd->ndm_ifindex != a->ifindex ||
-	    !(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
+	    !(nd->ndm_state & (NUD_REACHABLE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
 		return 0;
 	for (struct rtattr *at = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd)));
 	     RTA_OK(at, len); at = RTA_NEXT(at, len)) {

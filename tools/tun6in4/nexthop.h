@@ -16,8 +16,9 @@ struct t64_nexthop {
 /* Look up the route to remote (from local when non-zero, through oif when
  * non-zero) and the neighbour entry of its next hop.  Returns 0 when the
  * device is Ethernet and the neighbour's address is known, -1 otherwise
- * (not Ethernet, a local or unreachable route, neighbour unresolved): the
- * caller then sends through its raw socket, which resolves it. */
+ * (not Ethernet, a local or unreachable route, neighbour unresolved or
+ * stale): the caller then sends through its raw socket, whose sends make
+ * the kernel resolve or re-confirm it. */
 int t64_nexthop_get(struct in_addr remote, struct in_addr local, int oif,
 		    struct t64_nexthop *out);
 
