@@ -95,10 +95,20 @@ in_ns() {
 }
 
 # lab_link A IFA B IFB: a veth pair between hosts A and B, both ends up.
+# Returns once both ends are operationally up with their link-local
+# address, so a later kernel_snapshot never catches the link mid-change.
 lab_link() {
 	ip link add name "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")"
 	ip -n "$(ns "$1")" link set "$2" up
 	ip -n "$(ns "$3")" link set "$4" up
+	lab_link_settled "$1" "$2"
+	lab_link_settled "$3" "$4"
+}
+
+# lab_link_settled HOST IFACE: wait until IFACE is up and has fe80::/64.
+lab_link_settled() {
+	wait_for 10 sh -c "ip -n '$(ns "$1")' -o link show dev '$2' | grep -q 'state UP' &&
+		ip -n '$(ns "$1")' -6 -o addr show dev '$2' scope link | grep -q 'fe80::'"
 }
 
 # lab_addr HOST IFACE ADDR/LEN: add an address that is usable at once.
