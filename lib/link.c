@@ -17,6 +17,7 @@ static void link_from_msg(struct nlmsghdr *h, struct v6_link *l)
 	memset(l, 0, sizeof(*l));
 	l->ifindex = ifi->ifi_index;
 	l->flags = ifi->ifi_flags;
+	l->type = ifi->ifi_type;
 	l->up = ifi->ifi_flags & IFF_UP;
 	l->running = ifi->ifi_flags & IFF_RUNNING;
 	if (nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)

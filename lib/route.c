@@ -78,20 +78,22 @@ struct route_list {
 	size_t n, cap;
 };
 
-static int route_cb(struct nlmsghdr *h, void *arg)
+/* One RTM_NEWROUTE into *r (and its preferred source); false if malformed. */
+static bool route_from_msg(struct nlmsghdr *h, struct v6_route *out, struct v6_addr *prefsrc)
 {
-	struct route_list *rl = arg;
 	struct rtmsg *rtm = nlmsg_data(h);
 	struct nlattr *tb[RTA_MAX + 1];
 	struct v6_route r = { 0 };
 	size_t alen = v6_family_bytes(rtm->rtm_family);
 
-	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != rl->family ||
-	    (rl->protocol && rtm->rtm_protocol != rl->protocol) ||
-	    (rtm->rtm_flags & RTM_F_CLONED))
-		return 0;
 	if (nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
-		return 0;
+		return false;
+	if (prefsrc) {
+		memset(prefsrc, 0, sizeof(*prefsrc));
+		prefsrc->family = rtm->rtm_family;
+		if (tb[RTA_PREFSRC] && nla_len(tb[RTA_PREFSRC]) == (int)alen)
+			memcpy(prefsrc->bytes, nla_data(tb[RTA_PREFSRC]), alen);
+	}
 	r.family = rtm->rtm_family;
 	r.dst.addr.family = rtm->rtm_family;
 	r.dst.len = rtm->rtm_dst_len;
@@ -107,6 +109,20 @@ static int route_cb(struct nlmsghdr *h, void *arg)
 		r.has_gw = true;
 		memcpy(r.gw.bytes, nla_data(tb[RTA_GATEWAY]), alen);
 	}
+	*out = r;
+	return true;
+}
+
+static int route_cb(struct nlmsghdr *h, void *arg)
+{
+	struct route_list *rl = arg;
+	struct rtmsg *rtm = nlmsg_data(h);
+	struct v6_route r;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != rl->family ||
+	    (rl->protocol && rtm->rtm_protocol != rl->protocol) ||
+	    (rtm->rtm_flags & RTM_F_CLONED) || !route_from_msg(h, &r, NULL))
+		return 0;
 	if (rl->n == rl->cap) {
 		size_t cap = rl->cap ? rl->cap * 2 : 16;
 		struct v6_route *v = realloc(rl->v, cap * sizeof(*v));
@@ -132,4 +148,48 @@ int v6_route_list(struct v6_nl *nl, int family, uint8_t protocol, struct v6_rout
 	}
 	*out = rl.v;
 	return (int)rl.n;
+}
+
+struct route_get {
+	struct v6_route *out;
+	struct v6_addr *prefsrc;
+	bool found;
+};
+
+static int route_get_cb(struct nlmsghdr *h, void *arg)
+{
+	struct route_get *g = arg;
+
+	if (h->nlmsg_type == RTM_NEWROUTE && !g->found)
+		g->found = route_from_msg(h, g->out, g->prefsrc);
+	return 0;
+}
+
+int v6_route_get(struct v6_nl *nl, const struct v6_addr *dst, const struct v6_addr *src, int oif,
+		 struct v6_route *out, struct v6_addr *prefsrc, struct v6_err *err)
+{
+	size_t alen = v6_family_bytes(dst->family);
+	struct rtmsg rtm = {
+		.rtm_family = (unsigned char)dst->family,
+		.rtm_dst_len = (unsigned char)(alen * 8),
+		.rtm_src_len = (unsigned char)(src ? alen * 8 : 0),
+	};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	struct route_get g = { .out = out, .prefsrc = prefsrc };
+	char buf[V6_ADDRSTRLEN];
+	int rc;
+
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, RTA_DST, (int)alen, dst->bytes) < 0 ||
+	    (src && nla_put(msg, RTA_SRC, (int)alen, src->bytes) < 0) ||
+	    (oif > 0 && nla_put_u32(msg, RTA_OIF, (uint32_t)oif) < 0)) {
+		nlmsg_free(msg);
+		return v6_err_set(err, -ENOMEM, "out of memory");
+	}
+	if ((rc = v6_nl_query(nl, msg, route_get_cb, &g, err)) < 0)
+		return v6_err_prefix(err, rc, "route to %s", v6_addr_str(dst, buf, sizeof(buf)));
+	if (!g.found)
+		return v6_err_set(err, -ENETUNREACH, "route to %s: no answer",
+				  v6_addr_str(dst, buf, sizeof(buf)));
+	return 0;
 }

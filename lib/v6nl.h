@@ -53,6 +53,7 @@ struct v6_link {
 	char alias[64];
 	unsigned flags; /* IFF_* */
 	unsigned mtu;
+	unsigned short type; /* ARPHRD_* */
 	bool up;          /* administratively up */
 	bool running;     /* IFF_RUNNING / oper up */
 };
@@ -114,6 +115,24 @@ int v6_route_del(struct v6_nl *nl, const struct v6_route *r, struct v6_err *err)
  * *out is malloc'd; returns the count. */
 int v6_route_list(struct v6_nl *nl, int family, uint8_t protocol, struct v6_route **out,
 		  struct v6_err *err);
+
+/* Ask the kernel which route it would use to dst (from src and through
+ * oif when given, NULL/0 otherwise), as `ip route get` does.  prefsrc (may
+ * be NULL) receives the route's preferred source, unspecified if none. */
+int v6_route_get(struct v6_nl *nl, const struct v6_addr *dst, const struct v6_addr *src, int oif,
+		 struct v6_route *out, struct v6_addr *prefsrc, struct v6_err *err);
+
+/* ---- neighbours -------------------------------------------------- */
+
+struct v6_neigh {
+	uint16_t state; /* NUD_* */
+	uint8_t lladdr[32];
+	size_t lladdr_len; /* 0 when the entry has no link-layer address yet */
+};
+
+/* The neighbour entry for a on ifindex; -ENOENT when there is none. */
+int v6_neigh_get(struct v6_nl *nl, int ifindex, const struct v6_addr *a, struct v6_neigh *out,
+		 struct v6_err *err);
 
 /* ---- policy rules ------------------------------------------------ */
 

@@ -170,3 +170,30 @@ nl() { t "$V6KIT_BIN/nltest" "$NS" "$@"; }
 	assert_failure
 	assert_output --partial "network namespace name is not valid: '../etc'"
 }
+
+@test "lib: route get answers like ip route get; neighbour get reads one entry" {
+	ip -n "$NS" link set vin0 up
+	ip -n "$NS" link set vout0 up
+	ip -n "$NS" addr add 192.0.2.2/24 dev vin0
+	ip -n "$NS" addr add 203.0.113.9/24 dev vout0
+	ip -n "$NS" route add 198.51.100.0/24 via 192.0.2.1 dev vin0
+	run nl route-get 198.51.100.7 -
+	assert_success
+	assert_output "dev vin0 via 192.0.2.1 table 254 src 192.0.2.2"
+	run nl route-get 192.0.2.77 -
+	assert_output "dev vin0 table 254 src 192.0.2.2"
+	run nl route-get 203.0.113.99 -
+	assert_output "dev vout0 table 254 src 203.0.113.9"
+	run nl route-get 2001:db8:ffff::1 -
+	assert_failure
+	assert_output --partial "route to 2001:db8:ffff::1"
+	run nl link vin0
+	[ "$(jq -r .type <<<"$output")" = 1 ]
+	run nl neigh-get vin0 192.0.2.1
+	assert_failure
+	assert_output "nltest: neighbour 192.0.2.1: no entry"
+	ip -n "$NS" neigh add 192.0.2.1 lladdr 02:00:5e:00:53:01 dev vin0 nud permanent
+	run nl neigh-get vin0 192.0.2.1
+	assert_success
+	assert_output "state 0x80 lladdr 02:00:5e:00:53:01"
+}

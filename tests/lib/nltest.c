@@ -45,6 +45,7 @@ static int cmd_link(char **a)
 	v6_emit_str(&e, "kind", NULL, l.kind);
 	v6_emit_str(&e, "alias", NULL, l.alias);
 	v6_emit_u64(&e, "mtu", NULL, l.mtu);
+	v6_emit_u64(&e, "type", NULL, l.type);
 	v6_emit_bool(&e, "up", NULL, l.up);
 	v6_emit_object_close(&e);
 	v6_emit_end(&e);
@@ -177,6 +178,46 @@ static int cmd_rules(char **a)
 	return 0;
 }
 
+static int cmd_route_get(char **a)
+{
+	struct v6_addr dst, src, pref;
+	struct v6_route r;
+	char buf[V6_ADDRSTRLEN], dev[IF_NAMESIZE];
+	bool has_src = strcmp(a[1], "-");
+
+	if (v6_parse_addr(a[0], V6_PARSE_ANY, &dst, "destination", &err) < 0 ||
+	    (has_src && v6_parse_addr(a[1], V6_PARSE_ANY, &src, "source", &err) < 0))
+		return fail(-EINVAL);
+	int rc = v6_route_get(&nl, &dst, has_src ? &src : NULL, 0, &r, &pref, &err);
+	if (rc < 0)
+		return fail(rc);
+	printf("dev %s", if_indextoname((unsigned)r.ifindex, dev) ? dev : "-");
+	if (r.has_gw)
+		printf(" via %s", v6_addr_str(&r.gw, buf, sizeof(buf)));
+	printf(" table %u", r.table);
+	if (!v6_addr_is_unspec(&pref))
+		printf(" src %s", v6_addr_str(&pref, buf, sizeof(buf)));
+	putchar('\n');
+	return 0;
+}
+
+static int cmd_neigh_get(char **a)
+{
+	struct v6_addr x;
+	struct v6_neigh n;
+
+	if (v6_parse_addr(a[1], V6_PARSE_ANY, &x, "neighbour", &err) < 0)
+		return fail(-EINVAL);
+	int rc = v6_neigh_get(&nl, ifindex(a[0]), &x, &n, &err);
+	if (rc < 0)
+		return fail(rc);
+	printf("state 0x%x lladdr", n.state);
+	for (size_t i = 0; i < n.lladdr_len; i++)
+		printf("%c%02x", i ? ':' : ' ', n.lladdr[i]);
+	putchar('\n');
+	return 0;
+}
+
 static int cmd_addr_add(char **a)
 {
 	struct v6_prefix p;
@@ -257,7 +298,8 @@ static const struct {
 	{ "delete", 1, cmd_delete },	   { "route-add", 5, cmd_route_add },
 	{ "route-del", 5, cmd_route_del }, { "routes", 2, cmd_routes },
 	{ "rule-add", 4, cmd_rule_add },   { "rule-del", 4, cmd_rule_del },
-	{ "rules", 2, cmd_rules },
+	{ "rules", 2, cmd_rules },	   { "route-get", 2, cmd_route_get },
+	{ "neigh-get", 2, cmd_neigh_get },
 };
 
 int main(int argc, char **argv)
