@@ -93,33 +93,15 @@ int v6_rtnames_parse(struct v6_rtnames *t, const char *text, size_t len, const c
 
 static int load_file(struct v6_rtnames *t, const char *path, struct v6_err *err)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	int rc;
+	char *buf;
+	size_t len;
+	int rc = v6_file_read(path, 16 << 20, &buf, &len, err);
 
-	if (!f)
-		return errno == ENOENT ? 0 : v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (len + 4096 > cap) {
-			char *nb = realloc(buf, cap + 65536);
-			if (!nb) {
-				fclose(f);
-				free(buf);
-				return v6_err_set(err, -ENOMEM, "out of memory");
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		size_t r = fread(buf + len, 1, cap - len, f);
-		len += r;
-		if (r == 0)
-			break;
-	}
-	rc = ferror(f) ? v6_err_set(err, -EIO, "%s: read error", path) : 0;
-	fclose(f);
-	if (!rc)
-		rc = v6_rtnames_parse(t, buf ? buf : "", len, path, err);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = v6_rtnames_parse(t, buf, len, path, err);
 	free(buf);
 	return rc;
 }

@@ -37,6 +37,10 @@ int v6_err_set(struct v6_err *err, int rc, const char *fmt, ...)
 int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Read a whole file (at most max bytes) into a malloc'd, NUL-terminated
+ * buffer; -ENOENT, -EISDIR, -EFBIG, -EACCES... with "PATH: why" in err. */
+int v6_file_read(const char *path, size_t max, char **out, size_t *len, struct v6_err *err);
+
 /* ---- addresses and prefixes ---------------------------------------- */
 
 struct v6_addr {

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 uint32_t sr_entry_prio(const struct sr_entry *e)
 {
@@ -248,40 +247,13 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 
 int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	struct stat st;
-	int rc;
+	char *buf;
+	size_t len;
+	int rc = v6_file_read(path, 64 << 20, &buf, &len, err);
 
-	if (!f)
-		return v6_err_set(err, -EINVAL, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return v6_err_set(err, -EINVAL, "%s: is a directory", path);
-	}
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return v6_err_set(err, -ENOMEM, "out of memory");
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		size_t r = fread(buf + len, 1, cap - len, f);
-		if (!r)
-			break;
-		len += r;
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return v6_err_set(err, -EINVAL, "%s: read error", path);
-	}
-	fclose(f);
+	/* Whatever keeps the file from being read is bad input (exit 1). */
+	if (rc < 0)
+		return rc == -ENOMEM ? rc : -EINVAL;
 	rc = sr_conf_parse(buf, len, path, conf, err);
 	free(buf);
 	return rc;
