@@ -14,7 +14,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS  ?= -O2 -g
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
 NL_LIBS   := $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0 2>/dev/null)
-override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Ilib -Itools/common $(NL_CFLAGS)
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Ilib -Itools $(NL_CFLAGS)
 LDLIBS  += $(NL_LIBS) -lm -lpthread
 
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan into build-asan/.
@@ -34,10 +34,11 @@ Q := @
 msg = @printf '  %-6s %s\n'
 endif
 
-TOOLS    := $(sort $(filter-out common,$(notdir $(wildcard tools/*))))
+# Every directory under tools/ is a tool; tools/*.c is the shared CLI.
+TOOLS    := $(sort $(notdir $(patsubst %/,%,$(wildcard tools/*/))))
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
-COM_SRC  := $(wildcard tools/common/*.c)
+COM_SRC  := $(wildcard tools/*.c)
 COM_OBJ  := $(COM_SRC:%.c=$(B)/%.o)
 # Section 1 tools go to BINDIR, the rest (network administration) to SBINDIR.
 USER_TOOLS := tunbench

@@ -320,7 +320,7 @@ route_dev() {
 	before=$(kernel_snapshot host)
 	run sr apply -f "$CONF" --wait 1
 	assert_failure 2
-	assert_output "srcroute: never0: timed out after 1000 ms waiting for it to come up"
+	assert_output "srcroute: never0: not up after --wait 1 s"
 	[ "$(kernel_snapshot host)" = "$before" ]
 }
 

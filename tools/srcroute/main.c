@@ -54,10 +54,14 @@ int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_
 
 	for (size_t i = 0; i < conf->n; i++) {
 		long long left = deadline - mono_ms();
-		if (v6_wait_link(nl, conf->v[i].dev, V6_LINK_UP, left > 0 ? (int)left : 0, &err) < 0) {
+		int rc = v6_wait_link(nl, conf->v[i].dev, V6_LINK_UP, left > 0 ? (int)left : 0, &err);
+		/* Name the user's budget, not what was left of it for this device. */
+		if (rc == -ETIMEDOUT)
+			v6_cli_error("%s: not up after --wait %u s", conf->v[i].dev, wait_s);
+		else if (rc < 0)
 			v6_cli_error("%s", err.msg);
+		if (rc < 0)
 			return V6_EXIT_RUNTIME;
-		}
 	}
 	return 0;
 }
