@@ -93,3 +93,34 @@ void v6_cli_emit_init(const struct v6_cli *cli, struct v6_emit *e)
 	v6_emit_init(e, stdout, !cli->json ? V6_EMIT_TEXT
 				: cli->pretty ? V6_EMIT_JSON_PRETTY : V6_EMIT_JSON);
 }
+
+int v6_cli_open(const struct v6_cli *cli, struct v6_nl *nl)
+{
+	struct v6_err err;
+	int rc = v6_cli_enter_netns(cli);
+
+	if (rc)
+		return rc;
+	if (v6_nl_open(nl, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int v6_cli_main(int argc, char **argv, const struct v6_verb *verbs, const char *usage,
+		bool families)
+{
+	static const struct option opts[] = { V6_CLI_LONGOPTS, { NULL, 0, NULL, 0 } };
+	struct v6_cli cli = { .family = AF_UNSPEC };
+	const char *shortopts = families ? V6_CLI_SHORTOPTS "46" : V6_CLI_SHORTOPTS;
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		if (families && (c == '4' || c == '6'))
+			cli.family = c == '4' ? AF_INET : AF_INET6;
+		else if (!v6_cli_option(&cli, c, optarg, usage))
+			return v6_cli_usage_error(usage, NULL);
+	}
+	return v6_cli_dispatch(&cli, verbs, argc - optind, argv + optind, usage);
+}

@@ -45,6 +45,14 @@ void v6_cli_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int v6_cli_status(int rc);
 /* Enter cli->netns (if any); prints and returns an exit status on failure. */
 int v6_cli_enter_netns(const struct v6_cli *cli);
+/* Enter cli->netns and open the netlink session; prints and returns an
+ * exit status on failure, 0 on success. */
+struct v6_nl;
+int v6_cli_open(const struct v6_cli *cli, struct v6_nl *nl);
+/* A whole tool's main(): shared options (plus -4/-6 when families is
+ * true), then the verb.  Returns the exit status. */
+int v6_cli_main(int argc, char **argv, const struct v6_verb *verbs, const char *usage,
+		bool families);
 void v6_cli_emit_init(const struct v6_cli *cli, struct v6_emit *e);
 /* Print "usage" and return V6_EXIT_USAGE, after an optional message. */
 int v6_cli_usage_error(const char *usage, const char *fmt, ...)

@@ -62,7 +62,7 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 		v6_cli_error("%s", err.msg);
 		return v6_cli_status(-EINVAL);
 	}
-	if ((rc = sr_open(cli, nl)))
+	if ((rc = v6_cli_open(cli, nl)))
 		return rc;
 	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
 		return rc;

@@ -30,7 +30,7 @@ static int run_plan(struct v6_cli *cli, struct v6_nl *nl, const struct sr_conf *
 static int read_state(struct v6_cli *cli, struct v6_nl *nl, int family, struct sr_state *st)
 {
 	struct v6_err err;
-	int rc = sr_open(cli, nl);
+	int rc = v6_cli_open(cli, nl);
 
 	if (rc)
 		return rc;

@@ -26,20 +26,6 @@ const char sr_usage[] =
 	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
 	"  3 check found the kernel differs from FILE.\n";
 
-int sr_open(struct v6_cli *cli, struct v6_nl *nl)
-{
-	struct v6_err err;
-	int rc = v6_cli_enter_netns(cli);
-
-	if (rc)
-		return rc;
-	if (v6_nl_open(nl, &err) < 0) {
-		v6_cli_error("%s", err.msg);
-		return V6_EXIT_RUNTIME;
-	}
-	return 0;
-}
-
 static long long mono_ms(void)
 {
 	struct timespec ts;
@@ -74,15 +60,5 @@ static const struct v6_verb verbs[] = {
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = { V6_CLI_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct v6_cli cli = { .family = AF_UNSPEC };
-	int c;
-
-	while ((c = getopt_long(argc, argv, V6_CLI_SHORTOPTS "46", opts, NULL)) != -1) {
-		if (c == '4' || c == '6')
-			cli.family = c == '4' ? AF_INET : AF_INET6;
-		else if (!v6_cli_option(&cli, c, optarg, sr_usage))
-			return v6_cli_usage_error(sr_usage, NULL);
-	}
-	return v6_cli_dispatch(&cli, verbs, argc - optind, argv + optind, sr_usage);
+	return v6_cli_main(argc, argv, verbs, sr_usage, true);
 }

@@ -61,7 +61,7 @@ int sr_cmd_show(struct v6_cli *cli, int argc, char **argv)
 		dev = argv[2];
 	else if (argc != 1)
 		return v6_cli_usage_error(sr_usage, "show: expected nothing or 'dev IFACE'");
-	if ((rc = sr_open(cli, &nl)))
+	if ((rc = v6_cli_open(cli, &nl)))
 		return rc;
 	if ((dev && (rc = v6_link_by_name(&nl, dev, &l, &err)) < 0) ||
 	    (rc = sr_state_read(&nl, cli->family, &st, &err)) < 0 ||

@@ -103,7 +103,6 @@ void sr_plan_print(const struct sr_plan *plan, FILE *out, const char *mark);
 const char *sr_table_name(const struct v6_rtnames *names, uint32_t id, char *buf, size_t len);
 
 /* ---- common verb plumbing (main.c) ---- */
-int sr_open(struct v6_cli *cli, struct v6_nl *nl);
 int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_s);
 extern const char sr_usage[];
 

@@ -54,7 +54,7 @@ int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
 	}
-	if ((rc = t64_open(cli, &nl)) != 0)
+	if ((rc = v6_cli_open(cli, &nl)) != 0)
 		return rc;
 	rc = V6_EXIT_RUNTIME;
 	if (t64_state_read(argv[1], &st, &err) < 0 ||

@@ -38,7 +38,7 @@ int t64_cmd_down(struct v6_cli *cli, int argc, char **argv)
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
 	}
-	if ((rc = t64_open(cli, &nl)) != 0)
+	if ((rc = v6_cli_open(cli, &nl)) != 0)
 		return rc;
 	owned = v6_link_owned(&nl, argv[1], T64_TOOL, &err);
 	have = t64_state_read(argv[1], &st, &err);

@@ -28,20 +28,6 @@ const char t64_usage[] =
 	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
 	"  75 restart refused by max-starts (retry later or use --force).\n";
 
-int t64_open(struct v6_cli *cli, struct v6_nl *nl)
-{
-	struct v6_err err;
-	int rc = v6_cli_enter_netns(cli);
-
-	if (rc)
-		return rc;
-	if (v6_nl_open(nl, &err) < 0) {
-		v6_cli_error("%s", err.msg);
-		return V6_EXIT_RUNTIME;
-	}
-	return 0;
-}
-
 static const struct v6_verb verbs[] = {
 	{ "up", t64_cmd_up },
 	{ "down", t64_cmd_down },
@@ -52,12 +38,5 @@ static const struct v6_verb verbs[] = {
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = { V6_CLI_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct v6_cli cli = { .family = AF_UNSPEC };
-	int c;
-
-	while ((c = getopt_long(argc, argv, V6_CLI_SHORTOPTS, opts, NULL)) != -1)
-		if (!v6_cli_option(&cli, c, optarg, t64_usage))
-			return v6_cli_usage_error(t64_usage, NULL);
-	return v6_cli_dispatch(&cli, verbs, argc - optind, argv + optind, t64_usage);
+	return v6_cli_main(argc, argv, verbs, t64_usage, false);
 }

@@ -103,7 +103,7 @@ int t64_cmd_show(struct v6_cli *cli, int argc, char **argv)
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
 	}
-	if ((rc = t64_open(cli, &nl)) != 0)
+	if ((rc = v6_cli_open(cli, &nl)) != 0)
 		return rc;
 	if (t64_state_dir(dir, sizeof(dir), &err) < 0) {
 		v6_cli_error("%s", err.msg);

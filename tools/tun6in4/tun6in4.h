@@ -97,7 +97,6 @@ int t64_cmd_show(struct v6_cli *cli, int argc, char **argv);
 
 /* ---- main.c ---- */
 extern const char t64_usage[];
-int t64_open(struct v6_cli *cli, struct v6_nl *nl);
 
 /* ---- daemon.c: the user-mode data plane ---- */
 struct t64_daemon {

@@ -441,7 +441,7 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = resolve_table(&r.conf, &r.table)) != 0)
 		return rc;
-	if ((rc = t64_open(cli, &r.nl)) != 0)
+	if ((rc = v6_cli_open(cli, &r.nl)) != 0)
 		return rc;
 	if (r.conf.dev[0]) {
 		struct v6_link l;

@@ -34,12 +34,5 @@ static const struct v6_verb verbs[] = {
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = { V6_CLI_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct v6_cli cli = { .family = AF_UNSPEC };
-	int c;
-
-	while ((c = getopt_long(argc, argv, V6_CLI_SHORTOPTS, opts, NULL)) != -1)
-		if (!v6_cli_option(&cli, c, optarg, tb_usage))
-			return v6_cli_usage_error(tb_usage, NULL);
-	return v6_cli_dispatch(&cli, verbs, argc - optind, argv + optind, tb_usage);
+	return v6_cli_main(argc, argv, verbs, tb_usage, false);
 }
