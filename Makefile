@@ -14,12 +14,16 @@ PKG_CONFIG ?= pkg-config
 CFLAGS  ?= -O2 -g
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
 NL_LIBS   := $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0 2>/dev/null)
-override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -MMD -MP -Ilib -Itools $(NL_CFLAGS)
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Ilib -Itools $(NL_CFLAGS)
 LDLIBS  += $(NL_LIBS) -lm -lpthread
 
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan into build-asan/.
 ifeq ($(SANITIZE),1)
 B ?= build-asan
+# clang's UBSan traps float-to-integer overflow, gcc's does not.
+ifeq ($(origin CC),default)
+CC := clang
+endif
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 override LDFLAGS += -fsanitize=address,undefined
 else

@@ -6,9 +6,11 @@
 #define _GNU_SOURCE
 #include "daemon.h"
 #include "log.h"
+#include "service.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -664,7 +666,7 @@ static void reload(struct ndp_daemon *d)
 
 static void shutdown_clean(struct ndp_daemon *d)
 {
-	ndp_notify("STOPPING=1");
+	v6_service_notify("STOPPING=1");
 	while (d->cache.n)
 		ndp_drop_entry(d, ndp_cache_earliest(&d->cache));
 	for (size_t i = 0; i < d->conf.nproxies; i++)
@@ -790,7 +792,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *net
 	    ndp_links_open(&d, &err) < 0 || raw_open(&d, &err) < 0 ||
 	    ndp_ctl_open(&d, path, &err) < 0)
 		fatalx("%s", err.msg);
-	ndp_notify_open();
+	v6_service_notify_open();
 	if (ndp_unwire_stale(&d, &err) < 0)
 		log_warnx("stale routes: %s", err.msg);
 	if (pidfile && ndp_pidfile_write(pidfile, &err) < 0)
@@ -800,14 +802,19 @@ int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *net
 	if (ndp_links_sync(&d, &err) < 0)
 		fatalx("%s", err.msg);
 	if (getuid() == 0) {
-		if (ndp_drop_privileges(conf->user, wire, &err) < 0)
+		uint32_t keep = 1u << CAP_NET_RAW;
+
+		if (wire)
+			keep |= 1u << CAP_NET_ADMIN;
+		if (v6_service_drop(conf->user, keep, &err) < 0)
 			fatalx("%s", err.msg);
+		log_info("running with CAP_NET_RAW%s", wire ? " and CAP_NET_ADMIN" : "");
 		d.can_wire = wire;
 	} else {
 		d.can_wire = true; /* whatever we have; the kernel decides */
 	}
 	log_info("started with %zu prox%s", conf->nproxies, conf->nproxies == 1 ? "y" : "ies");
-	ndp_notify("READY=1");
+	v6_service_notify("READY=1");
 	if (detach)
 		ndp_daemon_ready(ready_fd);
 	loop(&d);

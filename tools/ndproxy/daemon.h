@@ -108,9 +108,6 @@ void ndp_ctl_serve(struct ndp_daemon *d);
 int ndp_status_main(const char *path, bool json, bool pretty);
 
 /* sys.c */
-int ndp_drop_privileges(const char *user, bool keep_admin, struct v6_err *err);
-void ndp_notify_open(void);
-void ndp_notify(const char *state);
 int ndp_daemonize(int *ready_fd, struct v6_err *err);
 void ndp_daemon_ready(int ready_fd);
 int ndp_pidfile_write(const char *path, struct v6_err *err);

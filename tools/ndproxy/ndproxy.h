@@ -14,7 +14,7 @@
 #include <netinet/in.h>
 
 #define NDP_DEFAULT_CONF "/etc/v6kit/ndproxy.conf"
-#define NDP_DEFAULT_USER "nobody"
+#define NDP_DEFAULT_USER "" /* v6kit, else nobody: tools/service.h */
 
 /* ---- conf.c: configuration (pure) ---------------------------------- */
 
