@@ -1,18 +1,39 @@
 #!/bin/bash
 # tun6in4's user-mode data plane against the native veth IPv6 path between
 # the same two namespaces, in the same run: single-stream TCP throughput
-# (iperf3), packets/s, daemon CPU seconds per GB, UDP delivered packets/s;
-# then the time of up+down for 100 user-mode tunnels.
+# (iperf3), packets/s, daemon CPU seconds per GB, four streams, the CPU
+# share at a paced 1 Gbit/s, UDP delivered packets/s; the same CPU figures
+# for a reference build (T64_BASE, a git revision, default the data plane
+# before its second performance round) built from this repository's
+# history; then the time of up+down for 100 user-mode tunnels.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lab.sh
 . "$top/scripts/lab.sh"
+# shellcheck source=bench/summary.sh
+. "$top/bench/summary.sh"
 T64="$V6KIT_BIN/tun6in4"
 SECS=${SECS:-5}
 NTUN=${NTUN:-100}
 command -v iperf3 >/dev/null || die "iperf3 not found"
 command -v jq >/dev/null || die "jq not found"
 TICK=$(getconf CLK_TCK)
+T64_BASE=${T64_BASE-d5ba919}
+PACED=${PACED:-1G}
+
+# base_build REV: tun6in4 of revision REV built apart; prints its path.
+base_build() {
+	local dir="$LAB_TMP/base"
+	git -C "$top" rev-parse -q --verify "$1^{commit}" >/dev/null 2>&1 || return 1
+	mkdir -p "$dir"
+	git -C "$top" archive "$1" | tar -x -C "$dir" || return 1
+	make -C "$dir" -s -j2 build/tun6in4 >"$LAB_TMP/base-build.log" 2>&1 || return 1
+	echo "$dir/build/tun6in4"
+}
+BASE_T64=
+if [ -n "$T64_BASE" ]; then
+	BASE_T64=$(base_build "$T64_BASE") || { echo "reference build of $T64_BASE failed: skipped"; BASE_T64=; }
+fi
 
 lab_host a b
 lab_wire a va b vb
@@ -20,10 +41,18 @@ ip -n "$(host a)" addr add 192.0.2.1/24 dev va
 ip -n "$(host b)" addr add 192.0.2.2/24 dev vb
 ip -n "$(host a)" addr add 2001:db8:9::1/64 dev va nodad
 ip -n "$(host b)" addr add 2001:db8:9::2/64 dev vb nodad
-"$T64" -n "$(host a)" up t6 mode user remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
-"$T64" -n "$(host b)" up t6 mode user remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
-pid_a=$("$T64" -n "$(host a)" -j show t6 | jq '.[0].pid')
-pid_b=$("$T64" -n "$(host b)" -j show t6 | jq '.[0].pid')
+# tunnels_up BIN / tunnels_down BIN: the a<->b tunnel made by BIN.
+tunnels_up() {
+	"$1" -n "$(host a)" up t6 mode user remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
+	"$1" -n "$(host b)" up t6 mode user remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	pid_a=$("$1" -n "$(host a)" -j show t6 | jq '.[0].pid')
+	pid_b=$("$1" -n "$(host b)" -j show t6 | jq '.[0].pid')
+}
+tunnels_down() {
+	"$1" -n "$(host a)" down t6
+	"$1" -n "$(host b)" down t6
+}
+tunnels_up "$T64"
 
 # cpu_ticks: user+system clock ticks of both daemons, every thread counted.
 cpu_ticks() {
@@ -52,9 +81,10 @@ iperf3_json() {
 
 tcp_run() {
 	local dst=$1 j c0 c1 p0 p1
+	shift
 	c0=$(cpu_ticks)
 	p0=$(veth_packets)
-	j=$(iperf3_json -c "$dst")
+	j=$(iperf3_json -c "$dst" "$@")
 	c1=$(cpu_ticks)
 	p1=$(veth_packets)
 	jq -r --argjson c "$((c1 - c0))" --argjson tick "$TICK" --argjson p "$((p1 - p0))" '
@@ -90,6 +120,27 @@ awk -v ng="$native_gbps" -v tg="$tun_gbps" -v np="$native_pkts" -v ns="$native_s
 	printf "  ratio tunnel/native   %7.1f %%  (medians; each pair: %s %%; target >= 15 %%)\n", 100 * tg / ng, each
 	printf "  daemon CPU            %7.2f s per GB (both ends, %.2f s for %.2f GB)\n", cpu / (tb / 1e9), cpu, tb / 1e9
 }'
+ratio1=$(awk -v n="$native_gbps" -v t="$tun_gbps" 'BEGIN { printf "%.1f", 100 * t / n }')
+cpu_gb=$(awk -v c="$tun_cpu" -v b="$tun_bytes" 'BEGIN { printf "%.2f", c / (b / 1e9) }')
+bench_figure "1-stream TCP, user mode / native veth (%)" "$ratio1" '>=' 30
+
+echo "four streams (-P 4), ${SECS}s each"
+read -r n4 _ < <(tcp_run 2001:db8:9::2 -P 4)
+read -r t4 _ < <(tcp_run 2001:db8::2 -P 4)
+ratio4=$(awk -v n="$n4" -v t="$t4" 'BEGIN { printf "%.1f", 100 * t / n }')
+printf '  native %.2f Gbit/s, tunnel %.2f Gbit/s: %s %%\n' "$n4" "$t4" "$ratio4"
+bench_figure "4-stream TCP, user mode / native veth (%)" "$ratio4" - -
+
+# paced_share: CPU of both daemons, in % of one core, carrying a TCP stream
+# paced at $PACED (iperf3 -b), the rate a user's uplink may have.
+paced_share() {
+	local gbps _b secs _p cpu
+	read -r gbps _b secs _p cpu < <(tcp_run 2001:db8::2 -b "$PACED")
+	awk -v c="$cpu" -v s="$secs" -v g="$gbps" 'BEGIN { printf "%.1f %.2f", 100 * c / s, g }'
+}
+read -r share paced_gbps < <(paced_share)
+printf '  paced at %s: %.2f Gbit/s carried, daemons %s %% of one core (both ends)\n' "$PACED" "$paced_gbps" "$share"
+bench_figure "CPU share at a paced $PACED (% of one core, both daemons)" "$share" - -
 
 tun_rx() { ip -n "$(host b)" -j -s link show t6 | jq '.[0].stats64.rx.packets'; }
 echo "UDP, 1200-byte datagrams, unlimited rate, ${SECS}s, through the tunnel"
@@ -100,8 +151,28 @@ jq -r --argjson rx "$((r1 - r0))" '.end.sum as $s |
 	"  sent \($s.packets) datagrams in \($s.seconds | floor) s\n" +
 	"  tunnel delivered \(($rx / $s.seconds) | floor) packets/s into the far stack\n" +
 	"  iperf3 received  \((($s.packets - $s.lost_packets) / $s.seconds) | floor) packets/s (\($s.lost_percent | floor) % lost end to end)"' <<<"$j"
-"$T64" -n "$(host a)" down t6
-"$T64" -n "$(host b)" down t6
+tunnels_down "$T64"
+
+# The reference build's CPU per GB, same namespaces, same run.
+if [ -n "$BASE_T64" ]; then
+	echo "reference build $T64_BASE: single-stream TCP, $REPEAT runs; paced at $PACED"
+	tunnels_up "$BASE_T64"
+	base=()
+	for _ in $(seq "$REPEAT"); do
+		read -r bg bb _ _ bc < <(tcp_run 2001:db8::2)
+		base+=("$bg $bb $bc")
+	done
+	read -r _ base_bytes base_cpu < <(median_of 1 "${base[@]}")
+	read -r base_share _ < <(paced_share)
+	tunnels_down "$BASE_T64"
+	base_gb=$(awk -v c="$base_cpu" -v b="$base_bytes" 'BEGIN { printf "%.2f", c / (b / 1e9) }')
+	cpu_ratio=$(awk -v n="$cpu_gb" -v o="$base_gb" 'BEGIN { printf "%.2f", n / o }')
+	printf '  daemon CPU: %s s per GB now, %s s per GB for %s: %sx\n' "$cpu_gb" "$base_gb" "$T64_BASE" "$cpu_ratio"
+	printf '  paced at %s: %s %% now, %s %% for %s\n' "$PACED" "$share" "$base_share" "$T64_BASE"
+	bench_figure "daemon CPU s/GB, now / $T64_BASE (x)" "$cpu_ratio" '<=' 0.45
+else
+	bench_figure "daemon CPU s/GB (no reference build)" "$cpu_gb" - -
+fi
 
 echo "up + down of $NTUN user-mode tunnels in one namespace"
 lab_host many

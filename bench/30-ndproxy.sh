@@ -6,16 +6,22 @@
 #
 # Figures: highest rate with <= 0.1% loss; p50/p99 at 1k and 10k NS/s; RSS;
 # idle wake-ups per second; in iface mode, first-answer latency and memory
-# per cached target.
+# per cached target; at scale, 100,000 distinct targets at 20k NS/s, once
+# needing a probe each and once from the cache, then idle CPU and RSS with
+# the cache full.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lab.sh disable=SC1091
 source "$top/scripts/lab.sh"
+# shellcheck source=bench/summary.sh disable=SC1091
+source "$top/bench/summary.sh"
 BIN=${V6KIT_BIN:-$top/build}
 LOAD=$BIN/ndproxy-load
 K=${NDP_BENCH_TARGETS:-4096}           # targets cycled through (kernel proxy entries)
 CACHED=${NDP_BENCH_CACHED:-16384}      # targets cached in the iface-mode memory figure
 RATES=${NDP_BENCH_RATES:-"2500 5000 10000 20000 40000 60000 80000 100000 125000 150000 200000 250000 300000"}
+SCALE=${NDP_BENCH_SCALE:-100000}        # distinct targets in the scale case
+SCALE_RATE=${NDP_BENCH_SCALE_RATE:-20000}
 IDLE_SECS=5
 
 if [ ! -x "$BIN/ndproxy" ] || [ ! -x "$LOAD" ]; then die "build first: make"; fi
@@ -34,10 +40,13 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 ip -n "$(host host)" -6 route add default via "$ll" dev h0
-# Downstream, the iface-mode targets 2001:db8:1::2:0 onwards answer through
-# a static ndproxy on the host: adding thousands of addresses to a link
-# takes the kernel minutes (its address list is sorted on insert).
-ip netns exec "$(host host)" "$BIN/ndproxy" -i h0 -r 2001:db8:1::2:0/112 -s \
+# Downstream, the iface-mode targets 2001:db8:1::2:0 onwards (and the scale
+# case's 2001:db8:1::100:0 onwards) answer through a static ndproxy on the
+# host: adding thousands of addresses to a link takes the kernel minutes
+# (its address list is sorted on insert).
+printf '%s\n' 'proxy h0 {' '    rule 2001:db8:1::2:0/112 {' '        static' '    }' \
+	'    rule 2001:db8:1::100:0/104 {' '        static' '    }' '}' >"$LAB_TMP/responder.conf"
+ip netns exec "$(host host)" "$BIN/ndproxy" -c "$LAB_TMP/responder.conf" \
 	-n "$(host host)" >"$LAB_TMP/responder.log" 2>&1 3>&- &
 LAB_BG+=($!)
 
@@ -174,6 +183,45 @@ start ndppd ndppd -c "$LAB_TMP/ndppd-iface.conf"
 iface ndppd
 stop
 
+# ---- scale: iface mode, SCALE distinct targets -----------------------------
+echo "== iface mode at scale, $SCALE distinct targets at $SCALE_RATE NS/s"
+# cpu_pct PID: CPU share of one core over IDLE_SECS, every thread counted.
+cpu_pct() {
+	local a b tick
+	tick=$(getconf CLK_TCK)
+	a=$(awk '{print $14 + $15}' "/proc/$1/stat")
+	sleep "$IDLE_SECS"
+	b=$(awk '{print $14 + $15}' "/proc/$1/stat")
+	awk -v a="$a" -v b="$b" -v t="$tick" -v s="$IDLE_SECS" 'BEGIN {printf "%.2f", 100 * (b - a) / t / s}'
+}
+scale() {
+	local who=$1 res
+	# First pass: every target is new, so each needs a probe downstream
+	# before it is answered.  Second pass: the same targets, cached.
+	res=$(load "$SCALE_RATE" "$SCALE" 2001:db8:1::100:0 "$SCALE")
+	R[$who.s1_loss]=$(jf .loss_pct "$res")
+	R[$who.s1_p99]=$(jf .p99_us "$res")
+	echo "    first pass: $(jf '"\(.answered)/\(.sent) answered, p50 \(.p50_us) us"' "$res")" >&2
+	res=$(load "$SCALE_RATE" "$SCALE" 2001:db8:1::100:0 "$SCALE")
+	R[$who.s2_loss]=$(jf .loss_pct "$res")
+	R[$who.s2_p99]=$(jf .p99_us "$res")
+	echo "    second pass: $(jf '"\(.answered)/\(.sent) answered, p50 \(.p50_us) us"' "$res")" >&2
+	sleep 1
+	R[$who.s_rss]=$(rss "$PID")
+	R[$who.s_cpu]=$(cpu_pct "$PID")
+	R[$who.s_wake]=$(wakeups "$PID")
+}
+# The bench raises cache-size above the 100k targets; the default stays.
+printf '%s\n' 'probe-rate 100000' 'cache-size 131072' 'proxy r0 {' \
+	'    rule 2001:db8:1::/64 {' '        iface r1' '    }' '}' >"$LAB_TMP/ndproxy-scale.conf"
+start ndproxy "$BIN/ndproxy" -c "$LAB_TMP/ndproxy-scale.conf"
+scale ndproxy
+R[ndproxy.s_cached]=$("$BIN/ndproxy" status -j | jq .cache.entries)
+stop
+start ndppd ndppd -c "$LAB_TMP/ndppd-iface.conf"
+scale ndppd
+stop
+
 # ---- report ---------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b + 0 == 0) print "n/a"; else printf "%.2f", a / b}'; }
 verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
@@ -200,6 +248,13 @@ row "iface: first-answer loss (%)" first_loss
 row "iface: targets answered of $CACHED" cached_answered
 row "iface: bytes per cached target" per_target
 row "iface: idle wake-ups/s, cache full" idle_cached
+row "scale: first-pass loss (%)" s1_loss
+row "scale: first-pass p99 (us)" s1_p99
+row "scale: cached-pass loss (%)" s2_loss
+row "scale: cached-pass p99 (us)" s2_p99
+row "scale: RSS, cache full (kB)" s_rss
+row "scale: idle CPU, cache full (%)" s_cpu
+row "scale: idle wake-ups/s, cache full" s_wake
 echo
 zl=$(ratio "${R[ndproxy.zl]}" "${R[ndppd.zl]}")
 lat=$(ratio "${R[ndproxy.p50_1k]}" "${R[kernel.p50_1k]}")
@@ -208,4 +263,17 @@ echo "p50 at 1k ndproxy/kernel: ${lat}x (target <= 1.5x: $(verdict "$lat" '<=' 1
 echo "RSS ndproxy ${R[ndproxy.hwm]} kB vs ndppd ${R[ndppd.hwm]} kB peak (target <=: $(verdict "${R[ndproxy.hwm]}" '<=' "${R[ndppd.hwm]}"))"
 echo "idle wake-ups/s ndproxy: ${R[ndproxy.idle_after]} (target <= 1: $(verdict "${R[ndproxy.idle_after]}" '<=' 1))"
 echo "bytes per cached target ndproxy: ${R[ndproxy.per_target]} (target <= 128: $(verdict "${R[ndproxy.per_target]}" '<=' 128)), ${R[ndproxy.cached]} cached"
+echo "scale: ndproxy lost ${R[ndproxy.s1_loss]}% / ${R[ndproxy.s2_loss]}% (first / cached pass), ndppd ${R[ndppd.s1_loss]}% / ${R[ndppd.s2_loss]}%; ${R[ndproxy.s_cached]} cached"
 echo "machine load during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+bench_figure "zero-loss rate ndproxy/ndppd (x)" "$zl" '>=' 2.5
+bench_figure "p50 at 1k NS/s ndproxy/kernel (x)" "$lat" '<=' 1.5
+bench_figure "peak RSS ndproxy (kB; target: ndppd's)" "${R[ndproxy.hwm]}" '<=' "${R[ndppd.hwm]}"
+bench_figure "idle wake-ups/s ndproxy" "${R[ndproxy.idle_after]}" '<=' 1
+bench_figure "bytes per cached target ndproxy" "${R[ndproxy.per_target]}" '<=' 128
+bench_figure "scale $SCALE @ $SCALE_RATE/s: first-pass loss ndproxy (%)" "${R[ndproxy.s1_loss]}" '<=' 0.1
+bench_figure "scale $SCALE @ $SCALE_RATE/s: cached-pass loss ndproxy (%)" "${R[ndproxy.s2_loss]}" '<=' 0.1
+bench_figure "scale $SCALE @ $SCALE_RATE/s: first-pass loss ndppd (%)" "${R[ndppd.s1_loss]}" - -
+bench_figure "scale $SCALE @ $SCALE_RATE/s: cached-pass loss ndppd (%)" "${R[ndppd.s2_loss]}" - -
+bench_figure "scale: ndproxy RSS with the cache full (kB)" "${R[ndproxy.s_rss]}" - -
+bench_figure "scale: ndproxy idle CPU with the cache full (%)" "${R[ndproxy.s_cpu]}" - -
