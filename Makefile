@@ -14,16 +14,20 @@ PKG_CONFIG ?= pkg-config
 CFLAGS  ?= -O2 -g
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
 NL_LIBS   := $(shell $(PKG_CONFIG) --libs libnl-3.0 libnl-route-3.0 2>/dev/null)
-override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -Ilib -Itools $(NL_CFLAGS)
+# SANITIZE=1 uses clang unless CC is given: clang's UBSan traps
+# float-to-integer overflow, gcc's does not.
+ifeq ($(SANITIZE)$(origin CC),1default)
+CC := clang
+endif
+# Error texts are cut to their buffer on purpose; gcc warns about every
+# such snprintf, clang has no such warning (and rejects the option).
+TRUNC_FLAG := $(shell $(CC) -Werror -Wno-format-truncation -x c -c -o /dev/null /dev/null 2>/dev/null && echo -Wno-format-truncation)
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror $(TRUNC_FLAG) -MMD -MP -Ilib -Itools $(NL_CFLAGS)
 LDLIBS  += $(NL_LIBS) -lm -lpthread
 
 # SANITIZE=1 builds everything with AddressSanitizer and UBSan into build-asan/.
 ifeq ($(SANITIZE),1)
 B ?= build-asan
-# clang's UBSan traps float-to-integer overflow, gcc's does not.
-ifeq ($(origin CC),default)
-CC := clang
-endif
 override CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 override LDFLAGS += -fsanitize=address,undefined
 else

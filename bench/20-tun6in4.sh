@@ -18,7 +18,7 @@ NTUN=${NTUN:-100}
 command -v iperf3 >/dev/null || die "iperf3 not found"
 command -v jq >/dev/null || die "jq not found"
 TICK=$(getconf CLK_TCK)
-T64_BASE=${T64_BASE-d5ba919}
+T64_BASE=${T64_BASE-d1cb219}
 PACED=${PACED:-1G}
 
 # base_build REV: tun6in4 of revision REV built apart; prints its path.
