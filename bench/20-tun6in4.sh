@@ -136,7 +136,7 @@ bench_figure "4-stream TCP, user mode / native veth (%)" "$ratio4" - -
 paced_share() {
 	local gbps _b secs _p cpu
 	read -r gbps _b secs _p cpu < <(tcp_run 2001:db8::2 -b "$PACED")
-	awk -v c="$cpu" -v s="$secs" -v g="$gbps" 'BEGIN { printf "%.1f %.2f", 100 * c / s, g }'
+	awk -v c="$cpu" -v s="$secs" -v g="$gbps" 'BEGIN { printf "%.1f %.2f\n", 100 * c / s, g }'
 }
 read -r share paced_gbps < <(paced_share)
 printf '  paced at %s: %.2f Gbit/s carried, daemons %s %% of one core (both ends)\n' "$PACED" "$paced_gbps" "$share"
