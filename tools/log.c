@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "log.h"
+#include "v6util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -39,38 +40,65 @@ static void vlog(int prio, const char *fmt, va_list ap, int errnum)
 		fprintf(stderr, "%s: %s\n", log_ident, msg);
 }
 
-#define LOGFN(name, prio, errnum_expr, cond)              \
-	void name(const char *fmt, ...)                   \
-	{                                                 \
-		int e = errnum_expr;                      \
-		if (!(cond))                              \
-			return;                           \
-		va_list ap;                               \
-		va_start(ap, fmt);                        \
-		vlog(prio, fmt, ap, e);                   \
-		va_end(ap);                               \
-	}
+void log_warn(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
 
-LOGFN(log_warn, LOG_WARNING, errno, 1)
-LOGFN(log_warnx, LOG_WARNING, 0, 1)
-LOGFN(log_info, LOG_INFO, 0, verbosity >= 1 || use_syslog)
-LOGFN(log_debug, LOG_DEBUG, 0, verbosity >= 2)
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap, e);
+	va_end(ap);
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap, 0);
+	va_end(ap);
+}
+
+/* Informational lines go to syslog always, to stderr with -v. */
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 1 && !use_syslog)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 2)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap, 0);
+	va_end(ap);
+}
 
 void fatal(const char *fmt, ...)
 {
 	int e = errno;
 	va_list ap;
+
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, fmt, ap, e);
 	va_end(ap);
-	exit(2);
+	exit(V6_EXIT_RUNTIME);
 }
 
 void fatalx(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	vlog(LOG_CRIT, fmt, ap, 0);
 	va_end(ap);
-	exit(2);
+	exit(V6_EXIT_RUNTIME);
 }
