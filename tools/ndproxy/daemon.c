@@ -57,23 +57,6 @@ int64_t ndp_now_ms(void)
 
 /* ---- upstream sockets ---------------------------------------------- */
 
-/* Classic BPF on the IPv6 packet (SOCK_DGRAM): ICMPv6 type 135, or any
- * packet with an extension header first, which user space walks (the
- * kernel filter cannot follow a chain). */
-static struct sock_filter ns_filter[] = {
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 5, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_HOPOPTS, 3, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_DSTOPTS, 2, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ROUTING, 1, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_FRAGMENT, 0, 3),
-	BPF_STMT(BPF_RET | BPF_K, 0xffff),
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 40),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ND_NEIGHBOR_SOLICIT, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, 0xffff),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-};
-
 static void upstream_close(struct ndp_daemon *d, size_t i)
 {
 	if (d->up[i].fd >= 0) {
@@ -88,13 +71,17 @@ static void upstream_close(struct ndp_daemon *d, size_t i)
 static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 {
 	const struct ndp_proxy *p = &d->conf.proxies[i];
-	struct sock_fprog prog = { .len = sizeof(ns_filter) / sizeof(ns_filter[0]),
-				   .filter = ns_filter };
+	struct sock_filter filter[NDP_FILTER_MAX];
+	/* SOCK_DGRAM: the filter sees the packet from the IPv6 header on. */
+	struct sock_fprog prog = { .len = (unsigned short)ndp_filter_build(filter, 0),
+				   .filter = filter };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IPV6),
 				   .sll_ifindex = ifindex };
 	struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_ALLMULTI };
 	int rcvbuf = 4 << 20, one = 1, fd;
 
+	if (!prog.len)
+		fatalx("internal error: socket filter does not assemble");
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		log_warn("proxy %s: packet socket", p->iface);

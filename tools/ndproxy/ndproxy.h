@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 
 #define NDP_DEFAULT_CONF "/etc/v6kit/ndproxy.conf"
@@ -110,6 +111,18 @@ int ndp_parse_na_icmp(const uint8_t *icmp, size_t len, int hoplimit, struct in6_
 void ndp_solicited_node(const struct in6_addr *target, struct in6_addr *out);
 uint16_t ndp_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst,
 			const uint8_t *icmp, size_t len);
+
+/* ---- filter.c: the upstream socket filter (pure) --------------------- */
+
+/* Extension headers the parser walks before giving up (bad_ext_header). */
+#define NDP_FILTER_EXTHDRS 8
+#define NDP_FILTER_MAX 192
+/* Classic BPF over a packet whose IPv6 header starts at byte base (0 on
+ * a SOCK_DGRAM packet socket or an AF_UNIX datagram, 14 behind an
+ * Ethernet header) into prog (NDP_FILTER_MAX slots); returns its length,
+ * 0 on an internal error.  It accepts a packet only when ndp_parse_ns()
+ * would not call it NDP_PKT_NOT_NS, and every packet it calls NDP_PKT_OK. */
+size_t ndp_filter_build(struct sock_filter *prog, unsigned base);
 
 /* ---- cache.c: hashed, bounded, with a deadline heap ---------------- */
 
