@@ -38,6 +38,11 @@ struct ndp_proxy {
 	unsigned line;
 };
 
+/* Cache entries name their proxy and rule by 16-bit index (they are kept
+ * small), and one index value means "no proxy" during a reload. */
+#define NDP_MAX_PROXIES UINT16_MAX
+#define NDP_MAX_RULES UINT16_MAX
+
 #define NDP_MAX_WARN 8
 struct ndp_conf {
 	struct ndp_proxy *proxies;
@@ -61,6 +66,10 @@ void ndp_conf_free(struct ndp_conf *conf);
 /* First rule of proxy whose prefix holds target, or NULL. */
 const struct ndp_rule *ndp_rule_match(const struct ndp_proxy *p, const struct in6_addr *target);
 const char *ndp_method_name(enum ndp_method m);
+/* Copy src into dst (dstlen > 0) with control and non-ASCII bytes shown
+ * as \xNN, so text from a file or the command line never reaches a
+ * terminal or the log as raw bytes (OpenBSD's strvis(3) in spirit). */
+void ndp_vis(char *dst, size_t dstlen, const char *src);
 
 /* ---- nd.c: packets (pure) ------------------------------------------ */
 
@@ -81,6 +90,7 @@ enum ndp_verdict {
 	NDP_PKT_UNSPEC_DST,
 	NDP_PKT_UNSPEC_SLLA,
 	NDP_PKT_DST_MISMATCH,
+	NDP_PKT_MCAST_SRC,
 	NDP_PKT__N
 };
 const char *ndp_verdict_name(enum ndp_verdict v);
@@ -149,6 +159,11 @@ struct ndp_entry {
 	uint8_t state, tries, nwait, wired;
 	struct ndp_waiter wait[NDP_WAITERS];
 };
+
+_Static_assert(NDP_MAX_RULES - 1 <= (__typeof__(((struct ndp_entry *)0)->rule))~0u,
+	       "every rule index fits an entry's rule field");
+_Static_assert(NDP_MAX_PROXIES <= (__typeof__(((struct ndp_entry *)0)->proxy))~0u,
+	       "every proxy index, and nproxies as 'none', fit an entry's proxy field");
 
 struct ndp_cache {
 	struct ndp_entry *v;
