@@ -117,18 +117,21 @@ static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 }
 
 /* Cache entries whose downstream link is gone cannot be answered for. */
+static bool on_missing_link(struct ndp_entry *e, void *arg)
+{
+	struct ndp_daemon *d = arg;
+	struct ndp_link *l = ndp_link_by_index(d, e->ifindex);
+
+	if (l && (l->flags & IFF_UP))
+		return false;
+	if (e->wired)
+		ndp_wire(d, e, false);
+	return true;
+}
+
 static void drop_entries_on_missing_links(struct ndp_daemon *d)
 {
-	for (uint32_t pos = 0; pos < d->cache.n;) {
-		struct ndp_entry *e = ndp_cache_at(&d->cache, pos);
-		struct ndp_link *l = ndp_link_by_index(d, e->ifindex);
-		if (!l || !(l->flags & IFF_UP)) {
-			ndp_drop_entry(d, e);
-			pos = 0; /* the heap moved */
-			continue;
-		}
-		pos++;
-	}
+	ndp_cache_sweep(&d->cache, on_missing_link, d);
 }
 
 void ndp_reconcile(struct ndp_daemon *d)
@@ -560,23 +563,67 @@ static void expire(struct ndp_daemon *d, int64_t now)
 	}
 }
 
+static bool learnt_from_route(struct ndp_entry *e, void *arg)
+{
+	struct ndp_daemon *d = arg;
+	const struct ndp_proxy *p = &d->conf.proxies[e->proxy];
+
+	if (p->rules[e->rule].method != NDP_AUTO)
+		return false;
+	if (e->wired)
+		ndp_wire(d, e, false);
+	return true;
+}
+
 void ndp_routes_changed(struct ndp_daemon *d)
 {
 	/* `auto` targets learnt their interface from a route; any route
 	 * change may move them, so they are asked again on the next NS. */
-	for (uint32_t pos = 0; pos < d->cache.n;) {
-		struct ndp_entry *e = ndp_cache_at(&d->cache, pos);
-		const struct ndp_proxy *p = &d->conf.proxies[e->proxy];
-		if (p->rules[e->rule].method == NDP_AUTO) {
-			ndp_drop_entry(d, e);
-			pos = 0;
-			continue;
-		}
-		pos++;
-	}
+	ndp_cache_sweep(&d->cache, learnt_from_route, d);
 }
 
 /* ---- reload --------------------------------------------------------- */
+
+struct reload_ctx {
+	struct ndp_daemon *d;
+	const struct ndp_conf *nc;
+};
+
+/* Renumber an entry for the new configuration, or have it dropped. */
+static bool carry_over(struct ndp_entry *e, void *arg)
+{
+	struct reload_ctx *rc = arg;
+	struct ndp_daemon *d = rc->d;
+	const struct ndp_conf *nc = rc->nc;
+	const struct ndp_proxy *op = &d->conf.proxies[e->proxy];
+	const struct ndp_rule *orr = &op->rules[e->rule], *nr = NULL;
+	size_t np;
+
+	for (np = 0; np < nc->nproxies; np++)
+		if (!strcmp(nc->proxies[np].iface, op->iface))
+			break;
+	if (np < nc->nproxies)
+		nr = ndp_rule_match(&nc->proxies[np], &e->target);
+	if (!nr || nr->method != orr->method || strcmp(nr->iface, orr->iface)) {
+		if (e->wired)
+			ndp_wire(d, e, false);
+		return true;
+	}
+	if (e->wired && !nc->proxies[np].autowire)
+		ndp_wire(d, e, false);
+	e->proxy = (uint16_t)np;
+	e->rule = (uint16_t)(nr - nc->proxies[np].rules);
+	for (unsigned i = 0; i < e->nwait; i++) {
+		size_t wp = nc->nproxies;
+		if (e->wait[i].proxy < d->conf.nproxies) /* else gone in an earlier reload */
+			for (wp = 0; wp < nc->nproxies; wp++)
+				if (!strcmp(nc->proxies[wp].iface,
+					    d->conf.proxies[e->wait[i].proxy].iface))
+					break;
+		e->wait[i].proxy = (uint16_t)wp; /* out of range: skipped on answer */
+	}
+	return false;
+}
 
 static void reload(struct ndp_daemon *d)
 {
@@ -606,34 +653,8 @@ static void reload(struct ndp_daemon *d)
 	}
 	/* Keep the entries that still apply: same upstream, a rule with the
 	 * same method and interface still covering the target. */
-	for (uint32_t pos = 0; pos < d->cache.n;) {
-		struct ndp_entry *e = ndp_cache_at(&d->cache, pos);
-		const struct ndp_proxy *op = &d->conf.proxies[e->proxy];
-		const struct ndp_rule *orr = &op->rules[e->rule], *nr = NULL;
-		size_t np;
-		for (np = 0; np < nc.nproxies; np++)
-			if (!strcmp(nc.proxies[np].iface, op->iface))
-				break;
-		if (np < nc.nproxies)
-			nr = ndp_rule_match(&nc.proxies[np], &e->target);
-		if (!nr || nr->method != orr->method || strcmp(nr->iface, orr->iface)) {
-			ndp_drop_entry(d, e);
-			pos = 0;
-			continue;
-		}
-		if (e->wired && !nc.proxies[np].autowire)
-			ndp_wire(d, e, false);
-		e->proxy = (uint16_t)np;
-		e->rule = (uint16_t)(nr - nc.proxies[np].rules);
-		for (unsigned i = 0; i < e->nwait; i++) {
-			size_t wp;
-			for (wp = 0; wp < nc.nproxies; wp++)
-				if (!strcmp(nc.proxies[wp].iface, d->conf.proxies[e->wait[i].proxy].iface))
-					break;
-			e->wait[i].proxy = (uint16_t)wp; /* out of range: skipped on answer */
-		}
-		pos++;
-	}
+	struct reload_ctx rc = { d, &nc };
+	ndp_cache_sweep(&d->cache, carry_over, &rc);
 	for (size_t i = 0; i < d->conf.nproxies; i++)
 		upstream_close(d, i);
 	free(d->up);

@@ -180,6 +180,13 @@ struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *targ
 				int64_t deadline);
 void ndp_cache_set_deadline(struct ndp_cache *c, struct ndp_entry *e, int64_t deadline);
 void ndp_cache_remove(struct ndp_cache *c, struct ndp_entry *e);
+/* Visit every entry exactly once; fn returns true to have it removed
+ * (having done what removal needs, such as unwiring).  Removal moves heap
+ * positions, never slots, so one pass over the slots suffices: linear in
+ * the cache's size, where restarting after each removal was quadratic.
+ * fn must not add entries.  Returns how many were removed. */
+typedef bool (*ndp_cache_visit_fn)(struct ndp_entry *e, void *ctx);
+uint32_t ndp_cache_sweep(struct ndp_cache *c, ndp_cache_visit_fn fn, void *ctx);
 /* The entry with the earliest deadline, or NULL when empty. */
 struct ndp_entry *ndp_cache_earliest(const struct ndp_cache *c);
 static inline struct ndp_entry *ndp_cache_at(struct ndp_cache *c, uint32_t pos)
