@@ -557,3 +557,22 @@ for _ in range(2):
 	[ "$(ndp_counter '.not_answered.negative_cache')" = 1 ]
 	ndp_jq '.counters.probe_timeouts == 1'
 }
+
+@test "ndproxy: a spoofed NS from a proxied address never silences answers for it" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -s
+	# An NS whose source is the host's address, for another target...
+	PROBE_SRC=2001:db8:1::100 run probe valid:2001:db8:1::a
+	assert_success
+	# ...and one for the router's own address, which makes the kernel
+	# create a STALE neighbour entry for the host on the upstream link.
+	PROBE_SRC=2001:db8:1::100 run probe "valid:$(router_ll r0)"
+	assert_success
+	wait_for 5 bash -c "ip -n $(ns router) -6 neigh show 2001:db8:1::100 dev r0 | grep -q lladdr"
+	# An attacker who also answers the kernel's probe makes it REACHABLE.
+	ip -n "$(ns router)" -6 neigh replace 2001:db8:1::100 lladdr 02:00:00:00:00:66 dev r0 nud reachable
+	run probe valid:2001:db8:1::100
+	pjq '.answered'
+	[ "$(ndp_counter '.not_answered.on_upstream_link')" = 0 ]
+}

@@ -297,9 +297,9 @@ static void handle_ns(struct ndp_daemon *d, struct outbatch *ob, size_t pi, cons
 		log_debug("proxy %s: invalid NS dropped (%s)", p->iface, ndp_verdict_name(v));
 		return;
 	}
-	/* Whoever asks lives on the upstream link. */
-	if (!ns.dad && !ndp_upneigh_has(d, &ns.src, d->up[pi].ifindex))
-		ndp_upneigh_note(d, &ns.src, d->up[pi].ifindex);
+	/* The solicitor's source is never taken as proof that an address
+	 * lives upstream: anyone on the link can send an NS from any source,
+	 * and one such packet used to silence answers for that address. */
 	if (ndp_is_own(d, &ns.target)) {
 		skip(d, NDP_SKIP_OWN_ADDRESS, &ns.target);
 		return;

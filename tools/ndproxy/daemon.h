@@ -53,6 +53,7 @@ struct ndp_upstream {
 };
 
 #define NDP_UPNEIGH_SLOTS 1024
+#define NDP_UPNEIGH_PENDING 256
 
 struct ndp_daemon {
 	struct ndp_conf conf;
@@ -66,6 +67,10 @@ struct ndp_daemon {
 	/* Addresses seen living on an upstream link: direct-mapped, a
 	 * collision only forgets an older one. */
 	struct { struct in6_addr a; int ifindex; } upneigh[NDP_UPNEIGH_SLOTS];
+	/* Confirmed upstream neighbours whose route is still to be checked
+	 * (not from inside a netlink dump on the request socket). */
+	struct { struct in6_addr a; int ifindex; } uppend[NDP_UPNEIGH_PENDING];
+	unsigned nuppend;
 	struct v6_nl nl; /* requests */
 	int evfd;        /* netlink events */
 	int rawfd;       /* ICMPv6: probes out, NAs in */
@@ -89,6 +94,7 @@ struct ndp_link *ndp_link_by_index(struct ndp_daemon *d, int ifindex);
 struct ndp_link *ndp_link_by_name(struct ndp_daemon *d, const char *name);
 bool ndp_is_own(const struct ndp_daemon *d, const struct in6_addr *a);
 void ndp_upneigh_note(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
+void ndp_upneigh_forget(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
 bool ndp_upneigh_has(const struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
 /* Output interface of the kernel's route to a (and its gateway); 0 when
  * there is no usable unicast route. */
