@@ -698,7 +698,7 @@ no_devlog() {
 	[ -S "$sock" ]
 	grep -E "^Uid:\s+$(id -u nobody)\s" /proc/"$pid"/status
 	# The helper that removes them keeps no capability at all.
-	helper=$(cat /proc/"$pid"/task/"$pid"/children)
+	helper=$(tr -d " " </proc/"$pid"/task/"$pid"/children)
 	[ -n "$helper" ]
 	grep -E '^CapEff:\s+0000000000000000' /proc/"$helper"/status
 	grep -E '^CapBnd:\s+0000000000000000' /proc/"$helper"/status
