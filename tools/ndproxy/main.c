@@ -24,7 +24,7 @@ static const char usage[] =
 	"              $V6KIT_RUNDIR/ndproxy[.NETNS][@NAME].pid)\n"
 	"  -N, --instance NAME  one of several daemons, with its own control socket,\n"
 	"              pidfile and lock; NAME is 1-32 of A-Z a-z 0-9 _ . : -\n"
-	"  -t          check the configuration and the user, print \"configuration OK\"\n"
+	"  -t          check the configuration and its user, print \"configuration OK\", exit\n"
 	"  UPSTREAM    the link whose neighbours ask (the modem side)\n"
 	"  PREFIX      addresses to answer for, e.g. 2001:db8:1::/64\n"
 	"  -s          answer at once (static, the default)\n"
