@@ -876,7 +876,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 		snprintf(what, sizeof(what), "ndproxy instance '%s'", o->instance);
 	else
 		snprintf(what, sizeof(what), "ndproxy (unnamed instance)");
-	if (ndp_lock_instance(lock, what, &lock_fd, &err) < 0)
+	if (ndp_lock_instance(lock, path, what, &lock_fd, &err) < 0)
 		fatalx("%s", err.msg);
 	for (size_t i = 0; i < conf->nproxies; i++)
 		if (ndp_claim_upstream(conf->proxies[i].iface, o->instance, d.up[i].claim, &err) < 0)

@@ -162,7 +162,8 @@ void ndp_setup_fail(int status, const char *fmt, ...)
 void ndp_daemon_ready(void);
 int ndp_pidfile_write(const char *path, struct v6_err *err);
 int ndp_mkdir_for(const char *path, struct v6_err *err);
-int ndp_lock_instance(const char *path, const char *what, int *fd_out, struct v6_err *err);
+int ndp_lock_instance(const char *path, const char *sock_path, const char *what, int *fd_out,
+		      struct v6_err *err);
 int ndp_claim_upstream(const char *iface, const char *instance, int fds[2], struct v6_err *err);
 void ndp_claim_release(int fds[2]);
 int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,

@@ -174,10 +174,31 @@ int ndp_mkdir_for(const char *path, struct v6_err *err)
 	return 0;
 }
 
+static bool answers(const char *sock_path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool yes;
+
+	if (fd < 0 || strlen(sock_path) >= sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	strcpy(sa.sun_path, sock_path);
+	yes = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return yes;
+}
+
 /* One daemon per instance: an flock held for the process's life (and its
  * cleanup helper's), so two starts can never both pass.  The file itself
- * stays; removing a lock file races with the next start. */
-int ndp_lock_instance(const char *path, const char *what, int *fd_out, struct v6_err *err)
+ * stays; removing a lock file races with the next start.  A holder whose
+ * control socket does not answer is an instance on its way out (its
+ * helper still cleaning up): worth a short wait, as a restart right
+ * after a crash would otherwise fail. */
+int ndp_lock_instance(const char *path, const char *sock_path, const char *what, int *fd_out,
+		      struct v6_err *err)
 {
 	int fd, rc;
 
@@ -186,8 +207,12 @@ int ndp_lock_instance(const char *path, const char *what, int *fd_out, struct v6
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
 		int e = errno;
+		if (e == EWOULDBLOCK && tries < 40 && !answers(sock_path)) {
+			usleep(50000);
+			continue;
+		}
 		close(fd);
 		if (e == EWOULDBLOCK)
 			return v6_err_set(err, -EADDRINUSE, "%s is already running", what);
