@@ -607,6 +607,7 @@ for i in range(20000):
 	rx1=$(in_ns router cat /sys/class/net/r0/statistics/rx_packets)
 	[ $((rx1 - rx0)) -ge 20000 ]
 	after=$(ndp_counter .received)
+	echo "upstream rx $((rx1 - rx0)) packets, daemon received $((after - before))"
 	[ "$after" = "$before" ]
 	# The counter does count what the filter lets in: one NS.
 	run probe valid:2001:db8:1::a
