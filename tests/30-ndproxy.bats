@@ -704,18 +704,21 @@ no_devlog() {
 	grep -E '^CapEff:\s+0000000000000000' /proc/"$helper"/status
 	grep -E '^CapBnd:\s+0000000000000000' /proc/"$helper"/status
 	kill -TERM "$pid"
-	wait_for 5 bash -c "[ ! -e '$sock' ] && [ ! -e '$V6KIT_RUNDIR/ndproxy.pid' ]"
-	wait_for 5 bash -c "! kill -0 $helper"
+	wait_for 15 bash -c "[ ! -e '$sock' ] && [ ! -e '$V6KIT_RUNDIR/ndproxy.pid' ]"
+	wait_for 15 bash -c "! kill -0 $helper"
 	# Even when the daemon is killed outright.
 	ndp_start -p "$LAB_DIR/fg.pid" -i r0 -r 2001:db8:1::/64
 	[ -S "$sock" ] && [ -e "$LAB_DIR/fg.pid" ]
 	kill -KILL "$NDP_PID"
-	wait_for 5 bash -c "[ ! -e '$sock' ] && [ ! -e '$LAB_DIR/fg.pid' ]"
-	# A start right after a crash waits for the helper, whose cleanup
-	# never removes the new daemon's socket.
+	wait_for 15 bash -c "[ ! -e '$sock' ] && [ ! -e '$LAB_DIR/fg.pid' ]"
+	# A start right after a crash waits for the helper (the kernel may
+	# take a while closing the dead daemon's sockets), whose cleanup never
+	# removes the new daemon's socket.
 	ndp_start -i r0 -r 2001:db8:1::/64
 	kill -KILL "$NDP_PID"
-	ndp_start -i r0 -r 2001:db8:1::/64
+	lab_bg router "$V6KIT_BIN/ndproxy" -v -i r0 -r 2001:db8:1::/64
+	NDP_PID=$LAB_LAST_PID
+	wait_for 25 ndp_listening || { cat "$LAB_LAST_LOG"; false; }
 	sleep 0.5
 	[ -S "$sock" ]
 	ndp_listening

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *ndp_rundir(void)
@@ -174,19 +176,23 @@ int ndp_mkdir_for(const char *path, struct v6_err *err)
 	return 0;
 }
 
+/* Does a live daemon answer on sock_path?  One on its way out may still
+ * accept a connection, but never replies. */
 static bool answers(const char *sock_path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool yes;
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	bool yes = false;
+	char c;
 
-	if (fd < 0 || strlen(sock_path) >= sizeof(sa.sun_path)) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
 		return false;
+	if (strlen(sock_path) < sizeof(sa.sun_path)) {
+		strcpy(sa.sun_path, sock_path);
+		yes = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		      write(fd, "text\n", 5) == 5 && poll(&pf, 1, 1000) == 1 && read(fd, &c, 1) == 1;
 	}
-	strcpy(sa.sun_path, sock_path);
-	yes = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	close(fd);
 	return yes;
 }
@@ -195,8 +201,9 @@ static bool answers(const char *sock_path)
  * cleanup helper's), so two starts can never both pass.  The file itself
  * stays; removing a lock file races with the next start.  A holder whose
  * control socket does not answer is an instance on its way out (its
- * helper still cleaning up): worth a short wait, as a restart right
- * after a crash would otherwise fail. */
+ * helper still cleaning up, and closing sockets can take the kernel a
+ * while): worth a wait of up to 10 s, as a restart right after a crash
+ * would otherwise fail. */
 int ndp_lock_instance(const char *path, const char *sock_path, const char *what, int *fd_out,
 		      struct v6_err *err)
 {
@@ -207,9 +214,12 @@ int ndp_lock_instance(const char *path, const char *sock_path, const char *what,
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		if (e == EWOULDBLOCK && tries < 40 && !answers(sock_path)) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (e == EWOULDBLOCK && t.tv_sec - t0.tv_sec < 10 && !answers(sock_path)) {
 			usleep(50000);
 			continue;
 		}
@@ -284,10 +294,16 @@ int ndp_claim_upstream(const char *iface, const char *instance, int fds[2], stru
 	int rc;
 
 	snprintf(name, sizeof(name), CLAIM_PREFIX "%s", iface);
-	if ((rc = bind_abstract(name, &fds[0])) < 0) {
+	for (int tries = 0; (rc = bind_abstract(name, &fds[0])) < 0; tries++) {
 		if (rc != -EADDRINUSE)
 			return v6_err_set(err, rc, "claiming upstream %s: %s", iface, strerror(-rc));
 		who = claim_holder(iface, holder, sizeof(holder));
+		/* Our own instance name, while we hold its lock: a predecessor
+		 * still closing its sockets on the way out. */
+		if (who && !strcmp(who, instance ? instance : "") && tries < 200) {
+			usleep(50000);
+			continue;
+		}
 		if (who && *who)
 			return v6_err_set(err, -EADDRINUSE,
 					  "upstream interface %s is already answered for by ndproxy "
@@ -326,7 +342,7 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 		       struct v6_err *err)
 {
 	int p[2];
-	pid_t pid;
+	pid_t pid, daemon_pid = getpid();
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return v6_err_set(err, -errno, "pipe: %s", strerror(errno));
@@ -340,12 +356,15 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 		close(p[0]);
 		return 0; /* p[1] stays open in the daemon until it ends */
 	}
+	/* The pipe closes when the daemon's files are being closed, not
+	 * when all are: a pidfd says when the process is gone entirely, so
+	 * the next start finds its upstream claims free. */
+	int pidfd = (int)syscall(SYS_pidfd_open, daemon_pid, 0);
 
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct none[2] = { { 0 } };
 	sigset_t all;
 	char c;
-	int keep[2] = { p[0] < lock_fd ? p[0] : lock_fd, p[0] < lock_fd ? lock_fd : p[0] };
 
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
@@ -355,16 +374,23 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	/* Everything else goes: packet sockets (and their allmulti), the
 	 * daemon's end of this pipe, netlink. */
-	if (lock_fd < 0) {
-		close_range(3, (unsigned)p[0] - 1, 0);
-		close_range((unsigned)p[0] + 1, ~0u, 0);
-	} else {
-		if (keep[0] > 3)
-			close_range(3, (unsigned)keep[0] - 1, 0);
-		if (keep[1] > keep[0] + 1)
-			close_range((unsigned)keep[0] + 1, (unsigned)keep[1] - 1, 0);
-		close_range((unsigned)keep[1] + 1, ~0u, 0);
+	int keep[3] = { p[0], lock_fd, pidfd };
+	for (int i = 0; i < 3; i++) /* sorted, -1s first */
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	unsigned from = 3;
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
 	}
+	close_range(from, ~0u, 0);
 	prctl(PR_SET_NAME, "ndproxy-cleanup", 0, 0, 0);
 	for (int cap = 0; cap <= 63; cap++)
 		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
@@ -374,6 +400,11 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 		ssize_t r = read(p[0], &c, 1);
 		if (r == 0 || (r < 0 && errno != EINTR))
 			break;
+	}
+	if (pidfd >= 0) {
+		struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+		while (poll(&pf, 1, 5000) < 0 && errno == EINTR)
+			;
 	}
 	if (ctl_path && ctl_path[0])
 		unlink(ctl_path);
