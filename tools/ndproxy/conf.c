@@ -317,6 +317,20 @@ static int get_ifname(struct checker *ck, const struct node *nd, char out[16])
 	return 0;
 }
 
+/* Room for element n of an array holding n: capacities are powers of
+ * two, so tens of thousands of rules cost no quadratic copying. */
+static int grow(void **v, size_t n, size_t size, struct v6_err *err)
+{
+	void *nv;
+
+	if (n & (n - 1) || (n && n < 8))
+		return 0;
+	if (!(nv = realloc(*v, (n ? 2 * n : 8) * size)))
+		return v6_err_set(err, -ENOMEM, "out of memory");
+	*v = nv;
+	return 0;
+}
+
 static void proxy_defaults(struct ndp_proxy *p)
 {
 	/* ndppd's defaults, so a migrated file behaves the same; Override
@@ -403,10 +417,8 @@ static int check_proxy(struct checker *ck, const struct node *nd, struct ndp_pro
 			if (p->nrules >= NDP_MAX_RULES)
 				return node_err(ck, k, "proxy %s: more than %u rules", p->iface,
 						(unsigned)NDP_MAX_RULES);
-			struct ndp_rule *nr = realloc(p->rules, (p->nrules + 1) * sizeof(*nr));
-			if (!nr)
-				return v6_err_set(ck->err, -ENOMEM, "out of memory");
-			p->rules = nr;
+			if ((rc = grow((void **)&p->rules, p->nrules, sizeof(*p->rules), ck->err)) < 0)
+				return rc;
 			if ((rc = check_rule(ck, k, &p->rules[p->nrules])) < 0)
 				return rc;
 			p->nrules++;
@@ -467,10 +479,9 @@ static int check_top(struct checker *ck, const struct node *v, size_t n)
 				return node_err(ck, nd, "'proxy %s' needs a { } block", nd->val);
 			if (c->nproxies >= NDP_MAX_PROXIES)
 				return node_err(ck, nd, "more than %u proxies", (unsigned)NDP_MAX_PROXIES);
-			np = realloc(c->proxies, (c->nproxies + 1) * sizeof(*np));
-			if (!np)
-				return v6_err_set(ck->err, -ENOMEM, "out of memory");
-			c->proxies = np;
+			if ((rc = grow((void **)&c->proxies, c->nproxies, sizeof(*c->proxies), ck->err)) < 0)
+				return rc;
+			np = c->proxies;
 			memset(&np[c->nproxies], 0, sizeof(*np));
 			c->nproxies++;
 			if ((rc = check_proxy(ck, nd, &np[c->nproxies - 1])) < 0)
