@@ -57,8 +57,9 @@ static void client_close(struct ndp_ctl_client *c)
 {
 	char sink[512];
 
-	/* Read what is left, so the close is not taken for a reset. */
-	while (read(c->fd, sink, sizeof(sink)) > 0)
+	/* Read what is left (within reason), so the close is not taken
+	 * for a reset. */
+	for (int i = 0; i < 64 && read(c->fd, sink, sizeof(sink)) > 0; i++)
 		;
 	close(c->fd);
 	free(c->out);
