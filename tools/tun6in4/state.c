@@ -101,6 +101,8 @@ int t64_state_write(const struct t64_state *s, const char *name, struct v6_err *
 	return write_atomic(path, text, err);
 }
 
+static bool user_stopped(const char *name, const struct t64_state *s);
+
 int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err)
 {
 	char path[4200], text[1200];
@@ -132,6 +134,10 @@ int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err)
 	t64_conf_defaults(&s->conf);
 	if (t64_conf_parse(&s->conf, s->canon, strlen(s->canon), path, err) < 0)
 		return -EIO;
+	if (user_stopped(name, s)) {
+		t64_state_remove(name);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -145,6 +151,65 @@ void t64_state_remove(const char *name)
 		unlink(path);
 	if (t64_state_path(name, "stats", path, sizeof(path), NULL) == 0)
 		unlink(path);
+	if (t64_state_path(name, "ctl", path, sizeof(path), NULL) == 0)
+		unlink(path);
+}
+
+/* Fixed width, so a rewrite in place never leaves a shorter record
+ * followed by the tail of a longer one. */
+#define STATS_FMT "rx_dropped %20llu\ntx_dropped %20llu\nptb_sent %20llu\n"
+
+void t64_stats_put(int fd, const struct t64_stats *st)
+{
+	char text[128];
+	int n = snprintf(text, sizeof(text), STATS_FMT, (unsigned long long)st->rx_dropped,
+			 (unsigned long long)st->tx_dropped, (unsigned long long)st->ptb_sent);
+
+	if (fd >= 0 && pwrite(fd, text, (size_t)n, 0) != n)
+		return; /* counters only: the next second tries again */
+}
+
+int t64_stats_open(const char *name, uid_t uid, gid_t gid, struct v6_err *err)
+{
+	char path[4200];
+	int fd, rc = t64_state_path(name, "stats", path, sizeof(path), err);
+
+	if (rc < 0)
+		return rc;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (fchown(fd, uid, gid) < 0) {
+		int e = errno;
+		close(fd);
+		return v6_err_set(err, -e, "%s: %s", path, strerror(e));
+	}
+	t64_stats_put(fd, &(struct t64_stats){ 0 });
+	return fd;
+}
+
+void t64_stats_stopped(int fd)
+{
+	if (fd >= 0 && ftruncate(fd, 0) == 0 && pwrite(fd, "stopped\n", 8, 0) == 8)
+		return;
+}
+
+/* A user-mode tunnel whose daemon said it stopped and is gone: its TUN
+ * device went with it, and the daemon, no longer root, could not remove
+ * the state itself. */
+static bool user_stopped(const char *name, const struct t64_state *s)
+{
+	char path[4200], buf[8];
+	ssize_t n = 0;
+	int fd;
+
+	if (s->mode != T64_MODE_USER || t64_daemon_alive(s->pid) ||
+	    t64_state_path(name, "stats", path, sizeof(path), NULL) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n == 8 && !memcmp(buf, "stopped\n", 8);
 }
 
 int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err *err)
@@ -154,7 +219,7 @@ int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err 
 
 	if (rc < 0)
 		return rc;
-	snprintf(text, sizeof(text), "rx_dropped %llu\ntx_dropped %llu\nptb_sent %llu\n",
+	snprintf(text, sizeof(text), STATS_FMT,
 		 (unsigned long long)st->rx_dropped, (unsigned long long)st->tx_dropped,
 		 (unsigned long long)st->ptb_sent);
 	return write_atomic(path, text, err);
