@@ -2,6 +2,7 @@
  * daemon's two threads feed it what they read and give it callbacks for
  * what it must send, so unit tests and fuzzers drive exactly the code the
  * daemon runs, batch boundaries, fragmentation and coalescing included. */
+/* struct mmsghdr: include with _GNU_SOURCE defined. */
 #ifndef T64_DP_H
 #define T64_DP_H
 
