@@ -17,6 +17,10 @@ struct dp_check {
 	size_t frag_have;   /* bytes of payload collected */
 	unsigned frag_id;
 	int in_frag;
+	/* Check TCP/UDP checksums of every packet (all inputs were valid),
+	 * or only of packets with this flow label (0: none). */
+	int l4_all;
+	unsigned l4_flow;
 	/* Verdicts. */
 	unsigned packets;   /* complete IPv6 packets seen */
 	unsigned bad;       /* anything wrong */
@@ -54,7 +58,8 @@ static void dpc_inner(struct dp_check *c, const uint8_t *p, size_t len)
 		dpc_fail(c, "inner packet damaged");
 		return;
 	}
-	if ((p[6] == 6 || p[6] == 17) &&
+	unsigned flow = (unsigned)(p[1] & 0x0f) << 16 | (unsigned)p[2] << 8 | p[3];
+	if ((c->l4_all || (c->l4_flow && flow == c->l4_flow)) && (p[6] == 6 || p[6] == 17) &&
 	    t64_csum6(p + 8, p + 24, p[6], p + 40, len - 40) != 0) {
 		dpc_fail(c, "inner checksum wrong");
 		return;

@@ -117,7 +117,7 @@ static void fake_flush(struct t64_tx *tx)
 	dp_check_batch(&s->chk, tx);
 	/* The slots are reused from here on: scribble over them, so that a
 	 * message left pointing into one would carry garbage. */
-	memset(tx->slots, 0xa5, tx->slot_size * T64_BATCH);
+	memset(tx->slots, 0xa5, tx->slot_size * tx->used);
 }
 
 static void fake_ptb(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t mtu)
@@ -136,6 +136,7 @@ static void sink_init(struct sink *s, struct t64_tx *tx, unsigned mtu)
 	memset(s, 0, sizeof(*s));
 	s->chk.remote.s_addr = htonl(0xc0000202);
 	s->chk.seen = seen;
+	s->chk.l4_all = 1;
 	s->chk.ctx = s;
 	t64_tx_init(tx, mtu, 255, s->chk.remote, fake_flush, fake_ptb, s);
 	tx->src.s_addr = htonl(0xc0000201);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-enum { IP6_HDR = 40, TCP = 6, VNET = T64_VNET_LEN };
+enum { DP_IP6 = 40, DP_TCP = 6, DP_VNET = T64_VNET_LEN };
 
 void t64_bucket_init(struct t64_bucket *b, uint32_t rate, uint32_t burst, uint64_t now_ms)
 {
@@ -185,21 +185,35 @@ static unsigned long long tso_count(const uint8_t *pkt, size_t len, unsigned mss
 {
 	size_t hdrs;
 
-	if (len < IP6_HDR + 20 || mss == 0)
+	if (len < DP_IP6 + 20 || mss == 0)
 		return 1;
-	hdrs = IP6_HDR + (size_t)(pkt[IP6_HDR + 12] >> 4) * 4;
+	hdrs = DP_IP6 + (size_t)(pkt[DP_IP6 + 12] >> 4) * 4;
 	if (hdrs >= len)
 		return 1;
 	return (len - hdrs + mss - 1) / mss;
+}
+
+/* The length of a super-packet's first segment, 0 when it is no IPv6/TCP
+ * packet t64_tso_segment() could cut. */
+static size_t tso_first_len(const uint8_t *pkt, size_t len, unsigned mss)
+{
+	size_t hdrs;
+
+	if (len < DP_IP6 + 20 || pkt[0] >> 4 != 6 || pkt[6] != DP_TCP || mss == 0)
+		return 0;
+	hdrs = DP_IP6 + (size_t)(pkt[DP_IP6 + 12] >> 4) * 4;
+	if (hdrs < DP_IP6 + 20 || hdrs > len)
+		return 0;
+	return hdrs + (len - hdrs < mss ? len - hdrs : mss);
 }
 
 void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 {
 	uint8_t flags, gso;
 	unsigned gso_size, csum_start, csum_offset;
-	uint8_t *pkt = buf + VNET;
+	uint8_t *pkt = buf + DP_VNET;
 
-	if (n < VNET) {
+	if (n < DP_VNET) {
 		tx->dropped++;
 		return;
 	}
@@ -209,7 +223,7 @@ void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 	gso_size = (unsigned)buf[4] | (unsigned)buf[5] << 8;
 	csum_start = (unsigned)buf[6] | (unsigned)buf[7] << 8;
 	csum_offset = (unsigned)buf[8] | (unsigned)buf[9] << 8;
-	n -= VNET;
+	n -= DP_VNET;
 	if (gso == 4 /* VIRTIO_NET_HDR_GSO_TCPV6 */) {
 		/* Segments carry their own checksums; the seed left by the
 		 * kernel is recomputed per segment. */
@@ -223,7 +237,7 @@ void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 					 * a malformed super-packet. */
 					bool df;
 					unsigned mtu = effective_mtu(tx, &df);
-					if (n >= IP6_HDR && (size_t)gso_size + IP6_HDR > mtu)
+					if (tso_first_len(pkt, n, gso_size) > mtu)
 						t64_tx_too_big(tx, pkt, n, mtu);
 					tx->dropped += tso_count(pkt, n, gso_size);
 				}
@@ -265,7 +279,7 @@ int t64_rx_init(struct t64_rx *rx, unsigned mtu, struct in_addr remote, t64_rx_w
 	rx->remote = remote;
 	rx->write = write;
 	rx->ctx = ctx;
-	rx->gro.cap = VNET + IP6_HDR + 65535;
+	rx->gro.cap = DP_VNET + DP_IP6 + 65535;
 	if (!(rx->gro.buf = malloc(rx->gro.cap)))
 		return -ENOMEM;
 	return 0;
@@ -310,8 +324,8 @@ enum t64_verdict t64_rx_packet(struct t64_rx *rx, uint8_t *p, size_t n)
 	}
 	/* The outer header has room for a zeroed virtio-net header just
 	 * before the inner packet (t64_decap() passed at least 20 bytes). */
-	off -= VNET;
-	memset(p + off, 0, VNET);
-	rx->write(rx, p + off, len + VNET);
+	off -= DP_VNET;
+	memset(p + off, 0, DP_VNET);
+	rx->write(rx, p + off, len + DP_VNET);
 	return T64_PASS;
 }
