@@ -523,3 +523,227 @@ routed_pair() {
 	run -0 t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
 	in_ns a ping -c 1 -W 5 2001:db8::2
 }
+
+# transfer HOST_FROM HOST_TO ADDR BYTES: a TCP transfer through the tunnel,
+# checked end to end (byte count and SHA-256 on both sides).
+transfer() {
+	lab_bg "$2" /usr/bin/python3 -c "$TCP_SINK" "$3" 5201
+	local sink=$LAB_LAST_LOG
+	wait_for 10 in_ns "$2" sh -c 'ss -ltn | grep -q ":5201 "'
+	run -0 in_ns "$1" /usr/bin/python3 -c "$TCP_SOURCE" "$3" 5201 "$4"
+	local sent=$output
+	wait_for 30 grep -q . "$sink"
+	[ "$(cat "$sink")" = "$sent" ]
+	[[ "$sent" == "$4 "* ]]
+}
+
+# tcp_csum_errors HOST: TCP segments HOST's stack refused for a bad checksum.
+tcp_csum_errors() {
+	in_ns "$1" awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 }
+		else print $c["InCsumErrors"] }' /proc/net/snmp
+}
+
+@test "a path MTU below 1300 with many packets in flight: fragments intact, unpredictable ids" {
+	routed_pair 1200
+	# The first full-size packet teaches a's kernel the 1200 path.
+	run in_ns a ping -c 2 -i 0.3 -W 1 -M do -s 1432 2001:db8::2
+	capture b vb --immediate-mode "ip proto 41 and ip[6:2] & 0x1fff = 0 and ip[6] & 0x20 != 0"
+	local errs
+	errs=$(tcp_csum_errors b)
+	# 4 MiB of bulk TCP: every 1280-byte packet leaves as two IPv4
+	# fragments, batches fill at every offset.
+	transfer a b 2001:db8::2 4194304
+	capture_stop
+	# A damaged fragment would reach b's TCP with a bad checksum.
+	[ "$(tcp_csum_errors b)" = "$errs" ]
+	# RFC 7739: identifications of a's first fragments follow no sequence.
+	local ids seq total
+	ids=$(tcpdump -n -v -r "$LAB_DIR/vb.pcap" 'ip src 192.0.2.1' 2>/dev/null |
+		grep -o ', id [0-9]*,' | grep -o '[0-9]*')
+	total=$(wc -l <<<"$ids")
+	seq=$(awk 'NR > 1 && $1 == p + 1 { n++ } { p = $1 } END { print n + 0 }' <<<"$ids")
+	[ "$total" -ge 1000 ]
+	[ "$seq" -le 5 ]
+}
+
+@test "large MTUs carry bulk TCP: 9000 and 65515 on links to match" {
+	local mtu
+	for mtu in 9000 65515; do
+		lab_setup_pair_mtu "$mtu"
+		transfer a b 2001:db8::2 8388608
+		[ "$(jshow a t6 | jq -r '.[0] | "\(.mtu) \(.tx_dropped)"')" = "$mtu 0" ]
+		t64 a down t6
+		t64 b down t6
+	done
+}
+
+# lab_setup_pair_mtu MTU: hosts a and b (created once) on a veth link of
+# MTU + 20, a user-mode tunnel t6 of MTU across.
+lab_setup_pair_mtu() {
+	[ -n "$(ip netns list | grep -F "$(ns a)")" ] || two_hosts
+	ip -n "$(ns a)" link set va mtu $(($1 + 20))
+	ip -n "$(ns b)" link set vb mtu $(($1 + 20))
+	pair mtu "$1"
+	t64 b down t6
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64 mtu "$1"
+	in_ns a ping -c 1 -W 5 2001:db8::2
+}
+
+@test "segments the tunnel cannot carry are counted and answered with PTB; TCP recovers" {
+	two_hosts
+	pair
+	# The device's MTU raised by hand beyond the tunnel's: the stack hands
+	# the daemon segments for 9000 bytes.
+	ip -n "$(ns a)" link set t6 mtu 9000
+	ip -n "$(ns b)" link set t6 mtu 9000
+	transfer a b 2001:db8::2 4194304
+	wait_for 5 sh -c "[ \"\$('$V6KIT_BIN/tun6in4' -n '$(ns a)' -j show t6 | jq '.[0].tx_dropped')\" -ge 1 ]"
+	[ "$(jshow a t6 | jq '.[0].ptb_sent')" -ge 1 ]
+}
+
+@test "Packet Too Big is rate-limited (RFC 4443 2.4(f))" {
+	two_hosts
+	pair
+	# IPV6_PMTUDISC_PROBE ignores the learned path MTU, so every one of
+	# 400 datagrams reaches the daemon too big.
+	ip -n "$(ns a)" link set t6 mtu 9000
+	local start end
+	start=$(date +%s)
+	in_ns a /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, 23, 3)  # IPV6_MTU_DISCOVER: IPV6_PMTUDISC_PROBE
+for i in range(400):
+    s.sendto(b"x" * 1900, ("2001:db8::2", 9))'
+	end=$(date +%s)
+	wait_for 5 sh -c "[ \"\$('$V6KIT_BIN/tun6in4' -n '$(ns a)' -j show t6 | jq '.[0].tx_dropped')\" -ge 400 ]"
+	sleep 1.2
+	local ptb
+	ptb=$(jshow a t6 | jq '.[0].ptb_sent')
+	[ "$ptb" -ge 1 ]
+	# A burst of 20, then 20 a second.
+	[ "$ptb" -le $((20 + 20 * (end - start + 2))) ]
+	[ "$ptb" -lt 400 ]
+}
+
+@test "SIGHUP from an admin's shell is not answered with a signal; change still works" {
+	two_hosts
+	pair
+	local pid
+	pid=$(daemon_pid a t6)
+	# Before, the daemon sent SIGUSR1/SIGUSR2 back to the sender: a shell
+	# died of it.
+	run -0 t sh -c "kill -HUP $pid; sleep 1; echo alive"
+	[ "$output" = alive ]
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	lab_addr a va 192.0.2.11/24
+	run -0 t64 a change t6 local 192.0.2.11
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.11 ]
+	# The channel is root's alone.
+	[ "$(stat -c '%U %a' "$(state_dir a)/t6.ctl")" = "root 600" ]
+	t64 b down t6
+	t64 b up t6 remote 192.0.2.11 local 192.0.2.2 address 2001:db8::2/64
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+}
+
+@test "the daemon runs as the service user with CAP_NET_RAW alone" {
+	two_hosts
+	pair
+	local pid user uid gid
+	pid=$(daemon_pid a t6)
+	user=$(getent passwd v6kit >/dev/null && echo v6kit || echo nobody)
+	uid=$(id -u "$user")
+	gid=$(id -g "$user")
+	[ "$uid" != 0 ]
+	[ "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" = "$uid $uid $uid $uid" ]
+	[ "$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" = "$gid $gid $gid $gid" ]
+	for f in CapEff CapPrm CapBnd; do
+		[ "$(awk "/^$f:/ { print \$2 }" "/proc/$pid/status")" = 0000000000002000 ]
+	done
+	[ "$(awk '/^CapAmb:/ { print $2 }' "/proc/$pid/status")" = 0000000000000000 ]
+	[ "$(awk '/^NoNewPrivs:/ { print $2 }' "/proc/$pid/status")" = 1 ]
+	# The file it keeps writing is its own.
+	[ "$(stat -c %u "$(state_dir a)/t6.stats")" = "$uid" ]
+	# With exactly these credentials a root-only file stays unreadable.
+	echo secret >"$LAB_DIR/shadow"
+	chmod 600 "$LAB_DIR/shadow"
+	chmod 755 "$LAB_DIR"
+	run setpriv --reuid "$uid" --regid "$gid" --clear-groups --inh-caps=-all \
+		--bounding-set=-all,+net_raw cat "$LAB_DIR/shadow"
+	assert_failure
+	assert_output --partial "Permission denied"
+	# The tunnel works, counters included.
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+	[ "$(jshow a t6 | jq '.[0].tx_dropped')" = 0 ]
+}
+
+@test "stale netns-COOKIE state directories go once their namespace is gone" {
+	two_hosts
+	pair
+	lab_ns x
+	lab_link x vx a vax
+	lab_addr x vx 203.0.113.1/24
+	t64 x up t7 remote 203.0.113.2 address 2001:db8:7::1/64
+	local dir pid
+	dir=$(state_dir x)
+	pid=$(daemon_pid x t7)
+	[ -e "$dir/t7.state" ]
+	# The daemon dies without cleaning up, then the namespace goes.
+	kill -KILL "$pid"
+	wait_for 5 sh -c "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+	ip netns del "$(ns x)"
+	run -0 t64 a show
+	[ ! -e "$dir" ]
+	# Live namespaces keep theirs, and a namespace kept only by a mount
+	# (no process in it) counts as live.
+	[ -e "$(state_dir a)/t6.state" ] && [ -e "$(state_dir b)/t6.state" ]
+	lab_ns y
+	local ydir
+	ydir=$(state_dir y)
+	mkdir -p "$ydir"
+	run -0 t64 a show
+	[ -d "$ydir" ]
+}
+
+# notify_listener: a fake systemd notify socket at $LAB_DIR/notify; on
+# READY=1 it checks at once that the tunnel carries traffic.
+NOTIFY_LISTENER='
+import os, socket, subprocess, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("listening", flush=True)
+while True:
+    msg = s.recv(4096).decode()
+    for line in msg.split("\n"):
+        if line == "READY=1":
+            r = subprocess.run(["ip", "netns", "exec", sys.argv[2], "ping", "-c", "1", "-W", "2",
+                                "2001:db8::2"], capture_output=True)
+            print("READY=1", "carries" if r.returncode == 0 else "broken", flush=True)
+        elif line:
+            print(line, flush=True)'
+
+@test "up --foreground: READY=1 once the tunnel carries traffic; SIGTERM removes it" {
+	two_hosts
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	lab_bg a /usr/bin/python3 -c "$NOTIFY_LISTENER" "$LAB_DIR/notify" "$(ns a)"
+	local log=$LAB_LAST_LOG
+	wait_for 10 grep -q listening "$log"
+	NOTIFY_SOCKET=$LAB_DIR/notify lab_bg a "$V6KIT_BIN/tun6in4" up t6 remote 192.0.2.2 \
+		local 192.0.2.1 address 2001:db8::1/64 --foreground
+	local pid=$LAB_LAST_PID
+	wait_for 15 grep -q "READY=1" "$log"
+	[ "$(grep -c READY=1 "$log")" = 1 ]
+	grep -q "READY=1 carries" "$log"
+	# The data plane runs in this very process.
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	kill -TERM "$pid"
+	wait_for 10 sh -c "! ip -n '$(ns a)' link show t6"
+	wait_for 5 grep -q "STOPPING=1" "$log"
+	[ "$(jshow a)" = "[]" ]
+	# Bad input: exit 1 before anything, and no READY=1.
+	run -1 env NOTIFY_SOCKET="$LAB_DIR/notify" "$V6KIT_BIN/tun6in4" -n "$(ns a)" up t6 \
+		remote 192.0.2 --foreground
+	[ "$(grep -c READY=1 "$log")" = 1 ]
+	run -0 tool tun6in4 --help
+	assert_output --partial "--foreground"
+}

@@ -40,7 +40,7 @@ int t64_ctl_listen(const char *name, struct v6_err *err)
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
 		return v6_err_set(err, -errno, "control socket: %s", strerror(errno));
 	unlink(sa.sun_path);
-	mode_t old = umask(0077);
+	mode_t old = umask(0177);
 	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
 	if (rc < 0 || listen(fd, 4) < 0) {
