@@ -543,6 +543,41 @@ tcp_csum_errors() {
 		else print $c["InCsumErrors"] }' /proc/net/snmp
 }
 
+# udp_csum_errors HOST: UDP over IPv6 HOST's stack refused for a bad checksum.
+udp_csum_errors() {
+	in_ns "$1" awk '$1 == "Udp6InCsumErrors" { print $2 }' /proc/net/snmp6
+}
+
+# Datagrams of N random sizes (1000-1232 bytes), each carrying its own
+# SHA-256; the sink counts what arrives and what is damaged, until 2 s of
+# silence.
+UDP_SOURCE='
+import hashlib, random, socket, sys
+r = random.Random(7739)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[3])):
+    body = r.randbytes(r.randint(1000 - 32, 1232 - 32))
+    try:
+        s.sendto(hashlib.sha256(body).digest() + body, (sys.argv[1], int(sys.argv[2])))
+    except OSError:
+        pass'
+UDP_SINK='
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(30)
+n = bad = 0
+while True:
+    try:
+        d = s.recv(65536)
+    except socket.timeout:
+        break
+    s.settimeout(2)
+    n += 1
+    bad += hashlib.sha256(d[32:]).digest() != d[:32]
+print("received", n, "damaged", bad, flush=True)'
+
 @test "a path MTU below 1300 with many packets in flight: fragments intact, unpredictable ids" {
 	routed_pair 1200
 	# The first full-size packet teaches a's kernel the 1200 path.
@@ -551,11 +586,28 @@ tcp_csum_errors() {
 	local errs
 	errs=$(tcp_csum_errors b)
 	# 4 MiB of bulk TCP: every 1280-byte packet leaves as two IPv4
-	# fragments, batches fill at every offset.
+	# fragments; small packets in between (the last segment of each
+	# super-packet, a flood of pings) make batches fill at every offset.
+	lab_bg a ping -f -c 3000 -s 100 2001:db8::2
 	transfer a b 2001:db8::2 4194304
+	# UDP of sizes either side of the 1180 bytes that need fragmenting:
+	# one packet takes one message or two, so a batch fills at every
+	# offset.
+	local udp_errs
+	udp_errs=$(udp_csum_errors b)
+	lab_bg b /usr/bin/python3 -c "$UDP_SINK" 2001:db8::2 5202
+	local sink=$LAB_LAST_LOG
+	wait_for 10 in_ns b sh -c 'ss -lun | grep -q ":5202 "'
+	in_ns a /usr/bin/python3 -c "$UDP_SOURCE" 2001:db8::2 5202 20000
 	capture_stop
-	# A damaged fragment would reach b's TCP with a bad checksum.
+	wait_for 10 grep -q "^received [1-9]" "$sink"
+	# A fragment sent from a reused slot carries another packet's bytes:
+	# b's daemon drops it for its length, or b's TCP or UDP for its
+	# checksum; what arrives is what was sent.
 	[ "$(tcp_csum_errors b)" = "$errs" ]
+	[ "$(udp_csum_errors b)" = "$udp_errs" ]
+	[ "$(jshow b t6 | jq '.[0].rx_dropped')" = 0 ]
+	grep -q "damaged 0$" "$sink"
 	# RFC 7739: identifications of a's first fragments follow no sequence.
 	local ids seq total
 	ids=$(tcpdump -n -v -r "$LAB_DIR/vb.pcap" 'ip src 192.0.2.1' 2>/dev/null |

@@ -206,7 +206,23 @@ int main(void)
 	}
 	ok(s.flushes > 1000 / 40, "across many batches (%u)", s.flushes);
 
-	/* RFC 7739: identifications not sequential, and not repeating. */
+	/* RFC 7739: identifications not sequential; RFC 6864 4.1: none
+	 * repeats within 65536. */
+	{
+		static unsigned char hit[65536];
+		unsigned dup = 0, seqn = 0;
+		tx.id_ctr = 0; /* a fresh key */
+		uint16_t prev = t64_tx_next_id(&tx);
+		hit[prev] = 1;
+		for (unsigned i = 1; i < 65536; i++) {
+			uint16_t id = t64_tx_next_id(&tx);
+			dup += hit[id]++ != 0;
+			seqn += id == (uint16_t)(prev + 1);
+			prev = id;
+		}
+		ok(dup == 0 && seqn < 20, "65536 identifications: %u repeats, %u in sequence", dup,
+		   seqn);
+	}
 	{
 		unsigned seq = 0, same = 0;
 		for (unsigned i = 1; i < s.nids; i++) {

@@ -65,25 +65,40 @@ void t64_tx_flush(struct t64_tx *tx)
 	tx->raw = false;
 }
 
+/* A keyed permutation of the 16-bit numbers (a four-round Feistel
+ * network): a counter run through it never repeats within 65536
+ * packets, as RFC 6864 4.1 asks of fragmented datagrams, yet follows no
+ * sequence an off-path attacker could predict (RFC 7739 spirit).  Pure
+ * random draws would not do: by the birthday bound they collide within a
+ * few hundred packets, and reassembly would join fragments of two. */
+static uint16_t permute16(uint16_t v, const uint32_t key[4])
+{
+	uint8_t l = (uint8_t)(v >> 8), r = (uint8_t)v;
+
+	for (int i = 0; i < 4; i++) {
+		uint32_t x = (r ^ key[i]) * 0x9e3779b1u;
+		uint8_t f = (uint8_t)((x >> 24) ^ (x >> 13) ^ (key[i] >> 8));
+		uint8_t t = r;
+		r = l ^ f;
+		l = t;
+	}
+	return (uint16_t)(l << 8 | r);
+}
+
 uint16_t t64_tx_next_id(struct t64_tx *tx)
 {
-	uint16_t id;
-
-	do {
-		if (!tx->ids_left) {
-			/* RFC 7739 3.1: identifications an off-path attacker
-			 * cannot guess.  Should the pool be empty (very early
-			 * boot), the previous draw stirred with the clock
-			 * still varies. */
-			if (getrandom(tx->ids, sizeof(tx->ids), GRND_NONBLOCK) != sizeof(tx->ids))
-				for (unsigned i = 0; i < 256; i++)
-					tx->ids[i] = (uint16_t)(tx->ids[i] * 40503u + tx->now_ms + i);
-			tx->ids_left = 256;
-		}
-		id = tx->ids[--tx->ids_left];
-	} while (id == tx->last_id);
-	tx->last_id = id;
-	return id;
+	if (tx->id_ctr == 0) {
+		/* A fresh key every 65536 identifications.  Should the pool be
+		 * empty (very early boot), the clock still varies it. */
+		if (getrandom(tx->id_key, sizeof(tx->id_key), GRND_NONBLOCK) != sizeof(tx->id_key))
+			for (unsigned i = 0; i < 4; i++)
+				tx->id_key[i] = tx->id_key[i] * 2654435761u + (uint32_t)tx->now_ms + i;
+	}
+	uint16_t id = permute16(tx->id_ctr, tx->id_key);
+	tx->id_ctr = (uint16_t)(tx->id_ctr + 1);
+	/* The kernel's raw path replaces an identification of 0 with its own,
+	 * per fragment, which would split a packet's fragments apart. */
+	return id ? id : t64_tx_next_id(tx);
 }
 
 void t64_tx_too_big(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t mtu)

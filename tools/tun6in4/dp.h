@@ -68,9 +68,8 @@ struct t64_tx {
 	uint8_t *slots;
 	size_t slot_size;
 	/* Unpredictable IPv4 identifications for our own fragments. */
-	uint16_t ids[256];
-	unsigned ids_left;
-	uint16_t last_id;
+	uint32_t id_key[4];
+	uint16_t id_ctr;
 	struct t64_bucket ptb_limit;
 	/* Counters, read by another thread. */
 	_Atomic unsigned long long dropped, ptb_sent, ptb_limited;
@@ -87,7 +86,8 @@ void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n);
 void t64_tx_flush(struct t64_tx *tx);
 /* A PTB through the rate limit (also for sends the kernel refused). */
 void t64_tx_too_big(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t mtu);
-/* The next fragment identification: random, never twice in a row. */
+/* The next fragment identification: unpredictable, and none repeats
+ * within 65536 of them. */
 uint16_t t64_tx_next_id(struct t64_tx *tx);
 
 /* Network -> TUN: decapsulate, coalesce consecutive TCP segments of one
