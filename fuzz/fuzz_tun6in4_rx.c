@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	/* Length-prefixed packets; a zero length means "socket empty". */
 	while (size >= 2) {
-		size_t l = (size_t)data[0] << 8 | data[1];
+		size_t l = (size_t)(data[0] & 0x7f) << 8 | data[1];
 		data += 2;
 		size -= 2;
 		if (l == 0) {
@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (l > size)
 			l = size;
 		memcpy(pkt, data, l);
-		t64_rx_packet(&rx, pkt, l);
+		/* The length's top bit: the receiver vouched for kernel GRO. */
+		t64_rx_packet(&rx, pkt, l, data[-2] & 0x80);
 		data += l;
 		size -= l;
 	}

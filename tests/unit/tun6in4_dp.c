@@ -335,19 +335,35 @@ int main(void)
 		}
 		ok(t64_tcp6_gro_seeded(in, len) != 0, "(the forged packet carries the seed)");
 		size_t m = ip4(pkt, in, len);
-		ok(t64_rx_packet(&rx, pkt, m) == T64_PASS, "it passes decapsulation");
+		ok(t64_rx_packet(&rx, pkt, m, false) == T64_PASS, "it passes decapsulation");
 		t64_rx_flush(&rx);
 		ok(u.frames == 1 && u.marked == 0,
 		   "but goes up unmarked: the stack verifies its checksum");
+		/* The same bytes, when the receiver proved the kernel's GRO
+		 * built them: cut again, checksummed here, coalesced by us. */
+		memset(&u, 0, sizeof(u));
+		m = ip4(pkt, in, len);
+		t64_rx_packet(&rx, pkt, m, true);
+		t64_rx_flush(&rx);
+		ok(u.frames == 1 && u.marked == 1 && u.bytes == len,
+		   "a proven kernel GRO packet: re-cut and coalesced by the daemon (%u frames)",
+		   u.frames);
+		/* With SYN set it can never be coalesced: plain segments. */
+		in[53] |= 0x02;
+		memset(&u, 0, sizeof(u));
+		m = ip4(pkt, in, len);
+		t64_rx_packet(&rx, pkt, m, true);
+		t64_rx_flush(&rx);
+		ok(u.frames == 3 && u.marked == 0, "with SYN: %u unmarked segments", u.frames);
 		/* SYN and RST never join a run, and never come out marked. */
 		memset(&u, 0, sizeof(u));
 		static uint8_t q[3][2000];
 		size_t l0 = ip4(q[0], (tcp6(pkt + 20, 100, 0x10, 1000), pkt + 20), 1060);
 		size_t l1 = ip4(q[1], (tcp6(pkt + 20, 1100, 0x14, 1000), pkt + 20), 1060);
 		size_t l2 = ip4(q[2], (tcp6(pkt + 20, 2100, 0x12, 1000), pkt + 20), 1060);
-		t64_rx_packet(&rx, q[0], l0);
-		t64_rx_packet(&rx, q[1], l1);
-		t64_rx_packet(&rx, q[2], l2);
+		t64_rx_packet(&rx, q[0], l0, false);
+		t64_rx_packet(&rx, q[1], l1, false);
+		t64_rx_packet(&rx, q[2], l2, false);
 		t64_rx_flush(&rx);
 		ok(u.frames == 3 && u.marked == 0, "a segment, then RST, then SYN|ACK: three unmarked frames");
 		/* Control: three in-order data segments become one marked frame. */
@@ -355,7 +371,7 @@ int main(void)
 		for (unsigned i = 0; i < 3; i++) {
 			size_t l = ip4(q[i], (tcp6(pkt + 20, 100 + 1000 * i, 0x10, 1000), pkt + 20),
 				       1060);
-			t64_rx_packet(&rx, q[i], l);
+			t64_rx_packet(&rx, q[i], l, false);
 		}
 		t64_rx_flush(&rx);
 		ok(u.frames == 1 && u.marked == 1 && u.last_vh[0] == 1 && u.last_vh[1] == 4 &&

@@ -116,6 +116,12 @@ int t64_raw_open(const struct t64_conf *c, struct v6_err *err)
 	}
 	val = IP_PMTUDISC_DO;
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &val, sizeof(val));
+	/* The device each packet came in on, and whether it was reassembled:
+	 * together they tell the kernel's GRO super-packets (see
+	 * kernel_gro()). */
+	val = 1;
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &val, sizeof(val));
+	setsockopt(fd, IPPROTO_IP, IP_RECVFRAGSIZE, &val, sizeof(val));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
@@ -333,11 +339,63 @@ static void tun_write(struct t64_rx *r, const uint8_t *p, size_t len)
 		st_rx++;
 }
 
+/* The MTU of the device with that index, looked up again after a second. */
+static unsigned ingress_mtu(int fd, int ifindex)
+{
+	static int last_index;
+	static unsigned last_mtu;
+	static time_t last_time;
+	struct ifreq ifr = { 0 };
+
+	if (ifindex == last_index && time(NULL) == last_time)
+		return last_mtu;
+	last_index = ifindex;
+	last_time = time(NULL);
+	last_mtu = 0;
+	if (if_indextoname((unsigned)ifindex, ifr.ifr_name) && ioctl(fd, SIOCGIFMTU, &ifr) == 0 &&
+	    ifr.ifr_mtu > 0)
+		last_mtu = (unsigned)ifr.ifr_mtu;
+	return last_mtu;
+}
+
+/* Did the kernel's GRO build this packet from several?  A NIC with GRO on
+ * merges 6in4 TCP segments before a raw socket sees them (checking each
+ * one's checksum).  No single packet is larger than the device it came in
+ * on, unless it was reassembled from fragments, which anyone can send. */
+static bool kernel_gro(int fd, struct msghdr *m, size_t len)
+{
+	int ifindex = 0;
+	bool reassembled = false;
+
+	if (len <= rx.mtu + T64_IP4_HDR)
+		return false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != IPPROTO_IP)
+			continue;
+		if (c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			ifindex = pi.ipi_ifindex;
+		} else if (c->cmsg_type == IP_RECVFRAGSIZE) {
+			reassembled = true;
+		}
+	}
+	if (reassembled || ifindex <= 0)
+		return false;
+	unsigned mtu = ingress_mtu(fd, ifindex);
+	return mtu && len > mtu;
+}
+
 static void *net_to_tun(void *arg)
 {
 	struct t64_daemon *d = arg;
 	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH];
+	enum { CTL = CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int)) };
+	static union {
+		struct cmsghdr align;
+		uint8_t buf[CTL];
+	} ctl[BATCH];
 	uint8_t *bufs = malloc((size_t)BATCH * BIG);
 
 	if (!bufs)
@@ -346,7 +404,9 @@ static void *net_to_tun(void *arg)
 		rx.local.s_addr = atomic_load(&cur_local);
 		for (unsigned i = 0; i < BATCH; i++) {
 			iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
-			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
+							  .msg_control = ctl[i].buf,
+							  .msg_controllen = CTL };
 		}
 		/* A coalesced run stays open while packets keep coming; it goes
 		 * up as soon as the socket has nothing more queued. */
@@ -365,7 +425,8 @@ static void *net_to_tun(void *arg)
 			continue;
 		}
 		for (int i = 0; i < n; i++) {
-			enum t64_verdict v = t64_rx_packet(&rx, iov[i].iov_base, msg[i].msg_len);
+			bool gro = kernel_gro(d->raw_fd, &msg[i].msg_hdr, msg[i].msg_len);
+			enum t64_verdict v = t64_rx_packet(&rx, iov[i].iov_base, msg[i].msg_len, gro);
 			if (v != T64_PASS && rx.dropped[v] == 1)
 				log_info("dropped a packet: %s", t64_verdict_name(v));
 		}

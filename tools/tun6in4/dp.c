@@ -295,15 +295,19 @@ int t64_rx_init(struct t64_rx *rx, unsigned mtu, struct in_addr remote, t64_rx_w
 	rx->write = write;
 	rx->ctx = ctx;
 	rx->gro.cap = DP_VNET + DP_IP6 + 65535;
-	if (!(rx->gro.buf = malloc(rx->gro.cap)))
+	if (!(rx->gro.buf = malloc(rx->gro.cap)) || !(rx->seg = malloc(DP_IP6 + 65535))) {
+		free(rx->gro.buf);
+		rx->gro.buf = NULL;
 		return -ENOMEM;
+	}
 	return 0;
 }
 
 void t64_rx_free(struct t64_rx *rx)
 {
 	free(rx->gro.buf);
-	rx->gro.buf = NULL;
+	free(rx->seg);
+	rx->gro.buf = rx->seg = NULL;
 }
 
 void t64_rx_flush(struct t64_rx *rx)
@@ -314,33 +318,63 @@ void t64_rx_flush(struct t64_rx *rx)
 	}
 }
 
-enum t64_verdict t64_rx_packet(struct t64_rx *rx, uint8_t *p, size_t n)
+/* One decapsulated IPv6 packet: into the open run, a new run, or up as
+ * it is. */
+static void rx_inner(struct t64_rx *rx, uint8_t *pkt, size_t len, bool room_before)
+{
+	/* Consecutive segments of one TCP flow go up as one; the coalescer
+	 * checks every part's checksum, and only what it built is marked
+	 * for the stack to trust (NEEDS_CSUM, GSO).  Everything else goes up
+	 * unmarked, so the stack verifies it as it would from a wire. */
+	unsigned hdrs = t64_tcp6_mergeable(pkt, len);
+	if (hdrs && t64_gro_add(&rx->gro, pkt, len, hdrs))
+		return;
+	t64_rx_flush(rx);
+	if (hdrs) {
+		t64_gro_begin(&rx->gro, pkt, len, hdrs);
+		return;
+	}
+	if (room_before) {
+		/* A zeroed virtio-net header just before the packet. */
+		memset(pkt - DP_VNET, 0, DP_VNET);
+		rx->write(rx, pkt - DP_VNET, len + DP_VNET);
+	} else {
+		uint8_t *f = rx->gro.buf;
+		/* The run is empty after the flush: its buffer is free. */
+		memset(f, 0, DP_VNET);
+		memcpy(f + DP_VNET, pkt, len);
+		rx->write(rx, f, len + DP_VNET);
+	}
+}
+
+enum t64_verdict t64_rx_packet(struct t64_rx *rx, uint8_t *p, size_t n, bool kernel_gro)
 {
 	size_t off, len;
 	enum t64_verdict v = t64_decap(p, n, rx->remote, rx->local, &off, &len);
+	unsigned hdrs;
 
 	if (v != T64_PASS) {
 		rx->dropped[v]++;
 		return v;
 	}
-	/* Consecutive segments of one TCP flow go up as one; the coalescer
-	 * checks every part's checksum, and only what it built is marked
-	 * for the stack to trust (NEEDS_CSUM, GSO).  Everything else goes up
-	 * unmarked, so the stack verifies it as it would from a wire: a
-	 * packet claiming to be a super-packet already (a checksum field
-	 * holding the pseudo-header seed) proves nothing. */
-	unsigned hdrs = t64_tcp6_mergeable(p + off, len);
-	if (hdrs && t64_gro_add(&rx->gro, p + off, len, hdrs))
-		return T64_PASS;
-	t64_rx_flush(rx);
-	if (hdrs) {
-		t64_gro_begin(&rx->gro, p + off, len, hdrs);
+	/* A packet claiming to be a super-packet already (its checksum field
+	 * holding the pseudo-header seed) proves nothing by itself.  Only
+	 * when the receiver showed that the kernel's GRO built it, which
+	 * verified every part, is it cut into segments again, each with a
+	 * checksum computed here, that go the usual way. */
+	if (kernel_gro && len > rx->mtu && (hdrs = t64_tcp6_gro_seeded(p + off, len)) &&
+	    hdrs < rx->mtu) {
+		unsigned mss = rx->mtu - hdrs;
+		for (unsigned i = 0;; i++) {
+			size_t l = t64_tso_segment(rx->seg, DP_IP6 + 65535, p + off, len, mss, i);
+			if (!l)
+				break;
+			rx_inner(rx, rx->seg, l, false);
+		}
 		return T64_PASS;
 	}
-	/* The outer header has room for a zeroed virtio-net header just
-	 * before the inner packet (t64_decap() passed at least 20 bytes). */
-	off -= DP_VNET;
-	memset(p + off, 0, DP_VNET);
-	rx->write(rx, p + off, len + DP_VNET);
+	/* t64_decap() passed an outer header of at least 20 bytes: room for
+	 * the virtio-net header. */
+	rx_inner(rx, p + off, len, true);
 	return T64_PASS;
 }

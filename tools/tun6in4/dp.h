@@ -101,6 +101,7 @@ struct t64_rx {
 	t64_rx_write_fn *write;
 	void *ctx;
 	struct t64_gro gro;
+	uint8_t *seg;                   /* a segment cut from a kernel GRO packet */
 	_Atomic unsigned long long dropped[T64_VERDICT_MAX];
 };
 int t64_rx_init(struct t64_rx *rx, unsigned mtu, struct in_addr remote, t64_rx_write_fn *write,
@@ -108,8 +109,11 @@ int t64_rx_init(struct t64_rx *rx, unsigned mtu, struct in_addr remote, t64_rx_w
 void t64_rx_free(struct t64_rx *rx);
 /* One IPv4 packet as the raw socket delivered it, with room for
  * T64_VNET_LEN bytes before the inner packet (the outer header has it).
- * Returns the verdict (drops are counted). */
-enum t64_verdict t64_rx_packet(struct t64_rx *rx, uint8_t *pkt, size_t len);
+ * kernel_gro: the receiver proved that the kernel's own GRO built it
+ * (larger than the device it came in on could carry, and not reassembled
+ * from fragments), so the kernel verified every part.  Returns the
+ * verdict (drops are counted). */
+enum t64_verdict t64_rx_packet(struct t64_rx *rx, uint8_t *pkt, size_t len, bool kernel_gro);
 /* Nothing more queued: hand up the open run. */
 void t64_rx_flush(struct t64_rx *rx);
 
