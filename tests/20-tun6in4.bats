@@ -796,11 +796,15 @@ while True:
 	NOTIFY_SOCKET=$LAB_DIR/notify t64 a up t6 remote 192.0.2.2 local 192.0.2.1 \
 		address 2001:db8::1/64
 	wait_for 10 sh -c "[ \"\$(grep -c 'READY=1 carries' '$log')\" = 2 ]"
+	# Already up: --foreground says so (READY=1) and exits 0.
+	run -0 env NOTIFY_SOCKET="$LAB_DIR/notify" "$V6KIT_BIN/tun6in4" -n "$(ns a)" up t6 \
+		remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64 --foreground
+	wait_for 10 sh -c "[ \"\$(grep -c 'READY=1 carries' '$log')\" = 3 ]"
 	t64 a down t6
 	# Bad input: exit 1 before anything, and no READY=1.
 	run -1 env NOTIFY_SOCKET="$LAB_DIR/notify" "$V6KIT_BIN/tun6in4" -n "$(ns a)" up t6 \
 		remote 192.0.2 --foreground
-	[ "$(grep -c READY=1 "$log")" = 2 ]
+	[ "$(grep -c READY=1 "$log")" = 3 ]
 	run -0 tool tun6in4 --help
 	assert_output --partial "--foreground"
 }

@@ -453,8 +453,15 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		}
 		r.dev_ifindex = l.ifindex;
 	}
-	if ((rc = check_existing(&r, &done)) != 0 || done)
+	if ((rc = check_existing(&r, &done)) != 0 || done) {
+		if (done && o.foreground) {
+			/* Already up and usable: a service manager may count on
+			 * it (RemainAfterExit=yes). */
+			v6_service_notify_open();
+			v6_service_notify("READY=1");
+		}
 		goto out;
+	}
 	if ((rc = restart_guard(&r.conf, o.force)) != 0)
 		goto out;
 	if (create_link(&r) < 0 || configure(&r, o.wait_s) < 0) {
