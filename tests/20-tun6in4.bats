@@ -14,7 +14,10 @@ setup() {
 	mkdir -p "$V6KIT_TUNNELS_DIR"
 }
 
-teardown() { lab_teardown; }
+teardown() {
+	umount "$LAB_DIR/pin ns" 2>/dev/null || true
+	lab_teardown
+}
 
 # t64 HOST ARGS...: tun6in4 inside a lab host.
 t64() {
@@ -755,6 +758,15 @@ for i in range(400):
 	mkdir -p "$ydir"
 	run -0 t64 a show
 	[ -d "$ydir" ]
+	# Kept alive by a bind mount elsewhere (a path with a space), then not.
+	touch "$LAB_DIR/pin ns"
+	mount --bind "/run/netns/$(ns y)" "$LAB_DIR/pin ns"
+	ip netns del "$(ns y)"
+	run -0 t64 a show
+	[ -d "$ydir" ]
+	umount "$LAB_DIR/pin ns"
+	run -0 t64 a down t6
+	[ ! -e "$ydir" ]
 }
 
 # notify_listener: a fake systemd notify socket at $LAB_DIR/notify; on

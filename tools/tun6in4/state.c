@@ -432,8 +432,20 @@ static void prune_mounts(struct prune *p, const char *mountinfo, const char *roo
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE ... */
 		const char *dash = strstr(line, " - ");
 		if (!dash || sscanf(dash + 3, "%63s", fstype) != 1 || strcmp(fstype, "nsfs") ||
-		    sscanf(line, "%*s %*s %*s %*s %2047s", mnt) != 1 || strchr(mnt, '\\'))
+		    sscanf(line, "%*s %*s %*s %*s %2047s", mnt) != 1)
 			continue;
+		/* Spaces and the like are written as \ooo. */
+		char *w = mnt;
+		for (const char *r = mnt; *r; r++) {
+			if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+			    r[3] >= '0' && r[3] <= '7') {
+				*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+				r += 3;
+			} else {
+				*w++ = *r;
+			}
+		}
+		*w = '\0';
 		snprintf(full, sizeof(full), "%s%s", root, mnt);
 		prune_visit(p, full);
 	}
