@@ -752,7 +752,7 @@ for i in range(400):
 	wait_for 5 sh -c "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
 	ip netns del "$(ns x)"
 	run -0 t64 a show
-	[ ! -e "$dir" ]
+	[ ! -e "$dir" ] || fail "$dir kept: $(ls -l "$dir"; cat "$dir"/*.pid)"
 	# Live namespaces keep theirs, and a namespace kept only by a mount
 	# (no process in it) counts as live.
 	[ -e "$(state_dir a)/t6.state" ] && [ -e "$(state_dir b)/t6.state" ]

@@ -367,6 +367,9 @@ bool t64_daemon_alive(pid_t pid)
 
 #define PRUNE_MAX 256
 
+/* Paths from directory entries; a truncated one is skipped, never used. */
+#define PATHF(buf, ...) ((size_t)snprintf(buf, sizeof(buf), __VA_ARGS__) < sizeof(buf))
+
 struct prune {
 	unsigned long long want[PRUNE_MAX]; /* cookies of directories not yet matched */
 	char *names[PRUNE_MAX];
@@ -446,8 +449,8 @@ static void prune_mounts(struct prune *p, const char *mountinfo, const char *roo
 			}
 		}
 		*w = '\0';
-		snprintf(full, sizeof(full), "%s%s", root, mnt);
-		prune_visit(p, full);
+		if (PATHF(full, "%s%s", root, mnt))
+			prune_visit(p, full);
 	}
 	fclose(f);
 }
@@ -462,16 +465,16 @@ static void prune_proc(struct prune *p, int what)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		if (what == 0) {
-			snprintf(path, sizeof(path), "/proc/%s/ns/net", de->d_name);
-			prune_visit(p, path);
+			if (PATHF(path, "/proc/%s/ns/net", de->d_name))
+				prune_visit(p, path);
 		} else if (what == 1) {
 			/* Descriptors open on a namespace ("net:[INODE]"). */
-			snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
-			DIR *fds = opendir(path);
+			DIR *fds = PATHF(path, "/proc/%s/fd", de->d_name) ? opendir(path) : NULL;
 			struct dirent *fe;
 			while (fds && p->left && (fe = readdir(fds))) {
 				char fdpath[600];
-				snprintf(fdpath, sizeof(fdpath), "%s/%s", path, fe->d_name);
+				if (!PATHF(fdpath, "%s/%s", path, fe->d_name))
+					continue;
 				ssize_t n = readlink(fdpath, link, sizeof(link) - 1);
 				if (n > 4 && !memcmp(link, "net:", 4))
 					prune_visit(p, fdpath);
@@ -481,9 +484,9 @@ static void prune_proc(struct prune *p, int what)
 		} else {
 			/* Bind mounts in other mount namespaces. */
 			char root[300];
-			snprintf(path, sizeof(path), "/proc/%s/mountinfo", de->d_name);
-			snprintf(root, sizeof(root), "/proc/%s/root", de->d_name);
-			prune_mounts(p, path, root);
+			if (PATHF(path, "/proc/%s/mountinfo", de->d_name) &&
+			    PATHF(root, "/proc/%s/root", de->d_name))
+				prune_mounts(p, path, root);
 		}
 	}
 	if (d)
@@ -503,8 +506,7 @@ static bool dir_has_live_daemon(const char *dir)
 		FILE *f;
 		if (l < 5 || strcmp(de->d_name + l - 4, ".pid"))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if ((f = fopen(path, "r"))) {
+		if (PATHF(path, "%s/%s", dir, de->d_name) && (f = fopen(path, "r"))) {
 			if (fgets(text, sizeof(text), f))
 				live = t64_daemon_alive((pid_t)atoi(text));
 			fclose(f);
@@ -524,8 +526,8 @@ static void remove_dir(const char *dir)
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
+		if (PATHF(path, "%s/%s", dir, de->d_name))
+			unlink(path);
 	}
 	if (d)
 		closedir(d);
@@ -554,9 +556,8 @@ static void prune_stale(const char *top, const char *mine)
 		unsigned long long c;
 		if (strncmp(de->d_name, "netns-", 6))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", top, de->d_name);
 		c = strtoull(de->d_name + 6, &end, 10);
-		if (*end || !strcmp(path, mine))
+		if (*end || !PATHF(path, "%s/%s", top, de->d_name) || !strcmp(path, mine))
 			continue;
 		p->want[p->n] = c;
 		p->names[p->n++] = strdup(path);
