@@ -7,16 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Ask the daemon to move its socket, over the channel only `change`
- * uses (ctl.c): no signal goes to anyone, and the answer comes back on
- * this connection alone. */
-static int tell_daemon(const char *name, const char *local, struct v6_err *err)
+/* Hand the daemon its new socket, over the channel only `change` uses
+ * (ctl.c): no signal goes to anyone, and the answer comes back on this
+ * connection alone.  The socket is made here, as root; the daemon has no
+ * privilege left to make one. */
+static int tell_daemon(const char *name, const char *local, int sock, struct v6_err *err)
 {
 	char req[64], reply[600];
 	int rc;
 
 	snprintf(req, sizeof(req), "local %s", local);
-	if ((rc = t64_ctl_request(name, req, reply, sizeof(reply), err)) < 0)
+	if ((rc = t64_ctl_request(name, req, sock, reply, sizeof(reply), err)) < 0)
 		return rc;
 	if (strcmp(reply, "ok"))
 		return v6_err_set(err, -EIO, "the tunnel daemon could not move its socket: %s",
@@ -79,12 +80,14 @@ int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 			v6_cli_error("%s: %s", argv[1], err.msg);
 			goto out;
 		}
-		close(fd);
-		if (t64_state_write(&st, argv[1], &err) < 0 || tell_daemon(argv[1], argv[3], &err) < 0) {
+		if (t64_state_write(&st, argv[1], &err) < 0 ||
+		    tell_daemon(argv[1], argv[3], fd, &err) < 0) {
+			close(fd);
 			v6_cli_error("%s: %s", argv[1], err.msg);
 			t64_state_write(&old, argv[1], &err);
 			goto out;
 		}
+		close(fd);
 	}
 	rc = V6_EXIT_OK;
 out:

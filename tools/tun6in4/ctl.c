@@ -51,20 +51,38 @@ int t64_ctl_listen(const char *name, struct v6_err *err)
 	return fd;
 }
 
-int t64_ctl_request(const char *name, const char *req, char *reply, size_t cap,
+int t64_ctl_request(const char *name, const char *req, int pass_fd, char *reply, size_t cap,
 		    struct v6_err *err)
 {
 	struct sockaddr_un sa;
 	struct pollfd p;
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { (void *)req, strlen(req) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 	int fd, rc = ctl_addr(name, &sa, err);
 
 	if (rc < 0)
 		return rc;
+	if (pass_fd >= 0) {
+		/* The socket travels with the request (SCM_RIGHTS): made here,
+		 * with root's privileges, used by the unprivileged daemon. */
+		memset(&ctl, 0, sizeof(ctl));
+		m.msg_control = ctl.buf;
+		m.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
 	if ((fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0)) < 0)
 		return v6_err_set(err, -errno, "control socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+	    sendmsg(fd, &m, MSG_NOSIGNAL) < 0) {
 		int e = errno;
 		close(fd);
 		return v6_err_set(err, -e, "the tunnel daemon does not answer: %s", strerror(e));
@@ -76,5 +94,27 @@ int t64_ctl_request(const char *name, const char *req, char *reply, size_t cap,
 	}
 	close(fd);
 	reply[n] = '\0';
+	return 0;
+}
+
+int t64_ctl_receive(int fd, char *req, size_t cap, int *passed)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { req, cap - 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf) };
+	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	*passed = -1;
+	if (n <= 0)
+		return -1;
+	req[n] = '\0';
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)) && *passed < 0)
+			memcpy(passed, CMSG_DATA(c), sizeof(int));
 	return 0;
 }

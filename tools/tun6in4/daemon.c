@@ -26,7 +26,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -434,51 +433,46 @@ static void *net_to_tun(void *arg)
 	return NULL;
 }
 
-/* `change local`: a new socket from the new address, swapped in place.
- * dup2() replaces the file behind the descriptor both threads use in one
- * step. */
-static int move_local(struct t64_daemon *d, struct t64_conf *live, const char *arg,
+/* `change local`: the new socket, made by `change` and passed with the
+ * request, swapped in place.  dup2() replaces the file behind the
+ * descriptor both threads use in one step. */
+static int move_local(struct t64_daemon *d, struct t64_conf *live, const char *arg, int sock,
 		      struct v6_err *err)
 {
 	struct t64_conf next = *live;
-	int fd;
+	int type = 0;
+	socklen_t tl = sizeof(type);
 
 	if (t64_conf_set(&next, "local", arg, false, err) < 0)
 		return -EINVAL;
-	if ((fd = t64_raw_open(&next, err)) < 0)
-		return fd;
-	if (dup2(fd, d->raw_fd) < 0) {
-		int e = errno;
-		close(fd);
-		return v6_err_set(err, -e, "dup2: %s", strerror(e));
-	}
-	close(fd);
+	if (sock < 0 || getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_RAW)
+		return v6_err_set(err, -EINVAL, "no raw socket came with the request");
+	if (dup2(sock, d->raw_fd) < 0)
+		return v6_err_set(err, -errno, "dup2: %s", strerror(errno));
 	live->local = next.local;
 	atomic_store(&cur_local, next.local.s_addr);
 	log_info("%s: local endpoint moved to %s", live->name, arg);
 	return 0;
 }
 
-/* One request on the control socket: "local V4|any"; the answer is "ok"
- * or "error: WHY".  A client gets a second to speak. */
+/* One request on the control socket: "local V4|any" with the new socket;
+ * the answer is "ok" or "error: WHY".  A client gets a second to speak. */
 static void serve_ctl(struct t64_daemon *d, struct t64_conf *live, pthread_t receiver)
 {
 	char req[128], reply[600];
 	struct v6_err err;
-	int c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-	ssize_t n;
+	int sock = -1, c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (c < 0)
 		return;
 	struct pollfd p = { .fd = c, .events = POLLIN };
-	if (poll(&p, 1, 1000) != 1 || (n = recv(c, req, sizeof(req) - 1, MSG_DONTWAIT)) <= 0) {
+	if (poll(&p, 1, 1000) != 1 || t64_ctl_receive(c, req, sizeof(req), &sock) < 0) {
 		close(c);
 		return;
 	}
-	req[n] = '\0';
 	req[strcspn(req, "\n")] = '\0';
 	if (!strncmp(req, "local ", 6)) {
-		if (move_local(d, live, req + 6, &err) == 0) {
+		if (move_local(d, live, req + 6, sock, &err) == 0) {
 			/* Interrupt the receiver's wait: it takes the new socket. */
 			pthread_kill(receiver, SIGUSR1);
 			snprintf(reply, sizeof(reply), "ok");
@@ -489,6 +483,8 @@ static void serve_ctl(struct t64_daemon *d, struct t64_conf *live, pthread_t rec
 	} else {
 		snprintf(reply, sizeof(reply), "error: unknown request");
 	}
+	if (sock >= 0)
+		close(sock);
 	send(c, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(c);
 }
@@ -513,8 +509,9 @@ static void publish_stats(int fd)
 }
 
 /* Everything that needs root happens here, then the daemon becomes the
- * unprivileged service user with CAP_NET_RAW alone (a new raw socket for
- * `change local`).  Files it writes later are open already and its own. */
+ * unprivileged service user with no capability at all: its sockets are
+ * open, `change local` passes it a new one, and the one file it writes
+ * later is open already and its own. */
 static int setup_privileged(struct t64_daemon *d, struct v6_err *err)
 {
 	uid_t uid;
@@ -531,7 +528,7 @@ static int setup_privileged(struct t64_daemon *d, struct v6_err *err)
 		return d->ctl_fd;
 	if ((d->stats_fd = t64_stats_open(d->conf->name, uid, gid, err)) < 0)
 		return d->stats_fd;
-	return v6_service_drop(NULL, 1u << CAP_NET_RAW, err);
+	return v6_service_drop(NULL, 0, err);
 }
 
 int t64_daemon_run(struct t64_daemon *d)

@@ -123,8 +123,12 @@ int t64_daemon_run(struct t64_daemon *d);
 
 /* ---- ctl.c: `change` talks to the daemon on NAME.ctl ---- */
 int t64_ctl_listen(const char *name, struct v6_err *err);
-/* Send one request, wait up to 5 s for the one-line answer. */
-int t64_ctl_request(const char *name, const char *req, char *reply, size_t cap,
+/* Send one request (with the descriptor pass_fd, unless -1), wait up to
+ * 5 s for the one-line answer. */
+int t64_ctl_request(const char *name, const char *req, int pass_fd, char *reply, size_t cap,
 		    struct v6_err *err);
+/* The daemon's side: one request from an accepted connection, and the
+ * descriptor passed with it (*passed, -1 when none). */
+int t64_ctl_receive(int fd, char *req, size_t cap, int *passed);
 
 #endif
