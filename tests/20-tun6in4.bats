@@ -14,7 +14,10 @@ setup() {
 	mkdir -p "$V6KIT_TUNNELS_DIR"
 }
 
-teardown() { lab_teardown; }
+teardown() {
+	umount "$LAB_DIR/pin ns" 2>/dev/null || true
+	lab_teardown
+}
 
 # t64 HOST ARGS...: tun6in4 inside a lab host.
 t64() {
@@ -125,9 +128,9 @@ echo_requests_seen() {
 	pid=$(jq '.[0].pid' <<<"$j")
 	[ "$(cat "$(state_dir a)/t6.pid")" = "$pid" ]
 	[ "$(readlink "/proc/$pid/ns/net")" = "$(ip netns exec "$(ns a)" readlink /proc/self/ns/net)" ]
-	# It parses packets from the network with CAP_NET_RAW alone.
-	[ "$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")" = 0000000000002000 ]
-	[ "$(awk '/^CapBnd:/ { print $2 }' "/proc/$pid/status")" = 0000000000002000 ]
+	# It parses packets from the network with no capability at all.
+	[ "$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")" = 0000000000000000 ]
+	[ "$(awk '/^CapBnd:/ { print $2 }' "/proc/$pid/status")" = 0000000000000000 ]
 	[ "$(ip -n "$(ns a)" -j link show t6 | jq -r '.[0].ifalias')" = "v6kit:tun6in4" ]
 }
 
@@ -522,4 +525,308 @@ routed_pair() {
 	[ "$(jshow a)" = "[]" ]
 	run -0 t64 a up t6 remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64
 	in_ns a ping -c 1 -W 5 2001:db8::2
+}
+
+# transfer HOST_FROM HOST_TO ADDR BYTES: a TCP transfer through the tunnel,
+# checked end to end (byte count and SHA-256 on both sides).
+transfer() {
+	lab_bg "$2" /usr/bin/python3 -c "$TCP_SINK" "$3" 5201
+	local sink=$LAB_LAST_LOG
+	wait_for 10 in_ns "$2" sh -c 'ss -ltn | grep -q ":5201 "'
+	run -0 in_ns "$1" /usr/bin/python3 -c "$TCP_SOURCE" "$3" 5201 "$4"
+	local sent=$output
+	wait_for 30 grep -q . "$sink"
+	[ "$(cat "$sink")" = "$sent" ]
+	[[ "$sent" == "$4 "* ]]
+}
+
+# tcp_csum_errors HOST: TCP segments HOST's stack refused for a bad checksum.
+tcp_csum_errors() {
+	in_ns "$1" awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 }
+		else print $c["InCsumErrors"] }' /proc/net/snmp
+}
+
+# udp_csum_errors HOST: UDP over IPv6 HOST's stack refused for a bad checksum.
+udp_csum_errors() {
+	in_ns "$1" awk '$1 == "Udp6InCsumErrors" { print $2 }' /proc/net/snmp6
+}
+
+# Datagrams of N random sizes (1000-1232 bytes), each carrying its own
+# SHA-256; the sink counts what arrives and what is damaged, until 2 s of
+# silence.
+UDP_SOURCE='
+import hashlib, random, socket, sys
+r = random.Random(7739)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[3])):
+    body = r.randbytes(r.randint(1000 - 32, 1232 - 32))
+    try:
+        s.sendto(hashlib.sha256(body).digest() + body, (sys.argv[1], int(sys.argv[2])))
+    except OSError:
+        pass'
+UDP_SINK='
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(30)
+n = bad = 0
+while True:
+    try:
+        d = s.recv(65536)
+    except socket.timeout:
+        break
+    s.settimeout(2)
+    n += 1
+    bad += hashlib.sha256(d[32:]).digest() != d[:32]
+print("received", n, "damaged", bad, flush=True)'
+
+@test "a path MTU below 1300 with many packets in flight: fragments intact, unpredictable ids" {
+	routed_pair 1200
+	# The first full-size packet teaches a's kernel the 1200 path.
+	run in_ns a ping -c 2 -i 0.3 -W 1 -M do -s 1432 2001:db8::2
+	capture b vb --immediate-mode "ip proto 41 and ip[6:2] & 0x1fff = 0 and ip[6] & 0x20 != 0"
+	local errs
+	errs=$(tcp_csum_errors b)
+	# 4 MiB of bulk TCP: every 1280-byte packet leaves as two IPv4
+	# fragments; small packets in between (the last segment of each
+	# super-packet, a flood of pings) make batches fill at every offset.
+	lab_bg a ping -f -c 3000 -s 100 2001:db8::2
+	transfer a b 2001:db8::2 4194304
+	# UDP of sizes either side of the 1180 bytes that need fragmenting:
+	# one packet takes one message or two, so a batch fills at every
+	# offset.
+	local udp_errs
+	udp_errs=$(udp_csum_errors b)
+	lab_bg b /usr/bin/python3 -c "$UDP_SINK" 2001:db8::2 5202
+	local sink=$LAB_LAST_LOG
+	wait_for 10 in_ns b sh -c 'ss -lun | grep -q ":5202 "'
+	in_ns a /usr/bin/python3 -c "$UDP_SOURCE" 2001:db8::2 5202 20000
+	capture_stop
+	wait_for 10 grep -q "^received [1-9]" "$sink"
+	# A fragment sent from a reused slot carries another packet's bytes:
+	# b's daemon drops it for its length, or b's TCP or UDP for its
+	# checksum; what arrives is what was sent.
+	[ "$(tcp_csum_errors b)" = "$errs" ]
+	[ "$(udp_csum_errors b)" = "$udp_errs" ]
+	[ "$(jshow b t6 | jq '.[0].rx_dropped')" = 0 ]
+	grep -q "damaged 0$" "$sink"
+	# RFC 7739: identifications of a's first fragments follow no sequence.
+	local ids seq total
+	ids=$(tcpdump -n -v -r "$LAB_DIR/vb.pcap" 'ip src 192.0.2.1' 2>/dev/null |
+		grep -o ', id [0-9]*,' | grep -o '[0-9]*')
+	total=$(wc -l <<<"$ids")
+	seq=$(awk 'NR > 1 && $1 == p + 1 { n++ } { p = $1 } END { print n + 0 }' <<<"$ids")
+	[ "$total" -ge 1000 ]
+	[ "$seq" -le 5 ]
+}
+
+@test "large MTUs carry bulk TCP: 9000 and 65515 on links to match" {
+	local mtu
+	for mtu in 9000 65515; do
+		lab_setup_pair_mtu "$mtu"
+		transfer a b 2001:db8::2 8388608
+		[ "$(jshow a t6 | jq -r '.[0] | "\(.mtu) \(.tx_dropped)"')" = "$mtu 0" ]
+		t64 a down t6
+		t64 b down t6
+	done
+}
+
+# lab_setup_pair_mtu MTU: hosts a and b (created once) on a veth link of
+# MTU + 20, a user-mode tunnel t6 of MTU across.
+lab_setup_pair_mtu() {
+	[ -n "$(ip netns list | grep -F "$(ns a)")" ] || two_hosts
+	ip -n "$(ns a)" link set va mtu $(($1 + 20))
+	ip -n "$(ns b)" link set vb mtu $(($1 + 20))
+	pair mtu "$1"
+	t64 b down t6
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64 mtu "$1"
+	in_ns a ping -c 1 -W 5 2001:db8::2
+}
+
+@test "segments the tunnel cannot carry are counted and answered with PTB; TCP recovers" {
+	two_hosts
+	pair
+	# The device's MTU raised by hand beyond the tunnel's: the stack hands
+	# the daemon super-packets of 9000-byte segments.
+	ip -n "$(ns a)" link set t6 mtu 9000
+	ip -n "$(ns b)" link set t6 mtu 9000
+	transfer a b 2001:db8::2 4194304
+	# The first window (some 7 segments of one super-packet) is refused
+	# and counted segment by segment, answered with a PTB; before,
+	# a super-packet that could not be cut vanished uncounted and only a
+	# later single packet was (1 drop).
+	wait_for 5 sh -c "[ \"\$('$V6KIT_BIN/tun6in4' -n '$(ns a)' -j show t6 | jq '.[0].tx_dropped')\" -ge 4 ]"
+	[ "$(jshow a t6 | jq '.[0].ptb_sent')" -ge 1 ]
+}
+
+@test "Packet Too Big is rate-limited (RFC 4443 2.4(f))" {
+	two_hosts
+	pair
+	# IPV6_PMTUDISC_PROBE ignores the learned path MTU, so every one of
+	# 400 datagrams reaches the daemon too big.
+	ip -n "$(ns a)" link set t6 mtu 9000
+	local start end
+	start=$(date +%s)
+	in_ns a /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, 23, 3)  # IPV6_MTU_DISCOVER: IPV6_PMTUDISC_PROBE
+for i in range(400):
+    s.sendto(b"x" * 1900, ("2001:db8::2", 9))'
+	end=$(date +%s)
+	wait_for 5 sh -c "[ \"\$('$V6KIT_BIN/tun6in4' -n '$(ns a)' -j show t6 | jq '.[0].tx_dropped')\" -ge 400 ]"
+	sleep 1.2
+	local ptb
+	ptb=$(jshow a t6 | jq '.[0].ptb_sent')
+	[ "$ptb" -ge 1 ]
+	# A burst of 20, then 20 a second.
+	[ "$ptb" -le $((20 + 20 * (end - start + 2))) ]
+	[ "$ptb" -lt 400 ]
+}
+
+@test "SIGHUP from an admin's shell is not answered with a signal; change still works" {
+	two_hosts
+	pair
+	local pid
+	pid=$(daemon_pid a t6)
+	# Before, the daemon sent SIGUSR1/SIGUSR2 back to the sender: a shell
+	# died of it.
+	run -0 t sh -c "kill -HUP $pid; sleep 1; echo alive"
+	[ "$output" = alive ]
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	lab_addr a va 192.0.2.11/24
+	run -0 t64 a change t6 local 192.0.2.11
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.11 ]
+	# The channel is root's alone.
+	[ "$(stat -c '%U %a' "$(state_dir a)/t6.ctl")" = "root 600" ]
+	t64 b down t6
+	t64 b up t6 remote 192.0.2.11 local 192.0.2.2 address 2001:db8::2/64
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+}
+
+@test "the daemon runs as the service user without capabilities" {
+	two_hosts
+	pair
+	local pid user uid gid
+	pid=$(daemon_pid a t6)
+	user=$(getent passwd v6kit >/dev/null && echo v6kit || echo nobody)
+	uid=$(id -u "$user")
+	gid=$(id -g "$user")
+	[ "$uid" != 0 ]
+	[ "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" = "$uid $uid $uid $uid" ]
+	[ "$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" = "$gid $gid $gid $gid" ]
+	for f in CapEff CapPrm CapBnd CapAmb CapInh; do
+		[ "$(awk "/^$f:/ { print \$2 }" "/proc/$pid/status")" = 0000000000000000 ]
+	done
+	[ "$(awk '/^NoNewPrivs:/ { print $2 }' "/proc/$pid/status")" = 1 ]
+	# The file it keeps writing is its own.
+	[ "$(stat -c %u "$(state_dir a)/t6.stats")" = "$uid" ]
+	# With exactly these credentials a root-only file stays unreadable.
+	echo secret >"$LAB_DIR/shadow"
+	chmod 600 "$LAB_DIR/shadow"
+	chmod 755 "$LAB_DIR"
+	run setpriv --reuid "$uid" --regid "$gid" --clear-groups --inh-caps=-all \
+		--bounding-set=-all cat "$LAB_DIR/shadow"
+	assert_failure
+	assert_output --partial "Permission denied"
+	# The tunnel works, counters included, and moves its endpoint: the
+	# new socket comes from `change`.
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+	[ "$(jshow a t6 | jq '.[0].tx_dropped')" = 0 ]
+	lab_addr a va 192.0.2.11/24
+	t64 a change t6 local 192.0.2.11
+	t64 b down t6
+	t64 b up t6 remote 192.0.2.11 local 192.0.2.2 address 2001:db8::2/64
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8::2
+	[ "$(daemon_pid a t6)" = "$pid" ]
+}
+
+@test "stale netns-COOKIE state directories go once their namespace is gone" {
+	two_hosts
+	pair
+	lab_ns x
+	lab_link x vx a vax
+	lab_addr x vx 203.0.113.1/24
+	t64 x up t7 remote 203.0.113.2 address 2001:db8:7::1/64
+	local dir pid
+	dir=$(state_dir x)
+	pid=$(daemon_pid x t7)
+	[ -e "$dir/t7.state" ]
+	# The daemon dies without cleaning up, then the namespace goes.
+	kill -KILL "$pid"
+	wait_for 5 sh -c "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+	ip netns del "$(ns x)"
+	run -0 t64 a show
+	[ ! -e "$dir" ] || fail "$dir kept: $(ls -l "$dir"; cat "$dir"/*.pid)"
+	# Live namespaces keep theirs, and a namespace kept only by a mount
+	# (no process in it) counts as live.
+	[ -e "$(state_dir a)/t6.state" ] && [ -e "$(state_dir b)/t6.state" ]
+	lab_ns y
+	local ydir
+	ydir=$(state_dir y)
+	mkdir -p "$ydir"
+	run -0 t64 a show
+	[ -d "$ydir" ]
+	# Kept alive by a bind mount elsewhere (a path with a space), then not.
+	touch "$LAB_DIR/pin ns"
+	mount --bind "/run/netns/$(ns y)" "$LAB_DIR/pin ns"
+	ip netns del "$(ns y)"
+	run -0 t64 a show
+	[ -d "$ydir" ]
+	umount "$LAB_DIR/pin ns"
+	run -0 t64 a down t6
+	[ ! -e "$ydir" ]
+}
+
+# notify_listener: a fake systemd notify socket at $LAB_DIR/notify; on
+# READY=1 it checks at once that the tunnel carries traffic.
+NOTIFY_LISTENER='
+import os, socket, subprocess, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("listening", flush=True)
+while True:
+    msg = s.recv(4096).decode()
+    for line in msg.split("\n"):
+        if line == "READY=1":
+            r = subprocess.run(["ip", "netns", "exec", sys.argv[2], "ping", "-c", "1", "-W", "2",
+                                "2001:db8::2"], capture_output=True)
+            print("READY=1", "carries" if r.returncode == 0 else "broken", flush=True)
+        elif line:
+            print(line, flush=True)'
+
+@test "up --foreground: READY=1 once the tunnel carries traffic; SIGTERM removes it" {
+	two_hosts
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	lab_bg a /usr/bin/python3 -c "$NOTIFY_LISTENER" "$LAB_DIR/notify" "$(ns a)"
+	local log=$LAB_LAST_LOG
+	wait_for 10 grep -q listening "$log"
+	NOTIFY_SOCKET=$LAB_DIR/notify lab_bg a "$V6KIT_BIN/tun6in4" up t6 remote 192.0.2.2 \
+		local 192.0.2.1 address 2001:db8::1/64 --foreground
+	local pid=$LAB_LAST_PID
+	wait_for 15 grep -q "READY=1" "$log"
+	[ "$(grep -c READY=1 "$log")" = 1 ]
+	grep -q "READY=1 carries" "$log"
+	# The data plane runs in this very process.
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	kill -TERM "$pid"
+	wait_for 10 sh -c "! ip -n '$(ns a)' link show t6"
+	wait_for 5 grep -q "STOPPING=1" "$log"
+	[ "$(jshow a)" = "[]" ]
+	# Started any other way under systemd, the daemon says READY=1 itself.
+	NOTIFY_SOCKET=$LAB_DIR/notify t64 a up t6 remote 192.0.2.2 local 192.0.2.1 \
+		address 2001:db8::1/64
+	wait_for 10 sh -c "[ \"\$(grep -c 'READY=1 carries' '$log')\" = 2 ]"
+	# Already up: --foreground says so (READY=1) and exits 0.
+	run -0 env NOTIFY_SOCKET="$LAB_DIR/notify" "$V6KIT_BIN/tun6in4" -n "$(ns a)" up t6 \
+		remote 192.0.2.2 local 192.0.2.1 address 2001:db8::1/64 --foreground
+	wait_for 10 sh -c "[ \"\$(grep -c 'READY=1 carries' '$log')\" = 3 ]"
+	t64 a down t6
+	# Bad input: exit 1 before anything, and no READY=1.
+	run -1 env NOTIFY_SOCKET="$LAB_DIR/notify" "$V6KIT_BIN/tun6in4" -n "$(ns a)" up t6 \
+		remote 192.0.2 --foreground
+	[ "$(grep -c READY=1 "$log")" = 3 ]
+	run -0 tool tun6in4 --help
+	assert_output --partial "--foreground"
 }

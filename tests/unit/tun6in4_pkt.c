@@ -288,5 +288,32 @@ int main(void)
 	n = tcp6(in, 1, 0x02, 10, 0);
 	ok(t64_tcp6_mergeable(in, n) == 0, "SYN is never merged");
 	free(g.buf);
+
+	/* A UDP checksum completed from the kernel's seed is never 0 (which
+	 * IPv6 receivers drop): over every value of one payload word, one
+	 * computes to zero and must be sent as 0xffff. */
+	{
+		unsigned zero = 0, ones = 0, bad = 0;
+		for (unsigned w = 0; w < 65536; w++) {
+			n = ip6(in, "2001:db8::1", "2001:db8::2", 17, 24);
+			in[44] = 0;
+			in[45] = 24;
+			in[56] = (uint8_t)(w >> 8);
+			in[57] = (uint8_t)w;
+			/* The seed: the pseudo-header sum, as NEEDS_CSUM leaves it. */
+			in[46] = in[47] = 0;
+			uint8_t z[24] = { 0 };
+			uint16_t seed = (uint16_t)~t64_csum6(in + 8, in + 24, 17, z, 24);
+			in[46] = (uint8_t)(seed >> 8);
+			in[47] = (uint8_t)seed;
+			t64_csum_complete(in, n, 40, 6);
+			zero += in[46] == 0 && in[47] == 0;
+			ones += in[46] == 0xff && in[47] == 0xff;
+			bad += t64_csum6(in + 8, in + 24, 17, in + 40, 24) != 0;
+		}
+		ok(zero == 0 && ones >= 1 && bad == 0,
+		   "RFC 768: a UDP checksum of zero goes out as 0xffff (%u zero, %u 0xffff, %u bad)",
+		   zero, ones, bad);
+	}
 	return done_testing();
 }

@@ -4,35 +4,25 @@
 #include "tun6in4.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-/* Ask the daemon to re-read its state; it answers SIGUSR1 when the new
- * socket is in place, SIGUSR2 when it could not make one. */
-static int tell_daemon(pid_t pid, struct v6_err *err)
+/* Hand the daemon its new socket, over the channel only `change` uses
+ * (ctl.c): no signal goes to anyone, and the answer comes back on this
+ * connection alone.  The socket is made here, as root; the daemon has no
+ * privilege left to make one. */
+static int tell_daemon(const char *name, const char *local, int sock, struct v6_err *err)
 {
-	sigset_t set, old;
-	siginfo_t si;
-	struct timespec ts = { .tv_sec = 5 };
-	int sig;
+	char req[64], reply[600];
+	int rc;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	if (kill(pid, SIGHUP) < 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return v6_err_set(err, -errno, "daemon %d: %s", (int)pid, strerror(errno));
-	}
-	do
-		sig = sigtimedwait(&set, &si, &ts);
-	while (sig > 0 && si.si_pid != pid);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (sig == SIGUSR1)
-		return 0;
-	return v6_err_set(err, -EIO, "the tunnel daemon could not move its socket (see syslog)");
+	snprintf(req, sizeof(req), "local %s", local);
+	if ((rc = t64_ctl_request(name, req, sock, reply, sizeof(reply), err)) < 0)
+		return rc;
+	if (strcmp(reply, "ok"))
+		return v6_err_set(err, -EIO, "the tunnel daemon could not move its socket: %s",
+				  !strncmp(reply, "error: ", 7) ? reply + 7 : reply);
+	return 0;
 }
 
 int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
@@ -90,12 +80,14 @@ int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 			v6_cli_error("%s: %s", argv[1], err.msg);
 			goto out;
 		}
-		close(fd);
-		if (t64_state_write(&st, argv[1], &err) < 0 || tell_daemon(st.pid, &err) < 0) {
+		if (t64_state_write(&st, argv[1], &err) < 0 ||
+		    tell_daemon(argv[1], argv[3], fd, &err) < 0) {
+			close(fd);
 			v6_cli_error("%s: %s", argv[1], err.msg);
 			t64_state_write(&old, argv[1], &err);
 			goto out;
 		}
+		close(fd);
 	}
 	rc = V6_EXIT_OK;
 out:

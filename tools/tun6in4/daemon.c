@@ -9,6 +9,8 @@
 #include "log.h"
 #include "pkt.h"
 #include "nexthop.h"
+#include "dp.h"
+#include "service.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,25 +26,24 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 64
-#define SLOT 2048          /* one segment or small packet */
+#define BATCH T64_BATCH
 #define BIG 65600          /* a GSO super-packet or an unsegmented maximum */
 #define SOCKBUF (8 << 20)  /* absorb bursts of a fast sender */
 #define VNET sizeof(struct virtio_net_hdr)
 
 /* The local endpoint as the receiver checks it; `change local` moves it. */
 static atomic_uint cur_local;
-static atomic_ullong st_tx, st_rx, st_drop_in[T64_VERDICT_MAX], st_drop_out, st_ptb, st_txerr;
+static atomic_ullong st_tx, st_rx;
+/* The per-packet logic of each direction (dp.c), one per thread. */
+static struct t64_tx tx;
+static struct t64_rx rx;
 
 int t64_tun_open(const char *name, bool *vnet_hdr, struct v6_err *err)
 {
@@ -114,6 +115,12 @@ int t64_raw_open(const struct t64_conf *c, struct v6_err *err)
 	}
 	val = IP_PMTUDISC_DO;
 	setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &val, sizeof(val));
+	/* The device each packet came in on, and whether it was reassembled:
+	 * together they tell the kernel's GRO super-packets (see
+	 * kernel_gro()). */
+	val = 1;
+	setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &val, sizeof(val));
+	setsockopt(fd, IPPROTO_IP, IP_RECVFRAGSIZE, &val, sizeof(val));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
@@ -141,8 +148,6 @@ fail_local: {
  * The receiver refreshes it when an ICMPv4 fragmentation-needed arrives,
  * the sender once a second, so a raised MTU is noticed when it expires. */
 static atomic_uint path_mtu;
-/* IPv4 identification for the fragments we make ourselves. */
-static atomic_uint ip_id = 1;
 
 static void refresh_pmtu(int fd)
 {
@@ -153,14 +158,13 @@ static void refresh_pmtu(int fd)
 		atomic_store(&path_mtu, (unsigned)pmtu);
 }
 
-struct out_batch {
-	struct mmsghdr msg[BATCH];
-	struct iovec iov[BATCH][2];
-	uint8_t hdr[BATCH][T64_IP4_HDR];
-	uint8_t (*slot)[SLOT];
-	unsigned n;
-	bool raw;  /* some packet needs the raw socket (see queue_out) */
-};
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 /* Frames for an Ethernet next hop go out on a packet socket that skips the
  * queueing discipline: the kernel's raw IPv4 path costs a route lookup,
@@ -169,12 +173,14 @@ struct out_batch {
  * link-layer destination is needed; it is looked up once a second, and
  * whenever it is unknown (or the link is not Ethernet) packets take the raw
  * socket, whose sends also make the kernel resolve the neighbour.  Only
- * the sending thread uses these. */
+ * the sending thread uses these, once the socket is open. */
 static int pkt_fd = -1;
 static struct sockaddr_ll pkt_to;
 static struct t64_nexthop nexthop;
 static bool nexthop_ok;
 
+/* Opened before the privilege drop: a forced send buffer needs
+ * CAP_NET_ADMIN, which the daemon then gives up. */
 static void pkt_open(void)
 {
 	int one = 1, buf = SOCKBUF;
@@ -203,33 +209,38 @@ static void refresh_nexthop(const struct t64_conf *c)
 	}
 }
 
-static void send_ptb(struct t64_daemon *d, const uint8_t *pkt, size_t len, uint32_t mtu)
+/* t64_tx_ptb_fn: the error comes from the tunnel's own address (RFC 4443
+ * 2.2), back to the packet's IPv6 source. */
+static void send_ptb(struct t64_tx *t, const uint8_t *pkt, size_t len, uint32_t mtu)
 {
+	struct t64_daemon *d = t->ctx;
 	uint8_t out[VNET + 1280];
 	const struct t64_conf *c = d->conf;
-	size_t n, off = d->vnet_hdr ? VNET : 0;
+	size_t n;
 
-	/* The error comes from the tunnel's own address (RFC 4443 2.2). */
 	if (c->naddr == 0)
 		return;
-	memset(out, 0, off);
-	n = t64_ptb_build(out + off, sizeof(out) - off, &c->addr[0].addr.v6, pkt, len, mtu);
-	if (n && write(d->tun_fd, out, off + n) > 0)
-		st_ptb++;
+	memset(out, 0, VNET);
+	n = t64_ptb_build(out + VNET, sizeof(out) - VNET, &c->addr[0].addr.v6, pkt, len, mtu);
+	if (n && write(d->tun_fd, out, VNET + n) > 0)
+		t->ptb_sent++;
 }
 
-static void flush_out(struct t64_daemon *d, struct out_batch *b)
+/* t64_tx_flush_fn: one sendmmsg() per batch, on the packet socket when the
+ * next hop is known and every header is complete. */
+static void flush_out(struct t64_tx *t)
 {
+	struct t64_daemon *d = t->ctx;
 	unsigned i = 0;
-	bool pkt = nexthop_ok && !b->raw;
+	bool pkt = nexthop_ok && !t->raw;
 	int fd = pkt ? pkt_fd : d->raw_fd;
 
-	for (unsigned k = 0; k < b->n; k++) {
-		b->msg[k].msg_hdr.msg_name = pkt ? &pkt_to : NULL;
-		b->msg[k].msg_hdr.msg_namelen = pkt ? sizeof(pkt_to) : 0;
+	for (unsigned k = 0; k < t->n; k++) {
+		t->msg[k].msg_hdr.msg_name = pkt ? &pkt_to : NULL;
+		t->msg[k].msg_hdr.msg_namelen = pkt ? sizeof(pkt_to) : 0;
 	}
-	while (i < b->n) {
-		int r = sendmmsg(fd, b->msg + i, b->n - i, 0);
+	while (i < t->n) {
+		int r = sendmmsg(fd, t->msg + i, t->n - i, 0);
 		if (r > 0) {
 			st_tx += (unsigned)r;
 			i += (unsigned)r;
@@ -238,151 +249,50 @@ static void flush_out(struct t64_daemon *d, struct out_batch *b)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EMSGSIZE) {
-			/* Larger than the outgoing device: learn, and tell. */
+			/* Larger than the outgoing device: learn, and tell the
+			 * sender of the whole packet, not of a fragment. */
 			refresh_pmtu(d->raw_fd);
 			unsigned pmtu = atomic_load(&path_mtu);
 			if (pmtu > T64_IP4_HDR)
-				send_ptb(d, b->iov[i][1].iov_base, b->iov[i][1].iov_len,
-					 pmtu - T64_IP4_HDR < T64_MTU_MIN ? T64_MTU_MIN
-									   : pmtu - T64_IP4_HDR);
+				t64_tx_too_big(t, t->pkt[i], t->pkt_len[i],
+					       pmtu - T64_IP4_HDR < T64_MTU_MIN ? T64_MTU_MIN
+										 : pmtu - T64_IP4_HDR);
 		} else if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
 			/* Remote unreachable, ICMP errors: drop, keep going. */
 			log_debug("send: %s", strerror(errno));
 		}
-		st_txerr++;
-		i++;
+		t->dropped++;
+		/* The rest of that packet's fragments cannot help now. */
+		const uint8_t *p = t->pkt[i];
+		do
+			i++;
+		while (i < t->n && t->pkt[i] == p);
 	}
-	b->n = 0;
-	b->raw = false;
 }
 
-/* Queue one IPv6 packet; it must stay valid until the batch is flushed. */
-static void queue_out(struct t64_daemon *d, struct out_batch *b, const uint8_t *pkt, size_t len)
+/* Refresh what the packet logic needs to know of the world. */
+static void tx_refresh(void)
 {
-	const struct t64_conf *c = d->conf;
-	unsigned mtu = c->mtu, pmtu = atomic_load(&path_mtu);
-	bool df = true;
-
-	/* RFC 4213 3.2, as the kernel's sit does it: the tunnel MTU follows
-	 * the IPv4 path; below the IPv6 minimum, IPv4 may fragment. */
-	if (pmtu > T64_IP4_HDR && pmtu - T64_IP4_HDR < mtu) {
-		mtu = pmtu - T64_IP4_HDR;
-		if (mtu < T64_MTU_MIN) {
-			mtu = T64_MTU_MIN;
-			df = false;
-		}
-	}
-	enum t64_verdict v = t64_encap_check(pkt, len, mtu);
-	if (v == T64_TOO_BIG) {
-		send_ptb(d, pkt, len, mtu);
-		st_drop_out++;
-		return;
-	}
-	if (v != T64_PASS) {
-		st_drop_out++;
-		return;
-	}
-	uint8_t hdr[T64_IP4_HDR];
 	struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+
 	/* With `local any` the route's source goes into frames we send
-	 * ourselves.  Packets without DF need an IPv4 identification the
-	 * kernel's raw path chooses (RFC 6864 4.1), and a zero source its
-	 * choice too: those take the raw socket. */
+	 * ourselves; 0 leaves it to the kernel's raw path. */
 	if (!local.s_addr && nexthop_ok)
 		local = nexthop.src;
-	if (!df || !local.s_addr)
-		b->raw = true;
-	t64_encap_hdr(hdr, local, c->remote, (uint8_t)c->ttl, pkt, len, df);
-	if (!df && len + T64_IP4_HDR > pmtu) {
-		/* The kernel refuses IP_HDRINCL packets above the device MTU
-		 * even without DF: fragment here. */
-		enum { MAXFRAG = 8 };
-		uint8_t fh[MAXFRAG][T64_IP4_HDR];
-		size_t off[MAXFRAG], flen[MAXFRAG];
-		size_t n = t64_ip4_fragment(fh, off, flen, MAXFRAG, hdr, len, pmtu,
-					    (uint16_t)atomic_fetch_add(&ip_id, 1));
-		if (!n) {
-			st_drop_out++;
-			return;
-		}
-		if (b->n + n > BATCH)
-			flush_out(d, b);
-		for (size_t k = 0; k < n; k++) {
-			unsigned i = b->n++;
-			memcpy(b->hdr[i], fh[k], T64_IP4_HDR);
-			b->iov[i][0] = (struct iovec){ b->hdr[i], T64_IP4_HDR };
-			b->iov[i][1] = (struct iovec){ (void *)(pkt + off[k]), flen[k] };
-			b->msg[i].msg_hdr = (struct msghdr){ .msg_iov = b->iov[i], .msg_iovlen = 2 };
-		}
-		if (b->n == BATCH)
-			flush_out(d, b);
-		return;
-	}
-	unsigned i = b->n;
-	memcpy(b->hdr[i], hdr, T64_IP4_HDR);
-	b->iov[i][0] = (struct iovec){ b->hdr[i], T64_IP4_HDR };
-	b->iov[i][1] = (struct iovec){ (void *)pkt, len };
-	b->msg[i].msg_hdr = (struct msghdr){ .msg_iov = b->iov[i], .msg_iovlen = 2 };
-	if (++b->n == BATCH)
-		flush_out(d, b);
-}
-
-/* One TUN read: a plain packet, or a super-packet to cut into segments. */
-static void tun_packet(struct t64_daemon *d, struct out_batch *b, uint8_t *buf, size_t n)
-{
-	struct virtio_net_hdr vh = { 0 };
-	uint8_t *pkt = buf;
-
-	if (d->vnet_hdr) {
-		if (n < VNET)
-			return;
-		memcpy(&vh, buf, VNET);
-		pkt += VNET;
-		n -= VNET;
-	}
-	if (vh.gso_type == VIRTIO_NET_HDR_GSO_TCPV6) {
-		/* Segments carry their own checksums; the seed left by the
-		 * kernel is recomputed per segment. */
-		for (unsigned i = 0;; i++) {
-			size_t l = t64_tso_segment(b->slot[b->n], SLOT, pkt, n, vh.gso_size, i);
-			if (!l)
-				break;
-			queue_out(d, b, b->slot[b->n], l);
-		}
-		return;
-	}
-	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-		st_drop_out++;
-		return;
-	}
-	if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-	    t64_csum_complete(pkt, n, vh.csum_start, vh.csum_offset) < 0) {
-		st_drop_out++;
-		return;
-	}
-	if (n > SLOT) {
-		/* Larger than a slot (tunnel MTU above 2 KiB): send it alone,
-		 * before the next read reuses the buffer. */
-		flush_out(d, b);
-		queue_out(d, b, pkt, n);
-		flush_out(d, b);
-		return;
-	}
-	memcpy(b->slot[b->n], pkt, n);
-	queue_out(d, b, b->slot[b->n], n);
+	tx.src = local;
+	tx.pmtu = atomic_load(&path_mtu);
+	tx.now_ms = now_ms();
 }
 
 static void *tun_to_net(void *arg)
 {
 	struct t64_daemon *d = arg;
-	struct out_batch *b = calloc(1, sizeof(*b));
 	uint8_t *big = malloc(BIG);
 
-	if (!b || !big || !(b->slot = calloc(BATCH, SLOT)))
+	if (!big)
 		fatalx("out of memory");
 	fcntl(d->tun_fd, F_SETFL, fcntl(d->tun_fd, F_GETFL) | O_NONBLOCK);
 	refresh_pmtu(d->raw_fd);
-	pkt_open();
 	refresh_nexthop(d->conf);
 	time_t last = time(NULL);
 	for (;;) {
@@ -390,8 +300,7 @@ static void *tun_to_net(void *arg)
 			last = time(NULL);
 			refresh_pmtu(d->raw_fd);
 			/* A batch in progress is addressed as queued. */
-			if (b->n)
-				flush_out(d, b);
+			t64_tx_flush(&tx);
 			refresh_nexthop(d->conf);
 		}
 		ssize_t n = read(d->tun_fd, big, BIG);
@@ -399,38 +308,81 @@ static void *tun_to_net(void *arg)
 			if (errno == EAGAIN) {
 				/* Nothing more queued: send what we have, then sleep
 				 * until the stack hands us the next packet. */
-				if (b->n)
-					flush_out(d, b);
+				t64_tx_flush(&tx);
 				struct pollfd p = { .fd = d->tun_fd, .events = POLLIN };
 				poll(&p, 1, -1);
 			} else if (errno != EINTR) {
 				/* The device was deleted under us: the tunnel is
 				 * gone, and so is its state. */
 				log_warn("%s: read", d->conf->name);
+				t64_stats_stopped(d->stats_fd);
 				t64_state_remove(d->conf->name);
 				_exit(2);
 			}
 			continue;
 		}
-		tun_packet(d, b, big, (size_t)n);
+		tx_refresh();
+		t64_tx_read(&tx, big, (size_t)n);
 	}
 	return NULL;
 }
 
 /* ---- network -> TUN ---- */
 
-static void tun_write(struct t64_daemon *d, const uint8_t *p, size_t len)
+/* t64_rx_write_fn */
+static void tun_write(struct t64_rx *r, const uint8_t *p, size_t len)
 {
+	struct t64_daemon *d = r->ctx;
+
 	if (write(d->tun_fd, p, len) > 0)
 		st_rx++;
 }
 
-static void gro_flush(struct t64_daemon *d, struct t64_gro *g)
+/* The MTU of the device with that index, looked up again after a second. */
+static unsigned ingress_mtu(int fd, int ifindex)
 {
-	if (g->len) {
-		size_t n = t64_gro_end(g);
-		tun_write(d, g->buf, n);
+	static int last_index;
+	static unsigned last_mtu;
+	static time_t last_time;
+	struct ifreq ifr = { 0 };
+
+	if (ifindex == last_index && time(NULL) == last_time)
+		return last_mtu;
+	last_index = ifindex;
+	last_time = time(NULL);
+	last_mtu = 0;
+	if (if_indextoname((unsigned)ifindex, ifr.ifr_name) && ioctl(fd, SIOCGIFMTU, &ifr) == 0 &&
+	    ifr.ifr_mtu > 0)
+		last_mtu = (unsigned)ifr.ifr_mtu;
+	return last_mtu;
+}
+
+/* Did the kernel's GRO build this packet from several?  A NIC with GRO on
+ * merges 6in4 TCP segments before a raw socket sees them (checking each
+ * one's checksum).  No single packet is larger than the device it came in
+ * on, unless it was reassembled from fragments, which anyone can send. */
+static bool kernel_gro(int fd, struct msghdr *m, size_t len)
+{
+	int ifindex = 0;
+	bool reassembled = false;
+
+	if (len <= rx.mtu + T64_IP4_HDR)
+		return false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != IPPROTO_IP)
+			continue;
+		if (c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			ifindex = pi.ipi_ifindex;
+		} else if (c->cmsg_type == IP_RECVFRAGSIZE) {
+			reassembled = true;
+		}
 	}
+	if (reassembled || ifindex <= 0)
+		return false;
+	unsigned mtu = ingress_mtu(fd, ifindex);
+	return mtu && len > mtu;
 }
 
 static void *net_to_tun(void *arg)
@@ -438,23 +390,28 @@ static void *net_to_tun(void *arg)
 	struct t64_daemon *d = arg;
 	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH];
+	enum { CTL = CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int)) };
+	static union {
+		struct cmsghdr align;
+		uint8_t buf[CTL];
+	} ctl[BATCH];
 	uint8_t *bufs = malloc((size_t)BATCH * BIG);
-	struct t64_gro g = { .buf = malloc(BIG + VNET), .cap = BIG + VNET };
-	struct in_addr remote = d->conf->remote;
 
-	if (!bufs || !g.buf)
+	if (!bufs)
 		fatalx("out of memory");
 	for (;;) {
-		struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+		rx.local.s_addr = atomic_load(&cur_local);
 		for (unsigned i = 0; i < BATCH; i++) {
 			iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
-			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
+							  .msg_control = ctl[i].buf,
+							  .msg_controllen = CTL };
 		}
 		/* A coalesced run stays open while packets keep coming; it goes
 		 * up as soon as the socket has nothing more queued. */
 		int n = recvmmsg(d->raw_fd, msg, BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0 && errno == EAGAIN) {
-			gro_flush(d, &g);
+			t64_rx_flush(&rx);
 			n = recvmmsg(d->raw_fd, msg, BATCH, MSG_WAITFORONE, NULL);
 		}
 		if (n < 0) {
@@ -467,118 +424,111 @@ static void *net_to_tun(void *arg)
 			continue;
 		}
 		for (int i = 0; i < n; i++) {
-			uint8_t *p = iov[i].iov_base;
-			size_t off, len;
-			enum t64_verdict v = t64_decap(p, msg[i].msg_len, remote, local, &off, &len);
-			if (v != T64_PASS) {
-				if (st_drop_in[v]++ == 0)
-					log_info("dropped a packet: %s", t64_verdict_name(v));
-				continue;
-			}
-			if (!d->vnet_hdr) {
-				tun_write(d, p + off, len);
-				continue;
-			}
-			/* Consecutive segments of one TCP flow go up as one. */
-			unsigned hdrs = t64_tcp6_mergeable(p + off, len), seeded;
-			if (!hdrs && len > d->conf->mtu &&
-			    (seeded = t64_tcp6_gro_seeded(p + off, len))) {
-				/* Already coalesced by the kernel's GRO (a NIC
-				 * with GRO on): hand it up as the super-packet it
-				 * is.  The segment size is not passed to raw
-				 * sockets; the tunnel MTU's is the best guess. */
-				gro_flush(d, &g);
-				off -= VNET;
-				t64_vnet_tcp6(p + off, seeded, d->conf->mtu - seeded);
-				tun_write(d, p + off, len + VNET);
-				continue;
-			}
-			if (hdrs && t64_gro_add(&g, p + off, len, hdrs))
-				continue;
-			gro_flush(d, &g);
-			if (hdrs) {
-				t64_gro_begin(&g, p + off, len, hdrs);
-				continue;
-			}
-			/* The outer header has room for a zeroed virtio-net
-			 * header just before the inner packet. */
-			off -= VNET;
-			memset(p + off, 0, VNET);
-			tun_write(d, p + off, len + VNET);
+			bool gro = kernel_gro(d->raw_fd, &msg[i].msg_hdr, msg[i].msg_len);
+			enum t64_verdict v = t64_rx_packet(&rx, iov[i].iov_base, msg[i].msg_len, gro);
+			if (v != T64_PASS && rx.dropped[v] == 1)
+				log_info("dropped a packet: %s", t64_verdict_name(v));
 		}
 	}
 	return NULL;
 }
 
-/* `change local`: re-read our state and swap the socket in place.  dup2()
- * replaces the file behind the descriptor both threads use in one step. */
-static int reload(struct t64_daemon *d, struct t64_conf *live)
+/* `change local`: the new socket, made by `change` and passed with the
+ * request, swapped in place.  dup2() replaces the file behind the
+ * descriptor both threads use in one step. */
+static int move_local(struct t64_daemon *d, struct t64_conf *live, const char *arg, int sock,
+		      struct v6_err *err)
 {
-	struct t64_state s;
-	struct v6_err err;
-	int fd;
-
-	if (t64_state_read(live->name, &s, &err) < 0) {
-		log_warnx("reload: %s", err.msg);
-		return -1;
-	}
 	struct t64_conf next = *live;
-	next.local = s.conf.local;
-	if ((fd = t64_raw_open(&next, &err)) < 0) {
-		log_warnx("reload: %s", err.msg);
-		return -1;
-	}
-	if (dup2(fd, d->raw_fd) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
+	int type = 0;
+	socklen_t tl = sizeof(type);
+
+	if (t64_conf_set(&next, "local", arg, false, err) < 0)
+		return -EINVAL;
+	if (sock < 0 || getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type != SOCK_RAW)
+		return v6_err_set(err, -EINVAL, "no raw socket came with the request");
+	if (dup2(sock, d->raw_fd) < 0)
+		return v6_err_set(err, -errno, "dup2: %s", strerror(errno));
 	live->local = next.local;
 	atomic_store(&cur_local, next.local.s_addr);
-	log_info("local endpoint moved");
+	log_info("%s: local endpoint moved to %s", live->name, arg);
 	return 0;
+}
+
+/* One request on the control socket: "local V4|any" with the new socket;
+ * the answer is "ok" or "error: WHY".  A client gets a second to speak. */
+static void serve_ctl(struct t64_daemon *d, struct t64_conf *live, pthread_t receiver)
+{
+	char req[128], reply[600];
+	struct v6_err err;
+	int sock = -1, c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c < 0)
+		return;
+	struct pollfd p = { .fd = c, .events = POLLIN };
+	if (poll(&p, 1, 1000) != 1 || t64_ctl_receive(c, req, sizeof(req), &sock) < 0) {
+		close(c);
+		return;
+	}
+	req[strcspn(req, "\n")] = '\0';
+	if (!strncmp(req, "local ", 6)) {
+		if (move_local(d, live, req + 6, sock, &err) == 0) {
+			/* Interrupt the receiver's wait: it takes the new socket. */
+			pthread_kill(receiver, SIGUSR1);
+			snprintf(reply, sizeof(reply), "ok");
+		} else {
+			log_warnx("change: %s", err.msg);
+			snprintf(reply, sizeof(reply), "error: %s", err.msg);
+		}
+	} else {
+		snprintf(reply, sizeof(reply), "error: unknown request");
+	}
+	if (sock >= 0)
+		close(sock);
+	send(c, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(c);
 }
 
 static void wake(int sig) { (void)sig; }
 
-/* The daemon parses packets from the network: keep only CAP_NET_RAW, which
- * `change local` needs for a new socket, and drop every other capability
- * from this process and anything it could execute.  It stays uid 0 so it
- * can still remove its own state files in the run directory. */
-static void drop_capabilities(void)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
-	uint32_t keep = 1u << CAP_NET_RAW;
-
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (cap != CAP_NET_RAW)
-			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-	memset(data, 0, sizeof(data));
-	data[0].effective = data[0].permitted = keep;
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		log_warn("capset");
-}
-
-static void publish_stats(const char *name)
+static void publish_stats(int fd)
 {
 	static unsigned long long last[3] = { ~0ull, 0, 0 };
 	unsigned long long in = 0, now[3];
-	struct t64_stats st;
-	struct v6_err err;
 
 	for (int v = 1; v < T64_VERDICT_MAX; v++)
-		in += st_drop_in[v];
+		in += rx.dropped[v];
 	now[0] = in;
-	now[1] = st_drop_out;
-	now[2] = st_ptb;
+	now[1] = tx.dropped;
+	now[2] = tx.ptb_sent;
 	if (!memcmp(now, last, sizeof(now)))
 		return;
 	memcpy(last, now, sizeof(now));
-	st = (struct t64_stats){ .rx_dropped = now[0], .tx_dropped = now[1], .ptb_sent = now[2] };
-	if (t64_stats_write(name, &st, &err) < 0)
-		log_warnx("%s", err.msg);
+	t64_stats_put(fd, &(struct t64_stats){ .rx_dropped = now[0], .tx_dropped = now[1],
+					       .ptb_sent = now[2] });
+}
+
+/* Everything that needs root happens here, then the daemon becomes the
+ * unprivileged service user with no capability at all: its sockets are
+ * open, `change local` passes it a new one, and the one file it writes
+ * later is open already and its own. */
+static int setup_privileged(struct t64_daemon *d, struct v6_err *err)
+{
+	uid_t uid;
+	gid_t gid;
+	const char *user;
+	bool fell_back;
+	int rc;
+
+	v6_service_notify_open();
+	pkt_open();
+	if ((rc = v6_service_user(NULL, &uid, &gid, &user, &fell_back, err)) < 0)
+		return rc;
+	if ((d->ctl_fd = t64_ctl_listen(d->conf->name, err)) < 0)
+		return d->ctl_fd;
+	if ((d->stats_fd = t64_stats_open(d->conf->name, uid, gid, err)) < 0)
+		return d->stats_fd;
+	return v6_service_drop(NULL, 0, err);
 }
 
 int t64_daemon_run(struct t64_daemon *d)
@@ -587,7 +537,9 @@ int t64_daemon_run(struct t64_daemon *d)
 	pthread_t th[2];
 	int sfd;
 	struct t64_conf *live = (struct t64_conf *)d->conf;
+	struct v6_err err;
 
+	d->ctl_fd = d->stats_fd = -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -600,9 +552,19 @@ int t64_daemon_run(struct t64_daemon *d)
 	struct sigaction sa = { .sa_handler = wake };
 	sigaction(SIGUSR1, &sa, NULL);
 	atomic_store(&cur_local, d->conf->local.s_addr);
-	drop_capabilities();
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
+	if (setup_privileged(d, &err) < 0) {
+		/* Never run on with more privileges than asked for. */
+		log_warnx("%s: %s", d->conf->name, err.msg);
+		t64_stats_stopped(d->stats_fd);
+		t64_state_remove(d->conf->name);
+		return 2;
+	}
+	if (t64_tx_init(&tx, d->conf->mtu, (uint8_t)d->conf->ttl, d->conf->remote, flush_out,
+			send_ptb, d) < 0 ||
+	    t64_rx_init(&rx, d->conf->mtu, d->conf->remote, tun_write, d) < 0)
+		fatalx("out of memory");
 	if (pthread_create(&th[0], NULL, tun_to_net, d) || pthread_create(&th[1], NULL, net_to_tun, d))
 		fatalx("cannot start threads");
 	log_info("%s: running (offloads %s)", d->conf->name, d->vnet_hdr ? "on" : "off");
@@ -612,30 +574,36 @@ int t64_daemon_run(struct t64_daemon *d)
 		close(d->ready_fd);
 		d->ready_fd = -1;
 	}
+	/* The link is up, its addresses past DAD and both directions run. */
+	v6_service_notify("READY=1");
 	for (;;) {
 		struct signalfd_siginfo si;
-		struct pollfd p = { .fd = sfd, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = d->ctl_fd, .events = POLLIN } };
 		/* Once a second, publish the counters `show` reports. */
-		if (poll(&p, 1, 1000) == 0) {
-			publish_stats(d->conf->name);
+		if (poll(p, 2, 1000) <= 0) {
+			publish_stats(d->stats_fd);
 			continue;
 		}
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		if (p[1].revents & POLLIN)
+			serve_ctl(d, live, th[1]);
+		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			int ok = reload(d, live) == 0;
-			if (ok)
-				pthread_kill(th[1], SIGUSR1);
-			/* Tell `change` how it went. */
-			if (si.ssi_pid > 0)
-				kill((pid_t)si.ssi_pid, ok ? SIGUSR1 : SIGUSR2);
+			/* Nothing is reread on a signal, and nobody is signalled
+			 * back: `change` has a channel of its own. */
+			log_info("%s: SIGHUP ignored; use '" T64_TOOL " change'", d->conf->name);
 			continue;
 		}
 		break;
 	}
+	v6_service_notify("STOPPING=1");
 	log_info("%s: stopping: %llu packets out, %llu in, %llu too big, %llu foreign dropped",
 		 d->conf->name, (unsigned long long)st_tx, (unsigned long long)st_rx,
-		 (unsigned long long)st_ptb, (unsigned long long)st_drop_in[T64_DROP_FOREIGN]);
+		 (unsigned long long)tx.ptb_sent, (unsigned long long)rx.dropped[T64_DROP_FOREIGN]);
+	/* The state files are root's: mark ours stopped, and let the next
+	 * tun6in4 command remove them (state.c). */
+	t64_stats_stopped(d->stats_fd);
 	t64_state_remove(d->conf->name);
 	return 0;
 }

@@ -8,9 +8,9 @@ const char t64_usage[] =
 	"Commands:\n"
 	"  up NAME remote V4 [local V4|any] [address V6/LEN] [gateway V6] [mtu N]\n"
 	"     [ttl N] [dev PHYS] [default-route yes|no] [table T] [mode auto|kernel|user]\n"
-	"     [max-starts N/SECS] [--wait SECS] [--force] [-F]\n"
-	"  up NAME [--wait SECS] [--force] [-F]\n"
-	"  up -f FILE [--wait SECS] [--force] [-F]\n"
+	"     [max-starts N/SECS] [--wait SECS] [--force] [--foreground]\n"
+	"  up NAME [--wait SECS] [--force] [--foreground]\n"
+	"  up -f FILE [--wait SECS] [--force] [--foreground]\n"
 	"  down NAME\n"
 	"  change NAME local V4|any\n"
 	"  show [NAME]\n"
@@ -24,7 +24,9 @@ const char t64_usage[] =
 	"  mode   auto (default): kernel sit when available, else user mode\n"
 	"  max-starts  refuse more than N starts in SECS seconds (default 4/60)\n"
 	"  SECS   0-3600: how long up may wait for the tunnel to be usable (default 10)\n"
-	"  -F     user mode: keep the daemon in the foreground\n"
+	"  --foreground  (or -F) stay in the foreground: user mode runs the data\n"
+	"         plane in this process until SIGTERM, which removes the tunnel;\n"
+	"         READY=1 goes to $NOTIFY_SOCKET once the tunnel is usable\n"
 	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
 	"  75 restart refused by max-starts (retry later or use --force).\n";
 

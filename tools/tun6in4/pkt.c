@@ -247,7 +247,10 @@ int t64_csum_complete(uint8_t *pkt, size_t len, unsigned csum_start, unsigned cs
 	/* The kernel seeded the field with the pseudo-header sum; summing
 	 * from csum_start with it in place completes the checksum. */
 	uint16_t c = fold(sum_bytes(0, pkt + csum_start, len - csum_start));
-	put16(pkt + at, c);
+	/* RFC 768, RFC 8200 8.1: a UDP checksum that computes to zero is
+	 * sent as all ones; zero means "none", which IPv6 receivers drop.
+	 * For TCP both forms of one's complement zero verify alike. */
+	put16(pkt + at, c ? c : 0xffff);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * namespace was entered, so same-named tunnels in different namespaces
  * never share state; unlike an inode number, a cookie is never reused, so
  * a namespace created later never inherits a deleted one's leftovers. */
+#define _GNU_SOURCE
 #include "tun6in4.h"
 
 #include <errno.h>
@@ -16,12 +17,16 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sched.h>
 
 #ifdef SO_NETNS_COOKIE
 #define T64_SO_NETNS_COOKIE SO_NETNS_COOKIE
 #else
 #define T64_SO_NETNS_COOKIE 71
 #endif
+
+static void prune_stale(const char *top, const char *mine);
 
 int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 {
@@ -56,6 +61,8 @@ int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 	snprintf(buf, len, "%s/%s-%llu", tmp, kind, id);
 	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
+	if (!strcmp(kind, "netns"))
+		prune_stale(tmp, buf);
 	return 0;
 }
 
@@ -101,6 +108,8 @@ int t64_state_write(const struct t64_state *s, const char *name, struct v6_err *
 	return write_atomic(path, text, err);
 }
 
+static bool user_stopped(const char *name, const struct t64_state *s);
+
 int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err)
 {
 	char path[4200], text[1200];
@@ -132,6 +141,10 @@ int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err)
 	t64_conf_defaults(&s->conf);
 	if (t64_conf_parse(&s->conf, s->canon, strlen(s->canon), path, err) < 0)
 		return -EIO;
+	if (user_stopped(name, s)) {
+		t64_state_remove(name);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -145,6 +158,65 @@ void t64_state_remove(const char *name)
 		unlink(path);
 	if (t64_state_path(name, "stats", path, sizeof(path), NULL) == 0)
 		unlink(path);
+	if (t64_state_path(name, "ctl", path, sizeof(path), NULL) == 0)
+		unlink(path);
+}
+
+/* Fixed width, so a rewrite in place never leaves a shorter record
+ * followed by the tail of a longer one. */
+#define STATS_FMT "rx_dropped %20llu\ntx_dropped %20llu\nptb_sent %20llu\n"
+
+void t64_stats_put(int fd, const struct t64_stats *st)
+{
+	char text[128];
+	int n = snprintf(text, sizeof(text), STATS_FMT, (unsigned long long)st->rx_dropped,
+			 (unsigned long long)st->tx_dropped, (unsigned long long)st->ptb_sent);
+
+	if (fd >= 0 && pwrite(fd, text, (size_t)n, 0) != n)
+		return; /* counters only: the next second tries again */
+}
+
+int t64_stats_open(const char *name, uid_t uid, gid_t gid, struct v6_err *err)
+{
+	char path[4200];
+	int fd, rc = t64_state_path(name, "stats", path, sizeof(path), err);
+
+	if (rc < 0)
+		return rc;
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (fchown(fd, uid, gid) < 0) {
+		int e = errno;
+		close(fd);
+		return v6_err_set(err, -e, "%s: %s", path, strerror(e));
+	}
+	t64_stats_put(fd, &(struct t64_stats){ 0 });
+	return fd;
+}
+
+void t64_stats_stopped(int fd)
+{
+	if (fd >= 0 && ftruncate(fd, 0) == 0 && pwrite(fd, "stopped\n", 8, 0) == 8)
+		return;
+}
+
+/* A user-mode tunnel whose daemon said it stopped and is gone: its TUN
+ * device went with it, and the daemon, no longer root, could not remove
+ * the state itself. */
+static bool user_stopped(const char *name, const struct t64_state *s)
+{
+	char path[4200], buf[8];
+	ssize_t n = 0;
+	int fd;
+
+	if (s->mode != T64_MODE_USER || t64_daemon_alive(s->pid) ||
+	    t64_state_path(name, "stats", path, sizeof(path), NULL) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n == 8 && !memcmp(buf, "stopped\n", 8);
 }
 
 int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err *err)
@@ -154,7 +226,7 @@ int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err 
 
 	if (rc < 0)
 		return rc;
-	snprintf(text, sizeof(text), "rx_dropped %llu\ntx_dropped %llu\nptb_sent %llu\n",
+	snprintf(text, sizeof(text), STATS_FMT,
 		 (unsigned long long)st->rx_dropped, (unsigned long long)st->tx_dropped,
 		 (unsigned long long)st->ptb_sent);
 	return write_atomic(path, text, err);
@@ -284,4 +356,228 @@ bool t64_daemon_alive(pid_t pid)
 	if (!open || !close || close[1] != ' ' || close[2] == 'Z' || close[2] == 'X')
 		return false;
 	return !strncmp(open + 1, T64_TOOL, strlen(T64_TOOL));
+}
+
+/* ---- stale netns-COOKIE directories ----
+ * A namespace lives while a process is in it, a file descriptor or a bind
+ * mount (ip netns add) refers to it.  Its cookie can only be read from
+ * inside, so each namespace found is entered briefly.  A directory goes
+ * only when no namespace with its cookie exists and no daemon named in it
+ * runs. */
+
+#define PRUNE_MAX 256
+
+/* Paths from directory entries; a truncated one is skipped, never used. */
+#define PATHF(buf, ...) ((size_t)snprintf(buf, sizeof(buf), __VA_ARGS__) < sizeof(buf))
+
+struct prune {
+	unsigned long long want[PRUNE_MAX]; /* cookies of directories not yet matched */
+	char *names[PRUNE_MAX];
+	unsigned n, left;
+	ino_t seen[4096];                  /* namespace inodes already entered */
+	unsigned nseen;
+	int home;                          /* our own namespace, to return to */
+};
+
+static unsigned long long cookie_here(void)
+{
+	uint64_t cookie = 0;
+	socklen_t cl = sizeof(cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		if (getsockopt(fd, SOL_SOCKET, T64_SO_NETNS_COOKIE, &cookie, &cl) < 0)
+			cookie = 0;
+		close(fd);
+	}
+	return (unsigned long long)cookie;
+}
+
+/* Enter the namespace at path (if it is one not seen yet), note its
+ * cookie, come back. */
+static void prune_visit(struct prune *p, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	if (!p->left || stat(path, &st) < 0)
+		return;
+	for (unsigned i = 0; i < p->nseen; i++)
+		if (p->seen[i] == st.st_ino)
+			return;
+	if (p->nseen < sizeof(p->seen) / sizeof(p->seen[0]))
+		p->seen[p->nseen++] = st.st_ino;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (setns(fd, CLONE_NEWNET) == 0) {
+		unsigned long long c = cookie_here();
+		for (unsigned i = 0; i < p->n; i++)
+			if (p->names[i] && p->want[i] == c) {
+				free(p->names[i]);
+				p->names[i] = NULL;
+				p->left--;
+			}
+		if (setns(p->home, CLONE_NEWNET) < 0)
+			p->left = 0; /* cannot happen; stop before doing harm */
+	}
+	close(fd);
+}
+
+/* Network namespaces bind-mounted in the mount table at path. */
+static void prune_mounts(struct prune *p, const char *mountinfo, const char *root)
+{
+	char line[4096], mnt[2048], fstype[64], full[4200];
+	FILE *f = fopen(mountinfo, "r");
+
+	if (!f)
+		return;
+	while (p->left && fgets(line, sizeof(line), f)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SOURCE ... */
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(dash + 3, "%63s", fstype) != 1 || strcmp(fstype, "nsfs") ||
+		    sscanf(line, "%*s %*s %*s %*s %2047s", mnt) != 1)
+			continue;
+		/* Spaces and the like are written as \ooo. */
+		char *w = mnt;
+		for (const char *r = mnt; *r; r++) {
+			if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+			    r[3] >= '0' && r[3] <= '7') {
+				*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+				r += 3;
+			} else {
+				*w++ = *r;
+			}
+		}
+		*w = '\0';
+		if (PATHF(full, "%s%s", root, mnt))
+			prune_visit(p, full);
+	}
+	fclose(f);
+}
+
+static void prune_proc(struct prune *p, int what)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	char path[300], link[64];
+
+	while (d && p->left && (de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (what == 0) {
+			if (PATHF(path, "/proc/%s/ns/net", de->d_name))
+				prune_visit(p, path);
+		} else if (what == 1) {
+			/* Descriptors open on a namespace ("net:[INODE]"). */
+			DIR *fds = PATHF(path, "/proc/%s/fd", de->d_name) ? opendir(path) : NULL;
+			struct dirent *fe;
+			while (fds && p->left && (fe = readdir(fds))) {
+				char fdpath[600];
+				if (!PATHF(fdpath, "%s/%s", path, fe->d_name))
+					continue;
+				ssize_t n = readlink(fdpath, link, sizeof(link) - 1);
+				if (n > 4 && !memcmp(link, "net:", 4))
+					prune_visit(p, fdpath);
+			}
+			if (fds)
+				closedir(fds);
+		} else {
+			/* Bind mounts in other mount namespaces. */
+			char root[300];
+			if (PATHF(path, "/proc/%s/mountinfo", de->d_name) &&
+			    PATHF(root, "/proc/%s/root", de->d_name))
+				prune_mounts(p, path, root);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Does the directory name a daemon that still runs? */
+static bool dir_has_live_daemon(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool live = false;
+
+	while (d && !live && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char path[4200], text[64];
+		FILE *f;
+		if (l < 5 || strcmp(de->d_name + l - 4, ".pid"))
+			continue;
+		if (PATHF(path, "%s/%s", dir, de->d_name) && (f = fopen(path, "r"))) {
+			if (fgets(text, sizeof(text), f))
+				live = t64_daemon_alive((pid_t)atoi(text));
+			fclose(f);
+		}
+	}
+	if (d)
+		closedir(d);
+	return live;
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4200];
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		if (PATHF(path, "%s/%s", dir, de->d_name))
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+static void prune_stale(const char *top, const char *mine)
+{
+	static bool done;
+	struct prune *p;
+	DIR *d;
+	struct dirent *de;
+	char path[4200];
+
+	/* Once per command, and only root can enter other namespaces. */
+	if (done || geteuid() != 0)
+		return;
+	done = true;
+	if (!(d = opendir(top)) || !(p = calloc(1, sizeof(*p)))) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((de = readdir(d)) && p->n < PRUNE_MAX) {
+		char *end;
+		unsigned long long c;
+		if (strncmp(de->d_name, "netns-", 6))
+			continue;
+		c = strtoull(de->d_name + 6, &end, 10);
+		if (*end || !PATHF(path, "%s/%s", top, de->d_name) || !strcmp(path, mine))
+			continue;
+		p->want[p->n] = c;
+		p->names[p->n++] = strdup(path);
+		p->left++;
+	}
+	closedir(d);
+	p->home = p->left ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
+	if (p->home >= 0) {
+		/* Cheapest first: processes, our mounts, descriptors, then the
+		 * mounts other mount namespaces see. */
+		prune_proc(p, 0);
+		prune_mounts(p, "/proc/self/mountinfo", "");
+		prune_proc(p, 1);
+		prune_proc(p, 2);
+		close(p->home);
+		for (unsigned i = 0; i < p->n; i++)
+			if (p->names[i] && !dir_has_live_daemon(p->names[i]))
+				remove_dir(p->names[i]);
+	}
+	for (unsigned i = 0; i < p->n; i++)
+		free(p->names[i]);
+	free(p);
 }

@@ -77,6 +77,12 @@ struct t64_stats {
 	uint64_t ptb_sent;   /* ICMPv6 Packet Too Big sent back */
 };
 int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err *err);
+/* The daemon's own handle on NAME.stats: made (owned by uid:gid) while it
+ * is root, rewritten in place afterwards; "stopped" once it exits, which
+ * tells the next reader of the state that the tunnel is gone. */
+int t64_stats_open(const char *name, uid_t uid, gid_t gid, struct v6_err *err);
+void t64_stats_put(int fd, const struct t64_stats *st);
+void t64_stats_stopped(int fd);
 int t64_stats_read(const char *name, struct t64_stats *st);
 /* A live (not zombie) tun6in4 process with that pid. */
 bool t64_daemon_alive(pid_t pid);
@@ -106,6 +112,7 @@ struct t64_daemon {
 	bool foreground;
 	int ready_fd;  /* written once the loop runs; -1 for none */
 	int verbose;
+	int ctl_fd, stats_fd; /* the daemon's own (daemon.c) */
 };
 /* Open the raw IPv4 protocol-41 socket bound to local, connected to remote. */
 int t64_raw_open(const struct t64_conf *c, struct v6_err *err);
@@ -113,5 +120,15 @@ int t64_raw_open(const struct t64_conf *c, struct v6_err *err);
 int t64_tun_open(const char *name, bool *vnet_hdr, struct v6_err *err);
 /* Run until SIGTERM/SIGINT; returns an exit status. */
 int t64_daemon_run(struct t64_daemon *d);
+
+/* ---- ctl.c: `change` talks to the daemon on NAME.ctl ---- */
+int t64_ctl_listen(const char *name, struct v6_err *err);
+/* Send one request (with the descriptor pass_fd, unless -1), wait up to
+ * 5 s for the one-line answer. */
+int t64_ctl_request(const char *name, const char *req, int pass_fd, char *reply, size_t cap,
+		    struct v6_err *err);
+/* The daemon's side: one request from an accepted connection, and the
+ * descriptor passed with it (*passed, -1 when none). */
+int t64_ctl_receive(int fd, char *req, size_t cap, int *passed);
 
 #endif

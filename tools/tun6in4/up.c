@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "tun6in4.h"
 #include "log.h"
+#include "service.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +57,7 @@ static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf 
 		const char *w = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(w, "--force")) {
 			o->force = true;
-		} else if (!strcmp(w, "-F")) {
+		} else if (!strcmp(w, "-F") || !strcmp(w, "--foreground")) {
 			o->foreground = true;
 		} else if (!strcmp(w, "--wait") || !strcmp(w, "-f")) {
 			if (!val)
@@ -452,8 +453,15 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		}
 		r.dev_ifindex = l.ifindex;
 	}
-	if ((rc = check_existing(&r, &done)) != 0 || done)
+	if ((rc = check_existing(&r, &done)) != 0 || done) {
+		if (done && o.foreground) {
+			/* Already up and usable: a service manager may count on
+			 * it (RemainAfterExit=yes). */
+			v6_service_notify_open();
+			v6_service_notify("READY=1");
+		}
 		goto out;
+	}
 	if ((rc = restart_guard(&r.conf, o.force)) != 0)
 		goto out;
 	if (create_link(&r) < 0 || configure(&r, o.wait_s) < 0) {
@@ -496,6 +504,12 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 	}
 	if (cli->verbose)
 		v6_cli_notice("%s: up (%s mode)", r.conf.name, t64_mode_name(r.mode));
+	if (o.foreground) {
+		/* Kernel mode: the tunnel needs no process; the unit stays
+		 * active without one (RemainAfterExit=yes). */
+		v6_service_notify_open();
+		v6_service_notify("READY=1");
+	}
 	rc = V6_EXIT_OK;
 	goto out;
 fail:
