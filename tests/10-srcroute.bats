@@ -64,7 +64,8 @@ route_dev() {
 @test "apply: each tunnel source resolves through its own table, others through main" {
 	run sr apply -f "$CONF"
 	assert_success
-	assert_output "4 changes"
+	# a rule, a default route and a closing unreachable route per source
+	assert_output "6 changes"
 	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
 	[ "$(route_dev -6 "$DEST6" "$SRC1")" = sixxs1 ]
 	[ "$(route_dev -6 "$DEST6" "$SRCNET")" = net0 ]
@@ -204,7 +205,8 @@ route_dev() {
 	assert_success
 	assert_output --partial "ip -6 rule del from $SRC1"
 	assert_output --partial "ip -6 route del default dev sixxs1"
-	assert_output --partial "2 changes"
+	assert_output --partial "ip -6 route del unreachable default table sixxs1"
+	assert_output --partial "3 changes"
 	[ "$(route_dev -6 "$DEST6" "$SRC1")" = net0 ]
 	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
 }
@@ -287,12 +289,13 @@ route_dev() {
 	assert_success
 	assert_line "ip -6 route add default via 2001:db8:a::1 dev sixxs0 table 1000 proto 150 metric 1024"
 	assert_line "ip -6 rule add from $SRC0 lookup 1000 priority 5000 proto 150"
-	assert_line "4 changes (dry run)"
+	assert_line "ip -6 route add unreachable default table 1000 proto 150 metric 4294967295"
+	assert_line "6 changes (dry run)"
 	[ "$(kernel_snapshot host)" = "$before" ]
 	[ ! -e "$V6KIT_IPROUTE2_DIR/rt_tables.d/v6kit.conf" ]
 	# Feed the printed commands to ip; srcroute must then find nothing to do.
 	grep '^ip -6 ' <<<"$output" | sed 's/^ip -6 //' >"$LAB_DIR/batch"
-	[ "$(wc -l <"$LAB_DIR/batch")" = 4 ]
+	[ "$(wc -l <"$LAB_DIR/batch")" = 6 ]
 	run ip -n "$(ns host)" -6 -batch "$LAB_DIR/batch"
 	assert_success
 	run sr check -f "$CONF"
@@ -310,7 +313,7 @@ route_dev() {
 	run sr apply -f "$CONF" --wait 10
 	wait
 	assert_success
-	assert_output "6 changes"
+	assert_output "9 changes"
 	[ "$(route_dev -6 "$DEST6" 2001:db8:f::1)" = late0 ]
 }
 
@@ -345,7 +348,7 @@ route_dev() {
 @test "add: creates an entry; repeating it changes nothing; a conflicting one is refused" {
 	run sr add "$SRC0" dev sixxs0 via 2001:db8:a::1
 	assert_success
-	assert_output "2 changes"
+	assert_output "3 changes"
 	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
 	run sr add "$SRC0" dev sixxs0 via 2001:db8:a::1
 	assert_success
@@ -358,11 +361,11 @@ route_dev() {
 	assert_output --partial "source '$SRC0' is already routed by table"
 	run sr add 2001:db8:a::3 dev sixxs1 table sixxs0
 	assert_failure 2
-	assert_output --partial "table sixxs0 already has a default route through another device or gateway"
+	assert_output --partial "table sixxs0 already has a default route via 2001:db8:a::1 dev sixxs0 that srcroute made for source $SRC0 of owner 'manual'"
 	[ "$(kernel_snapshot host)" = "$before" ]
 	run sr -j add "$SRC1" dev sixxs1 --wait 2
 	assert_success
-	[ "$(jq -r .changes <<<"$output")" = 2 ]
+	[ "$(jq -r .changes <<<"$output")" = 3 ]
 }
 
 @test "del: removes the rule, and the table's route with its last user" {
@@ -378,7 +381,7 @@ route_dev() {
 	[ "$(route_dev -6 "$DEST6" 2001:db8:a::3)" = sixxs0 ]
 	run sr del 2001:db8:a::3
 	assert_success
-	assert_output "2 changes"
+	assert_output "3 changes"
 	run ip -n "$(ns host)" -6 route show table all proto 150
 	assert_output ""
 	run sr del 2001:db8:a::3
@@ -392,12 +395,12 @@ route_dev() {
 	assert_success
 	run sr -6 flush
 	assert_success
-	assert_output "4 changes"
+	assert_output "6 changes"
 	[ "$(ip -n "$(ns host)" -6 -j rule | jq '[.[] | select(.protocol == "150")] | length')" = 0 ]
 	[ "$(ip -n "$(ns host)" -4 -j rule | jq -r '.[] | select(.protocol == "150") | .src')" = 192.0.2.2 ]
 	run sr flush
 	assert_success
-	assert_output "2 changes"
+	assert_output "3 changes"
 	run ip -n "$(ns host)" -4 route show table all proto 150
 	assert_output ""
 }
@@ -408,8 +411,8 @@ route_dev() {
 	assert_success
 	run sr show
 	assert_success
-	assert_line "$SRC0 dev sixxs0 via 2001:db8:a::1 table sixxs0 prio 5000"
-	assert_line "$SRC1 dev sixxs1 table sixxs1 prio 5000"
+	assert_line "$SRC0 dev sixxs0 via 2001:db8:a::1 table sixxs0 prio 5000  # owner file"
+	assert_line "$SRC1 dev sixxs1 table sixxs1 prio 5000  # owner file"
 	# What show prints is a config that describes the same state.
 	printf '%s\n' "$output" >"$LAB_DIR/shown.conf"
 	run sr check -f "$LAB_DIR/shown.conf"
@@ -454,7 +457,7 @@ route_dev() {
 	check_bad 1 "srcroute: $LAB_DIR/prio.conf:1: prio must be 1-32765: 'x'" check -f "$LAB_DIR/prio.conf"
 	check_bad 1 "srcroute: unknown command 'ad'" ad "$SRC0" dev sixxs0
 	check_bad 1 "srcroute: wait must be 0-3600: '-1'" apply -f "$CONF" --wait -1
-	check_bad 1 "srcroute: del: expected exactly one source" del
+	check_bad 1 "srcroute: del: expected exactly one source and an optional 'owner NAME'" del
 	check_bad 2 "srcroute: network namespace 'v6kit-no-such-ns': No such file or directory" \
 		-n v6kit-no-such-ns show
 }
