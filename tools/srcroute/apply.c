@@ -75,10 +75,12 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	}
 	if ((rc = v6_cli_open(cli, nl)))
 		return rc;
+	long long deadline = sr_mono_ms() + (long long)o->wait_s * 1000;
 	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
 		return rc;
 	struct sr_job job = { .conf = conf, .scope = o->owner, .family = cli->family,
-			      .flags = SR_PLAN_PRUNE, .dry_run = dry };
+			      .flags = SR_PLAN_PRUNE, .dry_run = dry,
+			      .wait_until = o->has_wait ? deadline : 0 };
 	if ((rc = sr_run_job(nl, &job, plan, &err)) < 0) {
 		v6_cli_error("%s", err.msg);
 		return v6_cli_status(rc);

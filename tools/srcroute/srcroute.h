@@ -176,7 +176,9 @@ struct sr_job {
 	bool remove;
 	const struct v6_prefix *from; /* remove: NULL for every source */
 	bool dry_run;                  /* plan only (check, --dry-run) */
+	long long wait_until;          /* --wait: CLOCK_MONOTONIC ms, 0 if not */
 };
+long long sr_mono_ms(void);
 int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
 	       struct v6_err *err);
 extern const char sr_usage[];
