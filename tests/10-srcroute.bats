@@ -533,10 +533,20 @@ defaults_in() {
 	# Not equivalent (on-link instead of via): one line naming the owner.
 	local before
 	before=$(kernel_snapshot host)
-	run sr add 2001:db8:a::9 dev he0 table 100
+	run sr add 2001:db8:a::9 dev he0 via 2001:db8:c::9 table 100
 	assert_failure 2
-	assert_output "srcroute: table 100 already has a default route via $TUN_GW dev he0 owned by tun6in4; give this entry the same 'dev' and 'via' to share it, or another table"
+	assert_output "srcroute: table 100 already has a default route via $TUN_GW dev he0 owned by tun6in4; give this entry the same 'dev' and 'via' (or no 'via') to share it, or another table"
+	run sr add 2001:db8:a::9 dev net0 table 100
+	assert_failure 2
+	assert_output --partial "owned by tun6in4"
 	[ "$(kernel_snapshot host)" = "$before" ]
+	# Without 'via', the tunnel's route via its far end serves too.
+	run sr add 2001:db8:a::9 dev he0 table 100
+	assert_success
+	assert_output "1 changes"
+	[ "$(defaults_in 100 | wc -l)" = 1 ]
+	run sr del 2001:db8:a::9
+	assert_success
 	# Flushing srcroute leaves tun6in4's route, and the reverse.
 	run sr flush owner manual
 	assert_success

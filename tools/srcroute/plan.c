@@ -297,6 +297,15 @@ static bool same_nexthop(const struct v6_route *a, const struct v6_route *b)
 	       (!a->has_gw || v6_addr_equal(&a->gw, &b->gw));
 }
 
+/* Two routes through one device go the same way unless both name
+ * different gateways: a tunnel has one neighbour, its far end, so an
+ * entry without `via` is served by a route via that far end. */
+static bool same_way(const struct v6_route *a, const struct v6_route *b)
+{
+	return a->ifindex == b->ifindex &&
+	       (!a->has_gw || !b->has_gw || v6_addr_equal(&a->gw, &b->gw));
+}
+
 static bool same_rule(const struct v6_rule *a, const struct v6_rule *b)
 {
 	return a->family == b->family && a->prio == b->prio && a->table == b->table &&
@@ -497,7 +506,7 @@ static int plan_table_route(struct builder *b, const struct want_table *t, long 
 	for (int i = 0; i < n && !rc; i++) {
 		/* Contract with tun6in4: an equivalent route of the other tool's
 		 * serves both; neither replaces or deletes the other's. */
-		if (foreign[i].protocol == V6_PROTO_TUN6IN4 && same_nexthop(&foreign[i], w)) {
+		if (foreign[i].protocol == V6_PROTO_TUN6IN4 && same_way(&foreign[i], w)) {
 			free(foreign);
 			return 0;
 		}
@@ -507,7 +516,7 @@ static int plan_table_route(struct builder *b, const struct want_table *t, long 
 		nexthop_words(f, nh, sizeof(nh));
 		if (f->protocol == V6_PROTO_TUN6IN4)
 			rc = v6_err_set(err, -EEXIST,
-					"%stable %s already has a default route %s owned by tun6in4; give this entry the same 'dev' and 'via' to share it, or another table",
+					"%stable %s already has a default route %s owned by tun6in4; give this entry the same 'dev' and 'via' (or no 'via') to share it, or another table",
 					where, tn, nh);
 		else
 			rc = v6_err_set(err, -EEXIST,

@@ -285,9 +285,9 @@ static int create_link(struct up_run *r)
 	return 0;
 }
 
-/* The table's default route is taken.  An equivalent route (same table,
- * device and gateway) that srcroute made serves the tunnel as well: it is
- * left alone, as srcroute leaves ours.  Anything else is a conflict whose
+/* The table's default route is taken.  An equivalent route (same table
+ * and device, no other gateway) that srcroute made serves the tunnel as
+ * well: it is left alone, as srcroute leaves ours.  Anything else is a conflict whose
  * message names the owner.  Returns 0 when served. */
 static int default_taken(struct up_run *r, const struct v6_route *want, struct v6_err *err)
 {
@@ -301,9 +301,10 @@ static int default_taken(struct up_run *r, const struct v6_route *want, struct v
 	for (int i = 0; i < n; i++) {
 		if (v[i].dst.len || v[i].type != RTN_UNICAST)
 			continue;
+		/* Same device, and the same gateway if both name one: a tunnel
+		 * has one neighbour, so on-link and via the far end agree. */
 		if (v[i].protocol == V6_PROTO_SRCROUTE && v[i].ifindex == want->ifindex &&
-		    v[i].has_gw == want->has_gw &&
-		    (!want->has_gw || v6_addr_equal(&v[i].gw, &want->gw))) {
+		    (!v[i].has_gw || !want->has_gw || v6_addr_equal(&v[i].gw, &want->gw))) {
 			free(v);
 			return 0;
 		}
