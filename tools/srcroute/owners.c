@@ -31,17 +31,17 @@ static const char *run_dir(void)
 	return run && *run ? run : "/run/v6kit";
 }
 
-/* $V6KIT_RUNDIR/srcroute[/netns-COOKIE], made on the way. */
-static int state_dir(char *buf, size_t len, bool per_netns, struct v6_err *err)
+/* $V6KIT_RUNDIR/srcroute[/netns-COOKIE], made on the way when make. */
+static int state_dir(char *buf, size_t len, bool per_netns, bool make, struct v6_err *err)
 {
 	char tmp[4096];
 	struct stat st;
 
 	snprintf(tmp, sizeof(tmp), "%s", run_dir());
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+	if (make && mkdir(tmp, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
 	snprintf(buf, len, "%s/srcroute", tmp);
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+	if (make && mkdir(buf, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
 	if (!per_netns)
 		return 0;
@@ -62,7 +62,7 @@ static int state_dir(char *buf, size_t len, bool per_netns, struct v6_err *err)
 		close(fd);
 	size_t l = strlen(buf);
 	snprintf(buf + l, len - l, "/%s-%llu", kind, id);
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+	if (make && mkdir(buf, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
 	return 0;
 }
@@ -75,7 +75,7 @@ int sr_lock(struct v6_err *err)
 	/* A read-only /etc still lets entries use tables that have names. */
 	if (fd != -EROFS && fd != -EACCES && fd != -EPERM)
 		return fd;
-	if ((fd = state_dir(path, sizeof(path) - 8, false, err)) < 0)
+	if ((fd = state_dir(path, sizeof(path) - 8, false, true, err)) < 0)
 		return fd;
 	strcat(path, "/lock");
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
@@ -157,7 +157,8 @@ int sr_owners_load(struct sr_owners *o, struct v6_err *err)
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	if ((rc = state_dir(dir, sizeof(dir), true, err)) < 0)
+	/* Reading makes nothing: the directory appears with the first record. */
+	if ((rc = state_dir(dir, sizeof(dir), true, false, err)) < 0)
 		return rc;
 	snprintf(o->path, sizeof(o->path), "%.4000s/owners", dir);
 	rc = v6_file_read(o->path, 16 << 20, &buf, &len, err);
@@ -228,6 +229,12 @@ int sr_owners_update(struct sr_owners *o, const struct sr_plan *plan, const char
 	if (!changed) {
 		free(v);
 		return 0;
+	}
+	char dir[4096];
+	int rc = state_dir(dir, sizeof(dir), true, true, err);
+	if (rc < 0) {
+		free(v);
+		return rc;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", o->path, (long)getpid());
 	FILE *f = fopen(tmp, "we");

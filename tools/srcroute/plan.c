@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/rtnetlink.h>
@@ -214,6 +216,7 @@ struct builder {
 	size_t ntables;
 	struct { char name[16]; int ifindex; } *devs;
 	size_t ndevs;
+	int ioctl_fd;
 	struct v6_err *err;
 	int rc;
 };
@@ -258,9 +261,30 @@ static int resolve_table(struct builder *b, const struct sr_entry *e, uint32_t *
 	return 0;
 }
 
+/* The device's index by SIOCGIFINDEX: one system call, where a netlink
+ * request makes the kernel build (and us parse) the link's every
+ * attribute and statistic. */
+static int link_index(struct builder *b, const char *name, int *ifindex, struct v6_err *err)
+{
+	struct ifreq ifr = { 0 };
+
+	if (b->ioctl_fd < 0 && (b->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+		struct v6_link l = { 0 };
+		int rc = v6_link_by_name(b->nl, name, &l, err);
+		*ifindex = l.ifindex;
+		return rc;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(b->ioctl_fd, SIOCGIFINDEX, &ifr) < 0)
+		return errno == ENODEV ? v6_err_set(err, -ENODEV, "%s: no such device", name)
+				       : v6_err_set(err, -errno, "%s: %s", name, strerror(errno));
+	*ifindex = ifr.ifr_ifindex;
+	return 0;
+}
+
 static int resolve_dev(struct builder *b, const char *name, int *ifindex, struct v6_err *err)
 {
-	struct v6_link l;
+	struct v6_link l = { 0 };
 	int rc;
 
 	for (size_t i = 0; i < b->ndevs; i++)
@@ -268,7 +292,7 @@ static int resolve_dev(struct builder *b, const char *name, int *ifindex, struct
 			*ifindex = b->devs[i].ifindex;
 			return 0;
 		}
-	if ((rc = v6_link_by_name(b->nl, name, &l, err)) < 0)
+	if ((rc = link_index(b, name, &l.ifindex, err)) < 0)
 		return rc;
 	void *v = realloc(b->devs, (b->ndevs + 1) * sizeof(*b->devs));
 	if (!v)
@@ -565,7 +589,7 @@ int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, struct sr_state 
 		  struct v6_err *err)
 {
 	struct builder b = { .nl = nl, .conf = conf, .st = st, .plan = plan, .scope = scope,
-			     .err = err };
+			     .ioctl_fd = -1, .err = err };
 	const bool prune = flags & SR_PLAN_PRUNE;
 	char where[4200], tn[64], a[V6_ADDRSTRLEN];
 	bool *route_kept = calloc(st->nroutes + 1, sizeof(bool));
@@ -673,6 +697,8 @@ out:
 	free(b.rule_entry);
 	free(b.tables);
 	free(b.devs);
+	if (b.ioctl_fd >= 0)
+		close(b.ioctl_fd);
 	return rc;
 }
 
