@@ -218,7 +218,9 @@ static int route_filter_cb(struct nlmsghdr *h, void *arg)
 	struct v6_route r;
 
 	/* The kernel filters when it can; this holds when it could not. */
-	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != f->family ||
+	if (h->nlmsg_type != RTM_NEWROUTE ||
+	    (f->family != AF_UNSPEC ? rtm->rtm_family != f->family
+				    : rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
 	    (f->protocol && rtm->rtm_protocol != f->protocol) ||
 	    (rtm->rtm_flags & RTM_F_CLONED) || !route_from_msg(h, &r, NULL) ||
 	    (f->table && r.table != f->table))

@@ -805,3 +805,39 @@ except OSError as e:
 	assert_failure 2
 	assert_output "tun6in4: he0: local 192.0.2.8: not an address of this host (--wait SECS waits for it)"
 }
+
+@test "a re-apply notices what the file does not show: a table renumbered in rt_tables, a drifted kernel" {
+	printf '200\tuplink\n' >>"$V6KIT_IPROUTE2_DIR/rt_tables"
+	echo "$SRC0 dev sixxs0 via 2001:db8:a::1 table uplink" >"$CONF"
+	run sr apply -f "$CONF"
+	assert_success
+	assert_output "3 changes"
+	run sr apply -f "$CONF"
+	assert_output "0 changes"
+	# Same file, same kernel; only the name now means another table.
+	sed -i 's/^200\tuplink$/201\tuplink/' "$V6KIT_IPROUTE2_DIR/rt_tables"
+	run sr check -f "$CONF"
+	assert_failure 3
+	run sr apply -f "$CONF"
+	assert_success
+	assert_output "6 changes"
+	[ "$(ip -n "$(ns host)" -6 -j rule | jq -r '.[] | select(.src == "'"$SRC0"'") | .table')" = 201 ]
+	run sr apply -f "$CONF"
+	assert_output "0 changes"
+	# A route of ours removed by hand is put back.
+	ip -n "$(ns host)" -6 route del default table 201 proto 150 metric 1024
+	run sr apply -f "$CONF"
+	assert_output "1 changes"
+	# A device replaced by another of the same name (new index).
+	ip -n "$(ns host)" link del sixxs1
+	ip -n "$(ns host)" link add name sixxs1 type veth peer name tun9
+	ip -n "$(ns host)" link set sixxs1 up
+	echo "$SRC1 dev sixxs1" >>"$CONF"
+	run sr apply -f "$CONF"
+	assert_success
+	ip -n "$(ns host)" link del sixxs1
+	ip -n "$(ns host)" link add name sixxs1 type veth peer name tun8
+	ip -n "$(ns host)" link set sixxs1 up
+	run sr check -f "$CONF"
+	assert_failure 3
+}

@@ -62,30 +62,54 @@ static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts
 }
 
 /* Load, wait, then read, plan and (unless dry) execute under the lock:
- * shared by apply and check. */
+ * shared by apply and check.  When the stamp of the last run still holds,
+ * the plan is empty and the file is not even parsed. */
 static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl *nl,
-		   struct sr_conf *conf, struct sr_plan *plan, bool dry)
+		   struct sr_conf *conf, struct sr_plan *plan, bool dry, bool stamp)
 {
 	struct v6_err err;
-	int rc;
+	char *text;
+	size_t len;
+	int rc = v6_file_read(o->file, 64 << 20, &text, &len, &err);
 
-	if (sr_conf_load(o->file, conf, &err) < 0) {
+	/* Whatever keeps the file from being read is bad input (exit 1). */
+	if (rc < 0) {
 		v6_cli_error("%s", err.msg);
-		return v6_cli_status(-EINVAL);
+		return v6_cli_status(rc == -ENOMEM ? rc : -EINVAL);
 	}
 	if ((rc = v6_cli_open(cli, nl)))
-		return rc;
+		goto out;
+	if (stamp && !o->has_wait) {
+		struct sr_state st;
+		bool fresh = sr_state_read(nl, cli->family, &st, &err) == 0 &&
+			     sr_stamp_fresh(nl, text, len, o->owner, cli->family, &st);
+		sr_state_free(&st);
+		if (fresh)
+			goto out; /* rc 0, empty plan */
+	}
+	if (sr_conf_parse(text, len, o->file, conf, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		rc = v6_cli_status(-EINVAL);
+		goto out;
+	}
 	long long deadline = sr_mono_ms() + (long long)o->wait_s * 1000;
 	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
-		return rc;
+		goto out;
 	struct sr_job job = { .conf = conf, .scope = o->owner, .family = cli->family,
 			      .flags = SR_PLAN_PRUNE, .dry_run = dry,
 			      .wait_until = o->has_wait ? deadline : 0 };
 	if ((rc = sr_run_job(nl, &job, plan, &err)) < 0) {
 		v6_cli_error("%s", err.msg);
-		return v6_cli_status(rc);
+		rc = v6_cli_status(rc);
+		goto out;
 	}
-	return 0;
+	/* The kernel now matches the file: remember that for the next run. */
+	if (stamp && (!dry || plan->n == 0))
+		sr_stamp_write(nl, text, len, o->owner, cli->family, conf);
+	rc = 0;
+out:
+	free(text);
+	return rc;
 }
 
 /* Print the plan's commands: in text mode behind mark, in JSON as an array. */
@@ -136,7 +160,7 @@ int sr_cmd_apply(struct v6_cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if ((rc = prepare(cli, &o, &nl, &conf, &plan, o.dry_run)))
+	if ((rc = prepare(cli, &o, &nl, &conf, &plan, o.dry_run, !o.dry_run)))
 		goto out;
 	report(cli, &plan, "changes", o.dry_run, o.dry_run || cli->verbose, "");
 	rc = 0;
@@ -157,7 +181,7 @@ int sr_cmd_check(struct v6_cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if ((rc = prepare(cli, &o, &nl, &conf, &plan, true)))
+	if ((rc = prepare(cli, &o, &nl, &conf, &plan, true, true)))
 		goto out;
 	report(cli, &plan, "differences", false, true, "");
 	rc = plan.n ? SR_EXIT_DRIFT : 0;

@@ -150,6 +150,12 @@ int sr_owners_parse(struct sr_owners *o, const char *text, size_t len, struct v6
 	return 0;
 }
 
+int sr_owners_mkdir(struct v6_err *err)
+{
+	char dir[4096];
+	return state_dir(dir, sizeof(dir), true, true, err);
+}
+
 int sr_owners_load(struct sr_owners *o, struct v6_err *err)
 {
 	char dir[4096], *buf;

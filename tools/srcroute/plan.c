@@ -11,17 +11,6 @@
 #include <string.h>
 #include <linux/rtnetlink.h>
 
-static int families(int family, int out[2])
-{
-	if (family != AF_UNSPEC) {
-		out[0] = family;
-		return 1;
-	}
-	out[0] = AF_INET;
-	out[1] = AF_INET6;
-	return 2;
-}
-
 static int read_family(struct v6_nl *nl, int fam, struct sr_state *st, struct v6_err *err)
 {
 	struct v6_rule *rules = NULL;
@@ -72,15 +61,13 @@ static int read_family(struct v6_nl *nl, int fam, struct sr_state *st, struct v6
 
 int sr_state_read(struct v6_nl *nl, int family, struct sr_state *st, struct v6_err *err)
 {
-	int fams[2], nf = families(family, fams), rc;
+	int rc;
 
 	memset(st, 0, sizeof(*st));
 	if ((rc = sr_owners_load(&st->owners, err)) < 0)
 		return rc;
-	for (int f = 0; f < nf; f++)
-		if ((rc = read_family(nl, fams[f], st, err)) < 0)
-			return rc;
-	return 0;
+	/* AF_UNSPEC: both families in one dump each of rules and routes. */
+	return read_family(nl, family, st, err);
 }
 
 /* Every table id the kernel uses in either family: read only when a new

@@ -104,6 +104,8 @@ struct sr_owners {
 };
 
 int sr_owners_load(struct sr_owners *o, struct v6_err *err);
+/* Make the directory of the records (and of the apply stamps). */
+int sr_owners_mkdir(struct v6_err *err);
 /* The owner of a rule, SR_OWNER_FILE when none is recorded. */
 const char *sr_owners_lookup(const struct sr_owners *o, const struct v6_rule *r);
 void sr_owners_free(struct sr_owners *o);
@@ -164,6 +166,15 @@ int sr_plan_exec(struct v6_nl *nl, const struct sr_conf *conf, struct sr_plan *p
 /* The plan as `ip` commands, one per line; prefix each with mark. */
 void sr_plan_print(const struct sr_plan *plan, FILE *out, const char *mark);
 const char *sr_table_name(const struct v6_rtnames *names, uint32_t id, char *buf, size_t len);
+
+/* ---- stamp.c: an unchanged re-apply costs the dumps and nothing else ---- */
+/* Whether the file text (for owner and family) was applied and nothing it
+ * depends on changed since; st is the kernel's state read just now. */
+bool sr_stamp_fresh(struct v6_nl *nl, const char *text, size_t len, const char *owner,
+		    int family, const struct sr_state *st);
+/* After a run left the kernel matching conf (parsed from text). */
+void sr_stamp_write(struct v6_nl *nl, const char *text, size_t len, const char *owner,
+		    int family, const struct sr_conf *conf);
 
 /* ---- common verb plumbing (main.c) ---- */
 int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_s);
