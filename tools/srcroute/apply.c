@@ -79,7 +79,7 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	}
 	if ((rc = v6_cli_open(cli, nl)))
 		goto out;
-	if (stamp && !o->has_wait) {
+	if (stamp && !o->has_wait && sr_stamp_exists(o->owner, cli->family)) {
 		struct sr_state st;
 		bool fresh = sr_state_read(nl, cli->family, &st, &err) == 0 &&
 			     sr_stamp_fresh(nl, text, len, o->owner, cli->family, &st);
@@ -95,9 +95,10 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	long long deadline = sr_mono_ms() + (long long)o->wait_s * 1000;
 	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
 		goto out;
+	uint64_t after = 0;
 	struct sr_job job = { .conf = conf, .scope = o->owner, .family = cli->family,
 			      .flags = SR_PLAN_PRUNE, .dry_run = dry,
-			      .wait_until = o->has_wait ? deadline : 0 };
+			      .wait_until = o->has_wait ? deadline : 0, .after = &after };
 	if ((rc = sr_run_job(nl, &job, plan, &err)) < 0) {
 		v6_cli_error("%s", err.msg);
 		rc = v6_cli_status(rc);
@@ -105,7 +106,7 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	}
 	/* The kernel now matches the file: remember that for the next run. */
 	if (stamp && (!dry || plan->n == 0))
-		sr_stamp_write(nl, text, len, o->owner, cli->family, conf);
+		sr_stamp_write(nl, text, len, o->owner, cli->family, conf, after);
 	rc = 0;
 out:
 	free(text);

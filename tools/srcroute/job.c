@@ -97,6 +97,8 @@ static int run_once(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *
 	if (!job->dry_run && (lock = sr_lock(err)) < 0)
 		return lock;
 	rc = plan_once(nl, job, &st, plan, err);
+	if (rc == 0 && job->dry_run && job->after)
+		*job->after = sr_stamp_after(&st, plan, job->scope ? job->scope : SR_OWNER_FILE);
 	if (rc == 0 && !job->dry_run) {
 		rc = sr_plan_exec(nl, job->conf, plan, &st,
 				  job->scope ? job->scope : SR_OWNER_FILE, err);
@@ -114,6 +116,9 @@ static int run_once(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *
 			if (rc == -EEXIST)
 				*err = first;
 		}
+		if (rc == 0 && job->after)
+			*job->after = sr_stamp_after(&st, plan,
+						     job->scope ? job->scope : SR_OWNER_FILE);
 	}
 	sr_state_free(&st);
 	if (lock >= 0)

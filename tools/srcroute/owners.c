@@ -150,6 +150,16 @@ int sr_owners_parse(struct sr_owners *o, const char *text, size_t len, struct v6
 	return 0;
 }
 
+int sr_run_path(const char *name, char *buf, size_t len, struct v6_err *err)
+{
+	char dir[4096];
+	int rc = state_dir(dir, sizeof(dir), true, false, err);
+
+	if (rc == 0)
+		snprintf(buf, len, "%.4000s/%s", dir, name);
+	return rc;
+}
+
 int sr_owners_mkdir(struct v6_err *err)
 {
 	char dir[4096];

@@ -106,6 +106,8 @@ struct sr_owners {
 int sr_owners_load(struct sr_owners *o, struct v6_err *err);
 /* Make the directory of the records (and of the apply stamps). */
 int sr_owners_mkdir(struct v6_err *err);
+/* That directory's file NAME (the directory may not exist yet). */
+int sr_run_path(const char *name, char *buf, size_t len, struct v6_err *err);
 /* The owner of a rule, SR_OWNER_FILE when none is recorded. */
 const char *sr_owners_lookup(const struct sr_owners *o, const struct v6_rule *r);
 void sr_owners_free(struct sr_owners *o);
@@ -172,9 +174,14 @@ const char *sr_table_name(const struct v6_rtnames *names, uint32_t id, char *buf
  * depends on changed since; st is the kernel's state read just now. */
 bool sr_stamp_fresh(struct v6_nl *nl, const char *text, size_t len, const char *owner,
 		    int family, const struct sr_state *st);
-/* After a run left the kernel matching conf (parsed from text). */
+bool sr_stamp_exists(const char *owner, int family);
+/* After a run left the kernel matching conf (parsed from text); ours is
+ * sr_stamp_after() of the run. */
 void sr_stamp_write(struct v6_nl *nl, const char *text, size_t len, const char *owner,
-		    int family, const struct sr_conf *conf);
+		    int family, const struct sr_conf *conf, uint64_t ours);
+/* srcroute's objects in a state, and after plan ran on it. */
+uint64_t sr_stamp_state(const struct sr_state *st);
+uint64_t sr_stamp_after(const struct sr_state *st, const struct sr_plan *plan, const char *owner);
 
 /* ---- common verb plumbing (main.c) ---- */
 int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_s);
@@ -188,6 +195,7 @@ struct sr_job {
 	const struct v6_prefix *from; /* remove: NULL for every source */
 	bool dry_run;                  /* plan only (check, --dry-run) */
 	long long wait_until;          /* --wait: CLOCK_MONOTONIC ms, 0 if not */
+	uint64_t *after;               /* if set: sr_stamp_after() on success */
 };
 long long sr_mono_ms(void);
 int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
