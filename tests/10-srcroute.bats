@@ -457,7 +457,12 @@ route_dev() {
 	check_bad 1 "srcroute: $LAB_DIR/prio.conf:1: prio must be 1-32765: 'x'" check -f "$LAB_DIR/prio.conf"
 	check_bad 1 "srcroute: unknown command 'ad'" ad "$SRC0" dev sixxs0
 	check_bad 1 "srcroute: wait must be 0-3600: '-1'" apply -f "$CONF" --wait -1
-	check_bad 1 "srcroute: del: expected exactly one source and an optional 'owner NAME'" del
+	check_bad 1 "srcroute: del: expected exactly one source and an optional 'owner OWNER'" del
+	check_bad 1 "srcroute: 'owner' needs a value" flush owner
+	check_bad 1 "srcroute: 'owner' needs a value" apply -f "$CONF" owner
+	check_bad 1 "srcroute: show: unexpected word 'sixxs0' (expected dev or owner)" show sixxs0
+	check_bad 1 "srcroute: unknown word 'fallthru' (expected dev, via, table, prio, fallthrough or owner)" \
+		add "$SRC0" dev sixxs0 fallthru
 	check_bad 2 "srcroute: network namespace 'v6kit-no-such-ns': No such file or directory" \
 		-n v6kit-no-such-ns show
 }

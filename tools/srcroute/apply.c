@@ -47,7 +47,11 @@ static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts
 		default: return v6_cli_usage_error(sr_usage, NULL);
 		}
 	}
-	/* The file's entries belong to "file" unless `owner NAME` says whose. */
+	/* The file's entries belong to "file" unless `owner OWNER` says whose. */
+	if (optind + 1 == argc && !strcmp(argv[optind], "owner")) {
+		v6_cli_error("'owner' needs a value");
+		return V6_EXIT_USAGE;
+	}
 	if (optind + 2 == argc && !strcmp(argv[optind], "owner")) {
 		if (sr_parse_owner(argv[optind + 1], false, &err) < 0) {
 			v6_cli_error("%s", err.msg);

@@ -38,6 +38,10 @@ static int take_owner(int *argc, char **argv, bool allow_all, const char **owner
 {
 	struct v6_err err;
 
+	if (*argc >= 2 && !strcmp(argv[*argc - 1], "owner")) {
+		v6_cli_error("'owner' needs a value");
+		return V6_EXIT_USAGE;
+	}
 	if (*argc < 3 || strcmp(argv[*argc - 2], "owner"))
 		return 0;
 	if (sr_parse_owner(argv[*argc - 1], allow_all, &err) < 0) {
@@ -107,7 +111,7 @@ int sr_cmd_del(struct v6_cli *cli, int argc, char **argv)
 	if ((rc = take_owner(&argc, argv, false, &owner)))
 		return rc;
 	if (argc != 2)
-		return v6_cli_usage_error(sr_usage, "del: expected exactly one source and an optional 'owner NAME'");
+		return v6_cli_usage_error(sr_usage, "del: expected exactly one source and an optional 'owner OWNER'");
 	if (v6_parse_prefix(argv[1], V6_PARSE_ANY, &from, "source", &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;

@@ -78,9 +78,14 @@ int sr_cmd_show(struct v6_cli *cli, int argc, char **argv)
 	int rc;
 
 	for (int i = 1; i < argc; i += 2) {
-		if (i + 1 >= argc || (strcmp(argv[i], "dev") && strcmp(argv[i], "owner")))
+		if (strcmp(argv[i], "dev") && strcmp(argv[i], "owner"))
 			return v6_cli_usage_error(sr_usage,
-						  "show: expected nothing, 'dev IFACE' or 'owner NAME'");
+						  "show: unexpected word '%s' (expected dev or owner)",
+						  argv[i]);
+		if (i + 1 >= argc) {
+			v6_cli_error("'%s' needs a value", argv[i]);
+			return V6_EXIT_USAGE;
+		}
 		if (argv[i][0] == 'd') {
 			dev = argv[i + 1];
 		} else {
