@@ -846,3 +846,59 @@ except OSError as e:
 	run sr check -f "$CONF"
 	assert_failure 3
 }
+
+# A route of srcroute's (protocol 150) that is in table 100 before tun6in4
+# adds its own: added from the moment he0 comes up, by raw netlink, while
+# tun6in4 is still adding the tunnel's eight addresses.
+SPIN_ROUTE='
+import os, socket, struct, sys, time
+RTM_NEWROUTE, F = 24, 0x1 | 0x4 | 0x400 | 0x200  # REQUEST ACK CREATE EXCL
+end = time.monotonic() + 20
+print("ready", flush=True)
+while time.monotonic() < end:
+    try:
+        idx = socket.if_nametoindex("he0")
+        break
+    except OSError:
+        pass
+else:
+    sys.exit("he0 never appeared")
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+def attr(t, v):
+    return struct.pack("HHI", 8, t, v)
+body = struct.pack("BBBBBBBBI", 10, 0, 0, 0, 100, 150, 0, 1, 0)
+body += attr(15, 100) + attr(4, idx) + attr(6, 1024)
+msg = struct.pack("IHHII", 16 + len(body), RTM_NEWROUTE, F, 1, 0) + body
+while time.monotonic() < end:
+    s.send(msg)
+    err = struct.unpack("i", s.recv(4096)[16:20])[0]
+    if err == 0:
+        print("added")
+        sys.exit(0)
+    if err == -17:
+        print("lost")
+        sys.exit(0)
+sys.exit("gave up")'
+
+@test "srcroute's equivalent route already in the table serves tun6in4 up table T" {
+	lab_bg host /usr/bin/python3 -c "$SPIN_ROUTE"
+	local pid=$LAB_LAST_PID log=$LAB_LAST_LOG a addrs=()
+	wait_for 20 grep -q ready "$log"
+	for a in 2 3 4 5 6 7 8 9; do addrs+=(address "2001:db8:c::$a/64"); done
+	# Give the spinner the better odds on a busy machine: tun6in4 yields
+	# at every system call it makes (strace), and at a low priority.
+	run t nice -n 19 strace -o /dev/null "$V6KIT_BIN/tun6in4" -n "$(ns host)" up he0 mode user \
+		remote 192.0.2.1 local 192.0.2.2 "${addrs[@]}" table 100
+	wait "$pid" || fail "spinner: $(cat "$log")"
+	[ "$(tail -n 1 "$log")" = added ] || skip "tun6in4 added its route first this time"
+	assert_success
+	# One default route, srcroute's, serving both.
+	[ "$(defaults_in 100)" = "150 he0" ]
+	run sr add "$SRC0" dev he0 table 100
+	assert_success
+	assert_output "2 changes"
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = he0 ]
+	# srcroute's route goes with its last entry; tun6in4 made none to keep.
+	run t64 host down he0
+	assert_success
+}
