@@ -881,6 +881,7 @@ while time.monotonic() < end:
 sys.exit("gave up")'
 
 @test "srcroute's equivalent route already in the table serves tun6in4 up table T" {
+	requires cmd:strace
 	lab_bg host /usr/bin/python3 -c "$SPIN_ROUTE"
 	local pid=$LAB_LAST_PID log=$LAB_LAST_LOG a addrs=()
 	wait_for 20 grep -q ready "$log"
