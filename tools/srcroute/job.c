@@ -106,15 +106,12 @@ static int run_once(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *
 		 * between our read and our write is seen on a second look,
 		 * where it either serves the entry or names the conflict. */
 		if (rc == -EEXIST) {
-			struct v6_err first = *err;
 			sr_state_free(&st);
 			sr_plan_free(plan);
 			rc = plan_once(nl, job, &st, plan, err);
 			if (rc == 0)
 				rc = sr_plan_exec(nl, job->conf, plan, &st,
 						  job->scope ? job->scope : SR_OWNER_FILE, err);
-			if (rc == -EEXIST)
-				*err = first;
 		}
 		if (rc == 0 && job->after)
 			*job->after = sr_stamp_after(&st, plan,
