@@ -83,14 +83,8 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	}
 	if ((rc = v6_cli_open(cli, nl)))
 		goto out;
-	if (stamp && !o->has_wait && sr_stamp_exists(o->owner, cli->family)) {
-		struct sr_state st;
-		bool fresh = sr_state_read(nl, cli->family, &st, &err) == 0 &&
-			     sr_stamp_fresh(nl, text, len, o->owner, cli->family, &st);
-		sr_state_free(&st);
-		if (fresh)
-			goto out; /* rc 0, empty plan */
-	}
+	if (stamp && !o->has_wait && sr_stamp_fresh(nl, text, len, o->owner, cli->family))
+		goto out; /* rc 0, empty plan */
 	if (sr_conf_parse(text, len, o->file, conf, &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		rc = v6_cli_status(-EINVAL);

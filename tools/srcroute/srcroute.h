@@ -171,10 +171,9 @@ const char *sr_table_name(const struct v6_rtnames *names, uint32_t id, char *buf
 
 /* ---- stamp.c: an unchanged re-apply costs the dumps and nothing else ---- */
 /* Whether the file text (for owner and family) was applied and nothing it
- * depends on changed since; st is the kernel's state read just now. */
+ * depends on changed since (reading the kernel's state to know). */
 bool sr_stamp_fresh(struct v6_nl *nl, const char *text, size_t len, const char *owner,
-		    int family, const struct sr_state *st);
-bool sr_stamp_exists(const char *owner, int family);
+		    int family);
 /* After a run left the kernel matching conf (parsed from text); ours is
  * sr_stamp_after() of the run. */
 void sr_stamp_write(struct v6_nl *nl, const char *text, size_t len, const char *owner,

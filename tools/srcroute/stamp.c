@@ -171,11 +171,10 @@ uint64_t sr_stamp_after(const struct sr_state *st, const struct sr_plan *plan, c
 	return sum;
 }
 
-/* Ours (as summed above) and tun6in4's default routes, read now. */
-static int hash_kernel(struct v6_nl *nl, int family, uint64_t ours, uint64_t *out,
-		       struct v6_err *err)
+/* tun6in4's default routes, read now. */
+static int hash_tun6in4(struct v6_nl *nl, int family, uint64_t *out, struct v6_err *err)
 {
-	uint64_t h = fnv(FNV0, &ours, sizeof(ours));
+	uint64_t h = FNV0;
 	struct v6_route *v = NULL;
 	int n = v6_route_list_filtered(nl, family, 0, V6_PROTO_TUN6IN4, &v, err);
 
@@ -189,6 +188,23 @@ static int hash_kernel(struct v6_nl *nl, int family, uint64_t ours, uint64_t *ou
 	return 0;
 }
 
+/* tun6in4's routes matter to a plan only for a table of our rules that has
+ * no unicast default route of ours (one of tun6in4's may serve it); when
+ * our state is the stamped one, so is this answer. */
+static bool tun6in4_matters(const struct sr_state *st)
+{
+	for (size_t i = 0; i < st->nrules; i++) {
+		bool served = false;
+		for (size_t k = 0; k < st->nroutes && !served; k++)
+			served = st->routes[k].family == st->rules[i].family &&
+				 st->routes[k].table == st->rules[i].table &&
+				 st->routes[k].type == RTN_UNICAST;
+		if (!served)
+			return true;
+	}
+	return false;
+}
+
 static int stamp_path(const char *owner, int family, char *buf, size_t len)
 {
 	char name[64];
@@ -199,12 +215,6 @@ static int stamp_path(const char *owner, int family, char *buf, size_t len)
 	return sr_run_path(name, buf, len, &ignored);
 }
 
-bool sr_stamp_exists(const char *owner, int family)
-{
-	char path[4200];
-	return stamp_path(owner, family, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
-}
-
 static uint64_t hash_input(const char *text, size_t len, const char *owner, int family)
 {
 	uint64_t h = fnv(FNV0, text, len);
@@ -213,24 +223,29 @@ static uint64_t hash_input(const char *text, size_t len, const char *owner, int 
 }
 
 bool sr_stamp_fresh(struct v6_nl *nl, const char *text, size_t len, const char *owner,
-		    int family, const struct sr_state *st)
+		    int family)
 {
 	char path[4200], line[128], dev[IF_NAMESIZE + 1];
-	unsigned long long want_in, want_names, want_kernel;
-	uint64_t kernel;
+	unsigned long long want_in, want_names, want_ours, want_tun;
+	uint64_t tun;
 	struct v6_err ignored;
+	struct sr_state st = { 0 };
 	bool fresh = false;
+	int fd = -1;
 	FILE *f;
 
 	if (stamp_path(owner, family, path, sizeof(path)) < 0 || !(f = fopen(path, "re")))
 		return false;
+	/* Cheapest first: the file and the names, then the kernel. */
 	if (!fgets(line, sizeof(line), f) ||
-	    sscanf(line, "v1 %llx %llx %llx", &want_in, &want_names, &want_kernel) != 3 ||
+	    sscanf(line, "v2 %llx %llx %llx %llx", &want_in, &want_names, &want_ours,
+		   &want_tun) != 4 ||
 	    want_in != hash_input(text, len, owner, family) || want_names != hash_names() ||
-	    hash_kernel(nl, family, sr_stamp_state(st), &kernel, &ignored) < 0 ||
-	    kernel != want_kernel)
+	    sr_state_read(nl, family, &st, &ignored) < 0 || sr_stamp_state(&st) != want_ours ||
+	    (tun6in4_matters(&st) &&
+	     (hash_tun6in4(nl, family, &tun, &ignored) < 0 || tun != want_tun)))
 		goto out;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	fresh = fd >= 0;
 	while (fresh && fgets(line, sizeof(line), f)) {
 		struct ifreq ifr = { 0 };
@@ -245,6 +260,7 @@ bool sr_stamp_fresh(struct v6_nl *nl, const char *text, size_t len, const char *
 	if (fd >= 0)
 		close(fd);
 out:
+	sr_state_free(&st);
 	fclose(f);
 	return fresh;
 }
@@ -254,19 +270,20 @@ void sr_stamp_write(struct v6_nl *nl, const char *text, size_t len, const char *
 {
 	struct v6_err ignored;
 	char path[4200], tmp[4300];
-	uint64_t kernel;
+	uint64_t tun;
 	FILE *f;
 	int fd = -1;
 
-	if (hash_kernel(nl, family, ours, &kernel, &ignored) < 0 ||
+	if (hash_tun6in4(nl, family, &tun, &ignored) < 0 ||
 	    stamp_path(owner, family, path, sizeof(path)) < 0 || sr_owners_mkdir(&ignored) < 0)
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	if (!(f = fopen(tmp, "we")))
 		return;
-	fprintf(f, "v1 %llx %llx %llx\n",
+	fprintf(f, "v2 %llx %llx %llx %llx\n",
 		(unsigned long long)hash_input(text, len, owner, family),
-		(unsigned long long)hash_names(), (unsigned long long)kernel);
+		(unsigned long long)hash_names(), (unsigned long long)ours,
+		(unsigned long long)tun);
 	/* Each device once; a file names few devices, however many sources. */
 	const char **seen = calloc(conf->n + 1, sizeof(*seen));
 	size_t nseen = 0;
