@@ -905,3 +905,22 @@ sys.exit("gave up")'
 	run t64 host down he0
 	assert_success
 }
+
+@test "add --wait retries until the gateway routes, sleeping in between" {
+	requires cmd:/usr/bin/time
+	# The gateway becomes reachable only when the address appears.
+	( sleep 1.5; ip -n "$(ns host)" addr add 2001:db8:99::2/64 dev sixxs0 nodad ) &
+	run t /usr/bin/time -f "cpu %U %S" "$V6KIT_BIN/srcroute" -n "$(ns host)" add "$SRC0" dev sixxs0 \
+		via 2001:db8:99::1 --wait 15
+	wait
+	assert_success
+	assert_line "3 changes"
+	# Its own failed tries must not wake it: no busy loop for 1.5 s.
+	local cpu
+	cpu=$(awk '$1 == "cpu" { print $2 + $3 }' <<<"$output")
+	awk -v c="$cpu" 'BEGIN { exit !(c < 0.5) }' || fail "used $cpu s of CPU while waiting"
+	# Never reachable: the kernel's reason, and that the wait ran out.
+	run sr add 2001:db8:a::9 dev sixxs0 via 2001:db8:98::1 table 4321 --wait 1
+	assert_failure 2
+	assert_output --partial "No route to host; nothing was changed (still so when --wait ran out)"
+}

@@ -24,17 +24,29 @@ static bool not_yet(int rc)
 	return rc == -EHOSTUNREACH || rc == -ENETUNREACH || rc == -ENETDOWN;
 }
 
-/* Sleep until links, addresses or routes change, or until the deadline. */
+static void drain(int fd)
+{
+	unsigned char buf[8192];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
+		;
+}
+
+/* Sleep until links, addresses or routes change, or until the deadline.
+ * The failed try's own changes (what it added and rolled back) are
+ * already queued: drop them first, or they would wake us at once.  A
+ * change that came with them is not lost for long: no sleep is longer
+ * than a quarter of a second. */
 static void wait_change(struct nl_sock *ev, long long until)
 {
 	long long left = until - sr_mono_ms();
 	struct pollfd pfd = { .fd = nl_socket_get_fd(ev), .events = POLLIN };
-	unsigned char buf[8192];
 
-	if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+	drain(pfd.fd);
+	if (left <= 0)
 		return;
-	while (recv(pfd.fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
-		;
+	if (poll(&pfd, 1, left < 250 ? (int)left : 250) > 0)
+		drain(pfd.fd);
 }
 
 static int plan_once(struct v6_nl *nl, const struct sr_job *job, struct sr_state *st,
@@ -76,8 +88,13 @@ int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
 	}
 	for (;;) {
 		rc = run_once(nl, job, plan, err);
-		if (!ev || !not_yet(rc) || sr_mono_ms() >= job->wait_until)
+		if (!ev || !not_yet(rc))
 			break;
+		if (sr_mono_ms() >= job->wait_until) {
+			size_t l = strlen(err->msg);
+			snprintf(err->msg + l, sizeof(err->msg) - l, " (still so when --wait ran out)");
+			break;
+		}
 		sr_plan_free(plan);
 		wait_change(ev, job->wait_until);
 	}
