@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct sr_entry *e = &conf.v[i];
 			if (!e->dev[0] || e->from.len > v6_family_bits(e->from.addr.family) ||
 			    (e->has_via && e->via.family != e->from.addr.family) ||
-			    sr_entry_prio(e) < 1 || sr_entry_prio(e) > SR_PRIO_MAX)
+			    sr_entry_prio(e) < 1 || sr_entry_prio(e) > SR_PRIO_MAX ||
+			    e->owner[0] /* a file's entries take the verb's owner */)
 				__builtin_trap();
 		}
 	}

@@ -23,7 +23,11 @@ int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
 		vsnprintf(head, sizeof(head), fmt, ap);
 		va_end(ap);
 		memcpy(old, err->msg, sizeof(old));
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", head, old);
+		/* Two bounded steps: gcc 12 cannot prove one "%s: %s" fits. */
+		int n = snprintf(err->msg, sizeof(err->msg), "%s: ", head);
+		if (n > 0 && (size_t)n < sizeof(err->msg))
+			snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, "%.*s",
+				 (int)(sizeof(err->msg) - (size_t)n - 1), old);
 	}
 	return rc;
 }

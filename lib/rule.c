@@ -73,8 +73,11 @@ static int rule_cb(struct nlmsghdr *h, void *arg)
 	struct v6_rule r = { 0 };
 	size_t alen = v6_family_bytes(frh->family);
 
-	/* The kernel answers a family-specific dump, but be exact anyway. */
-	if (h->nlmsg_type != RTM_NEWRULE || frh->family != rl->family)
+	/* The kernel answers a family-specific dump, but be exact anyway;
+	 * AF_UNSPEC asks for both IP families (not the multicast ones). */
+	if (h->nlmsg_type != RTM_NEWRULE ||
+	    (rl->family != AF_UNSPEC ? frh->family != rl->family
+				     : frh->family != AF_INET && frh->family != AF_INET6))
 		return 0;
 	if (nlmsg_parse(h, sizeof(*frh), tb, FRA_MAX, NULL) < 0)
 		return 0;
