@@ -319,6 +319,12 @@ table 100"
 	run -1 rifup he0
 	assert_line --partial "v6kit: iface he0: tun6in4-gatway: unknown key 'gatway'"
 	[ "$(router_routing)" = "$before" ]
+	# So is a misspelt option of the hook's own.
+	example_he0 srcroute | sed 's/srcroute-from/srcroute-form/' | interfaces
+	run -1 rifup he0
+	assert_line --partial "v6kit: iface he0: unknown option 'srcroute-form' (expected srcroute-from,"
+	[ "$(router_routing)" = "$before" ]
+	[ -z "$(hook_files)" ]
 	# ifupdown recorded nothing, and a fixed file comes up.
 	example_he0 | interfaces
 	run -0 rifup he0
