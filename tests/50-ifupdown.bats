@@ -344,6 +344,31 @@ table 100"
 	[ "$(router_routing)" = "$before" ]
 }
 
+@test "a failure in post-up leaves up a tunnel that existed before the ifup" {
+	broker 0
+	t64r up he0 remote 192.0.2.1 local 192.0.2.10 address 2001:db8:470::2/64 \
+		gateway 2001:db8:470::1 table 100
+	{ example_he0; echo "    ndproxy-rule 2001:db8:470:1::/64"; echo "    ndproxy-auto maybe"; } | interfaces
+	run -1 rifup he0
+	assert_line "v6kit: iface he0: ndproxy-auto must be yes or no: 'maybe'"
+	has_link he0
+	in_ns r ping -c 1 -W 5 2001:db8:470::1
+	t64r down he0
+}
+
+@test "ifdown after the stanza was edited still removes what ifup made" {
+	broker 0
+	example_he0 | interfaces
+	run -0 rifup he0
+	printf 'iface he0 inet6 manual
+' | interfaces
+	run -0 rifdown he0
+	refute_output --partial "v6kit:"
+	! has_link he0
+	[ -z "$(hook_files)" ]
+	[ -z "$(tunnel_state)" ]
+}
+
 @test "a bad srcroute-from fails in post-up: tunnel and earlier entries undone" {
 	need_srcroute_owner
 	broker 0
