@@ -55,7 +55,8 @@ bench_n() {
 		echo 'set -e'
 		sed "s/^ip /ip -n \"\$NS\" /" "$LAB_TMP/cmds.$n"
 	} >"$LAB_TMP/script.$n"
-	[ "$(wc -l <"$LAB_TMP/cmds.$n")" -eq $((n + 10)) ] || die "unexpected plan size"
+	# a rule per source; a default and an unreachable route per uplink
+	[ "$(wc -l <"$LAB_TMP/cmds.$n")" -eq $((n + 20)) ] || die "unexpected plan size"
 
 	for _ in $(seq "$REPEAT"); do
 		# Namespace names are looked up before the clock starts: a $(...)

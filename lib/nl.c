@@ -231,8 +231,11 @@ int v6_nl_query(struct v6_nl *nl, struct nl_msg *msg, int (*cb)(struct nlmsghdr 
 			if (h->nlmsg_seq != seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE) {
+				/* A dump that failed says why in its DONE. */
+				int e = h->nlmsg_len >= NLMSG_LENGTH(sizeof(int))
+						? *(const int *)NLMSG_DATA(h) : 0;
 				free(buf);
-				return 0;
+				return e < 0 ? v6_err_set(err, e, "%s", strerror(-e)) : 0;
 			}
 			if (h->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(h);

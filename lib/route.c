@@ -15,7 +15,9 @@ struct nl_msg *v6_route_msg(const struct v6_route *r, bool add, int flags, struc
 		.rtm_dst_len = (unsigned char)r->dst.len,
 		.rtm_table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC,
 		.rtm_protocol = r->protocol,
-		.rtm_scope = r->has_gw || !add ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+		/* Reject routes (unreachable...) are universe like gateways. */
+		.rtm_scope = r->has_gw || !add || (r->type && r->type != RTN_UNICAST)
+				     ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
 		.rtm_type = r->type ? r->type : RTN_UNICAST,
 	};
 	int nlflags = add ? NLM_F_CREATE : 0;
@@ -192,4 +194,96 @@ int v6_route_get(struct v6_nl *nl, const struct v6_addr *dst, const struct v6_ad
 		return v6_err_set(err, -ENETUNREACH, "route to %s: no answer",
 				  v6_addr_str(dst, buf, sizeof(buf)));
 	return 0;
+}
+
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct route_filter {
+	int family;
+	uint32_t table;
+	uint8_t protocol;
+	struct v6_route *v;
+	size_t n, cap;
+};
+
+static int route_filter_cb(struct nlmsghdr *h, void *arg)
+{
+	struct route_filter *f = arg;
+	struct rtmsg *rtm = nlmsg_data(h);
+	struct v6_route r;
+
+	/* The kernel filters when it can; this holds when it could not. */
+	if (h->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != f->family ||
+	    (f->protocol && rtm->rtm_protocol != f->protocol) ||
+	    (rtm->rtm_flags & RTM_F_CLONED) || !route_from_msg(h, &r, NULL) ||
+	    (f->table && r.table != f->table))
+		return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		struct v6_route *v = realloc(f->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = r;
+	return 0;
+}
+
+static int strict_check(struct v6_nl *nl, int on)
+{
+	return setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on,
+			  sizeof(on));
+}
+
+int v6_route_list_filtered(struct v6_nl *nl, int family, uint32_t table, uint8_t protocol,
+			   struct v6_route **out, struct v6_err *err)
+{
+	struct route_filter f = { .family = family, .table = table, .protocol = protocol };
+	/* Linux 4.20+ filters dumps by table and protocol when the socket asks
+	 * for strict checking; the kernel then skips every other route instead
+	 * of copying it out to be thrown away here. */
+	bool strict = (table || protocol) && strict_check(nl, 1) == 0;
+	struct rtmsg rtm = { .rtm_family = (unsigned char)family };
+	struct nl_msg *msg;
+	int rc;
+
+	if (strict) {
+		rtm.rtm_protocol = protocol;
+		rtm.rtm_table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC;
+	}
+again:
+	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    (strict && table && nla_put_u32(msg, RTA_TABLE, table) < 0)) {
+		nlmsg_free(msg);
+		rc = v6_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = v6_nl_query(nl, msg, route_filter_cb, &f, err);
+	if (rc == -ENOENT && strict && table) {
+		rc = 0; /* the kernel has no such table yet: nothing in it */
+	} else if (rc == -EINVAL && strict) {
+		/* A kernel that takes the option but not these filters. */
+		strict_check(nl, 0);
+		strict = false;
+		memset(&rtm, 0, sizeof(rtm));
+		rtm.rtm_family = (unsigned char)family;
+		f.n = 0;
+		goto again;
+	}
+out:
+	if (strict)
+		strict_check(nl, 0);
+	if (rc < 0) {
+		free(f.v);
+		return rc;
+	}
+	*out = f.v;
+	return (int)f.n;
 }

@@ -282,3 +282,36 @@ static int register_locked(const char *path, const char *name, uint32_t id, stru
 	}
 	return 0;
 }
+
+int v6_rtnames_lock(const char *dir, const char *file, struct v6_err *err)
+{
+	char ddir[4096], lockpath[4200];
+	int fd;
+
+	snprintf(ddir, sizeof(ddir), "%s/rt_tables.d", dir);
+	if (mkdir(ddir, 0755) < 0 && errno != EEXIST)
+		return v6_err_set(err, -errno, "%s: %s", ddir, strerror(errno));
+	snprintf(lockpath, sizeof(lockpath), "%s/.%s.lock", ddir, file);
+	if ((fd = open(lockpath, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		return v6_err_set(err, -errno, "%s: %s", lockpath, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		close(fd);
+		return v6_err_set(err, -e, "%s: %s", lockpath, strerror(e));
+	}
+	return fd;
+}
+
+int v6_rtnames_register_held(const char *dir, const char *file, const char *name, uint32_t id,
+			     struct v6_err *err)
+{
+	char path[4096], ddir[4096];
+
+	snprintf(ddir, sizeof(ddir), "%s/rt_tables.d", dir);
+	if (mkdir(ddir, 0755) < 0 && errno != EEXIST)
+		return v6_err_set(err, -errno, "%s: %s", ddir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s", ddir, file);
+	return register_locked(path, name, id, err);
+}

@@ -116,6 +116,13 @@ int v6_route_del(struct v6_nl *nl, const struct v6_route *r, struct v6_err *err)
 int v6_route_list(struct v6_nl *nl, int family, uint8_t protocol, struct v6_route **out,
 		  struct v6_err *err);
 
+/* v6_route_list() of one table (0: any) and protocol (0: any), of every
+ * type, filtered by the kernel where it supports strict dump checking
+ * (NETLINK_GET_STRICT_CHK) and here otherwise.  A table the kernel does
+ * not have yet is empty. */
+int v6_route_list_filtered(struct v6_nl *nl, int family, uint32_t table, uint8_t protocol,
+			   struct v6_route **out, struct v6_err *err);
+
 /* Ask the kernel which route it would use to dst (from src and through
  * oif when given, NULL/0 otherwise), as `ip route get` does.  prefsrc (may
  * be NULL) receives the route's preferred source, unspecified if none. */

@@ -121,6 +121,13 @@ int v6_rtnames_register(const char *dir, const char *file, const char *name, uin
 			struct v6_err *err);
 /* Where iproute2's files live: $V6KIT_IPROUTE2_DIR or /etc/iproute2. */
 const char *v6_iproute2_dir(void);
+/* Take the lock v6_rtnames_register() takes for DIR/rt_tables.d/FILE and
+ * keep it: a caller that chooses an id and registers it later holds it
+ * across both.  Returns the lock's descriptor (close it to release). */
+int v6_rtnames_lock(const char *dir, const char *file, struct v6_err *err);
+/* v6_rtnames_register() for a caller that holds v6_rtnames_lock(). */
+int v6_rtnames_register_held(const char *dir, const char *file, const char *name, uint32_t id,
+			     struct v6_err *err);
 
 /* ---- output: each field once, for text and JSON -------------------- */
 

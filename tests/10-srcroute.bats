@@ -64,7 +64,8 @@ route_dev() {
 @test "apply: each tunnel source resolves through its own table, others through main" {
 	run sr apply -f "$CONF"
 	assert_success
-	assert_output "4 changes"
+	# a rule, a default route and a closing unreachable route per source
+	assert_output "6 changes"
 	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
 	[ "$(route_dev -6 "$DEST6" "$SRC1")" = sixxs1 ]
 	[ "$(route_dev -6 "$DEST6" "$SRCNET")" = net0 ]
@@ -204,7 +205,8 @@ route_dev() {
 	assert_success
 	assert_output --partial "ip -6 rule del from $SRC1"
 	assert_output --partial "ip -6 route del default dev sixxs1"
-	assert_output --partial "2 changes"
+	assert_output --partial "ip -6 route del unreachable default table sixxs1"
+	assert_output --partial "3 changes"
 	[ "$(route_dev -6 "$DEST6" "$SRC1")" = net0 ]
 	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
 }
@@ -287,12 +289,13 @@ route_dev() {
 	assert_success
 	assert_line "ip -6 route add default via 2001:db8:a::1 dev sixxs0 table 1000 proto 150 metric 1024"
 	assert_line "ip -6 rule add from $SRC0 lookup 1000 priority 5000 proto 150"
-	assert_line "4 changes (dry run)"
+	assert_line "ip -6 route add unreachable default table 1000 proto 150 metric 4294967295"
+	assert_line "6 changes (dry run)"
 	[ "$(kernel_snapshot host)" = "$before" ]
 	[ ! -e "$V6KIT_IPROUTE2_DIR/rt_tables.d/v6kit.conf" ]
 	# Feed the printed commands to ip; srcroute must then find nothing to do.
 	grep '^ip -6 ' <<<"$output" | sed 's/^ip -6 //' >"$LAB_DIR/batch"
-	[ "$(wc -l <"$LAB_DIR/batch")" = 4 ]
+	[ "$(wc -l <"$LAB_DIR/batch")" = 6 ]
 	run ip -n "$(ns host)" -6 -batch "$LAB_DIR/batch"
 	assert_success
 	run sr check -f "$CONF"
@@ -310,7 +313,7 @@ route_dev() {
 	run sr apply -f "$CONF" --wait 10
 	wait
 	assert_success
-	assert_output "6 changes"
+	assert_output "9 changes"
 	[ "$(route_dev -6 "$DEST6" 2001:db8:f::1)" = late0 ]
 }
 
@@ -345,7 +348,7 @@ route_dev() {
 @test "add: creates an entry; repeating it changes nothing; a conflicting one is refused" {
 	run sr add "$SRC0" dev sixxs0 via 2001:db8:a::1
 	assert_success
-	assert_output "2 changes"
+	assert_output "3 changes"
 	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
 	run sr add "$SRC0" dev sixxs0 via 2001:db8:a::1
 	assert_success
@@ -358,11 +361,11 @@ route_dev() {
 	assert_output --partial "source '$SRC0' is already routed by table"
 	run sr add 2001:db8:a::3 dev sixxs1 table sixxs0
 	assert_failure 2
-	assert_output --partial "table sixxs0 already has a default route through another device or gateway"
+	assert_output --partial "table sixxs0 already has a default route via 2001:db8:a::1 dev sixxs0 that srcroute made for source $SRC0 of owner 'manual'"
 	[ "$(kernel_snapshot host)" = "$before" ]
 	run sr -j add "$SRC1" dev sixxs1 --wait 2
 	assert_success
-	[ "$(jq -r .changes <<<"$output")" = 2 ]
+	[ "$(jq -r .changes <<<"$output")" = 3 ]
 }
 
 @test "del: removes the rule, and the table's route with its last user" {
@@ -378,7 +381,7 @@ route_dev() {
 	[ "$(route_dev -6 "$DEST6" 2001:db8:a::3)" = sixxs0 ]
 	run sr del 2001:db8:a::3
 	assert_success
-	assert_output "2 changes"
+	assert_output "3 changes"
 	run ip -n "$(ns host)" -6 route show table all proto 150
 	assert_output ""
 	run sr del 2001:db8:a::3
@@ -392,12 +395,12 @@ route_dev() {
 	assert_success
 	run sr -6 flush
 	assert_success
-	assert_output "4 changes"
+	assert_output "6 changes"
 	[ "$(ip -n "$(ns host)" -6 -j rule | jq '[.[] | select(.protocol == "150")] | length')" = 0 ]
 	[ "$(ip -n "$(ns host)" -4 -j rule | jq -r '.[] | select(.protocol == "150") | .src')" = 192.0.2.2 ]
 	run sr flush
 	assert_success
-	assert_output "2 changes"
+	assert_output "3 changes"
 	run ip -n "$(ns host)" -4 route show table all proto 150
 	assert_output ""
 }
@@ -408,8 +411,8 @@ route_dev() {
 	assert_success
 	run sr show
 	assert_success
-	assert_line "$SRC0 dev sixxs0 via 2001:db8:a::1 table sixxs0 prio 5000"
-	assert_line "$SRC1 dev sixxs1 table sixxs1 prio 5000"
+	assert_line "$SRC0 dev sixxs0 via 2001:db8:a::1 table sixxs0 prio 5000  # owner file"
+	assert_line "$SRC1 dev sixxs1 table sixxs1 prio 5000  # owner file"
 	# What show prints is a config that describes the same state.
 	printf '%s\n' "$output" >"$LAB_DIR/shown.conf"
 	run sr check -f "$LAB_DIR/shown.conf"
@@ -454,7 +457,7 @@ route_dev() {
 	check_bad 1 "srcroute: $LAB_DIR/prio.conf:1: prio must be 1-32765: 'x'" check -f "$LAB_DIR/prio.conf"
 	check_bad 1 "srcroute: unknown command 'ad'" ad "$SRC0" dev sixxs0
 	check_bad 1 "srcroute: wait must be 0-3600: '-1'" apply -f "$CONF" --wait -1
-	check_bad 1 "srcroute: del: expected exactly one source" del
+	check_bad 1 "srcroute: del: expected exactly one source and an optional 'owner NAME'" del
 	check_bad 2 "srcroute: network namespace 'v6kit-no-such-ns': No such file or directory" \
 		-n v6kit-no-such-ns show
 }
@@ -485,4 +488,320 @@ route_dev() {
 	run tool srcroute -V
 	assert_success
 	assert_output --regexp '^srcroute \(v6kit\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+# ---- srcroute beside tun6in4, owners, fail closed ----------------------
+# A user-mode 6in4 tunnel he0 from host to far0 over the sixxs0/tun0 link's
+# IPv4 addresses: its far end is far0, the main table's uplink is isp.
+TUN_GW=2001:db8:c::1
+# A source the tunnel routes for, on lo so that it outlives the tunnel.
+SRCLO=2001:db8:a0::2
+
+t64() {
+	local h=$1
+	shift
+	tool tun6in4 -n "$(ns "$h")" "$@"
+}
+
+# he0_up ARGS...: the host's side with ARGS; the far side once.
+he0_up() {
+	t64 host up he0 mode user remote 192.0.2.1 local 192.0.2.2 address 2001:db8:c::2/64 "$@"
+	if ! ip -n "$(ns far0)" link show he0 >/dev/null 2>&1; then
+		t64 far0 up he0 mode user remote 192.0.2.2 local 192.0.2.1 address "$TUN_GW/64"
+		ip -n "$(ns far0)" -6 route add 2001:db8:a0::/64 dev he0
+	fi
+}
+
+# unicast default routes in table T (family -6), one "PROTO DEV" a line
+defaults_in() {
+	ip -n "$(ns host)" -6 -j route show table "$1" | jq -r '.[] | select(.dst == "default" and (.type // "unicast") == "unicast") | "\(.protocol) \(.dev)"'
+}
+
+@test "tun6in4 table first, then srcroute: the tunnel's default route serves the entry" {
+	he0_up gateway "$TUN_GW" table 100
+	[ "$(defaults_in 100)" = "tun6in4 he0" ] || [ "$(defaults_in 100)" = "151 he0" ]
+	run sr add "$SRC0" dev he0 via "$TUN_GW" table 100
+	assert_success
+	# the rule and the closing route; the default route is tun6in4's
+	assert_output "2 changes"
+	[ "$(defaults_in 100 | wc -l)" = 1 ]
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = he0 ]
+	run sr add "$SRC0" dev he0 via "$TUN_GW" table 100
+	assert_output "0 changes"
+	run sr -j show
+	[ "$(jq -r '.[0] | "\(.dev) \(.via) \(.route_owner) \(.owner)"' <<<"$output")" = "he0 $TUN_GW tun6in4 manual" ]
+	# Not equivalent (on-link instead of via): one line naming the owner.
+	local before
+	before=$(kernel_snapshot host)
+	run sr add 2001:db8:a::9 dev he0 via 2001:db8:c::9 table 100
+	assert_failure 2
+	assert_output "srcroute: table 100 already has a default route via $TUN_GW dev he0 owned by tun6in4; give this entry the same 'dev' and 'via' (or no 'via') to share it, or another table"
+	run sr add 2001:db8:a::9 dev net0 table 100
+	assert_failure 2
+	assert_output --partial "owned by tun6in4"
+	[ "$(kernel_snapshot host)" = "$before" ]
+	# Without 'via', the tunnel's route via its far end serves too.
+	run sr add 2001:db8:a::9 dev he0 table 100
+	assert_success
+	assert_output "1 changes"
+	[ "$(defaults_in 100 | wc -l)" = 1 ]
+	run sr del 2001:db8:a::9
+	assert_success
+	# Flushing srcroute leaves tun6in4's route, and the reverse.
+	run sr flush owner manual
+	assert_success
+	[ "$(defaults_in 100 | wc -l)" = 1 ]
+	run sr add "$SRC0" dev he0 via "$TUN_GW" table 100
+	assert_success
+	run t64 host down he0
+	assert_success
+	# The link took the default route with it; srcroute's objects stay.
+	[ -z "$(defaults_in 100)" ]
+	[ "$(ip -n "$(ns host)" -6 -j rule | jq '[.[] | select(.src == "'"$SRC0"'")] | length')" = 1 ]
+	run ip -n "$(ns host)" -6 route show table 100
+	assert_output --partial "unreachable default"
+	# tun6in4 puts the default route back when the tunnel returns.
+	he0_up gateway "$TUN_GW" table 100
+	[ "$(defaults_in 100 | wc -l)" = 1 ]
+	run sr add "$SRC0" dev he0 via "$TUN_GW" table 100
+	assert_output "0 changes"
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = he0 ]
+}
+
+@test "tun6in4 without gateway shares its on-link default route; a file apply and check agree" {
+	he0_up table 100
+	printf '%s dev he0 table 100\n' "$SRC0" >"$LAB_DIR/t100.conf"
+	run sr apply -f "$LAB_DIR/t100.conf"
+	assert_success
+	assert_output "2 changes"
+	run sr check -f "$LAB_DIR/t100.conf"
+	assert_success
+	# Down and up again: tun6in4 restores the route, srcroute finds no drift.
+	t64 host down he0
+	he0_up table 100
+	run sr check -f "$LAB_DIR/t100.conf"
+	assert_success
+	run sr apply -f "$LAB_DIR/t100.conf"
+	assert_output "0 changes"
+	[ "$(defaults_in 100 | wc -l)" = 1 ]
+	# Emptying the file removes srcroute's objects and only those.
+	run sr apply -f /dev/null
+	assert_success
+	assert_output "2 changes"
+	[ "$(defaults_in 100 | wc -l)" = 1 ]
+}
+
+@test "srcroute's route in a table makes tun6in4 up fail with one line naming srcroute" {
+	run sr add "$SRC0" dev net0 via 2001:db8:1::1 table 100
+	assert_success
+	local before files
+	before=$(kernel_snapshot host)
+	run t64 host up he0 mode user remote 192.0.2.1 local 192.0.2.2 address 2001:db8:c::2/64 gateway "$TUN_GW" table 100
+	assert_failure 2
+	assert_output "tun6in4: he0: table 100 already has a default route via 2001:db8:1::1 dev net0 owned by srcroute; remove srcroute's entries for that table (see 'srcroute show'), or use another table"
+	[ "$(kernel_snapshot host)" = "$before" ]
+	# A route made by hand is named too.
+	ip -n "$(ns host)" -6 route add default dev net0 table 101
+	run t64 host up he0 mode user remote 192.0.2.1 local 192.0.2.2 address 2001:db8:c::2/64 table 101
+	assert_failure 2
+	assert_output "tun6in4: he0: table 101 already has a default route dev net0 owned by protocol 3; remove it ('ip -6 route del default' in that table), or use another table"
+}
+
+@test "srcroute add --wait racing tun6in4 up into the same table: both succeed, one default route" {
+	local i
+	for i in 1 2 3; do
+		lab_bg host "$V6KIT_BIN/srcroute" add "$SRC0" dev he0 via "$TUN_GW" table 100 --wait 20
+		local pid=$LAB_LAST_PID log=$LAB_LAST_LOG
+		he0_up gateway "$TUN_GW" table 100
+		wait "$pid" || fail "srcroute add failed: $(cat "$log")"
+		[ "$(defaults_in 100 | wc -l)" = 1 ] || fail "defaults in table 100: $(defaults_in 100)"
+		[ "$(route_dev -6 "$DEST6" "$SRC0")" = he0 ]
+		run sr check -f /dev/null owner manual
+		assert_failure 3
+		t64 host down he0
+		sr flush owner manual >/dev/null
+	done
+}
+
+@test "fail closed: with the tunnel gone its source is refused, never sent out the main uplink" {
+	ip -n "$(ns host)" addr add "$SRCLO/128" dev lo
+	he0_up gateway "$TUN_GW" table 100
+	run sr add "$SRCLO" dev he0 via "$TUN_GW" table 100
+	assert_success
+	local far isp
+	far=$(echos_at far0 Icmp6InEchos)
+	run in_ns host ping -6 -c 1 -W 5 -I "$SRCLO" "$DEST6"
+	assert_success
+	[ "$(echos_at far0 Icmp6InEchos)" -eq $((far + 1)) ]
+	run t64 host down he0
+	assert_success
+	isp=$(echos_at isp Icmp6InEchos)
+	local udp
+	udp=$(echos_at isp Udp6NoPorts)
+	run in_ns host ping -6 -c 1 -W 2 -I "$SRCLO" "$DEST6"
+	assert_failure
+	run ip -n "$(ns host)" -6 route get "$DEST6" from "$SRCLO"
+	assert_failure
+	assert_output --partial "No route to host"
+	run in_ns host /usr/bin/python3 -c '
+import errno, socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+try:
+    s.sendto(b"x", (sys.argv[2], 9))
+except OSError as e:
+    print(errno.errorcode[e.errno])
+    sys.exit(1)' "$SRCLO" "$DEST6"
+	assert_failure
+	assert_output --regexp '^E(HOST|NET)UNREACH$'
+	sleep 0.5
+	[ "$(echos_at isp Icmp6InEchos)" -eq "$isp" ] || fail "an echo from $SRCLO left through the main uplink"
+	[ "$(echos_at isp Udp6NoPorts)" -eq "$udp" ] || fail "a datagram from $SRCLO left through the main uplink"
+	# With fallthrough the same traffic takes the main table's uplink:
+	# the counters above would have seen a leak.
+	run sr flush owner manual
+	assert_success
+	he0_up gateway "$TUN_GW" table 100
+	run sr add "$SRCLO" dev he0 via "$TUN_GW" table 100 fallthrough
+	assert_success
+	assert_output "1 changes"
+	run ip -n "$(ns host)" -6 route show table 100
+	refute_output --partial unreachable
+	t64 host down he0
+	run in_ns host ping -6 -c 1 -W 2 -I "$SRCLO" "$DEST6"
+	[ "$(echos_at isp Icmp6InEchos)" -eq $((isp + 1)) ]
+}
+
+@test "fallthrough in the file and on the command line; a table is closed or open for all its entries" {
+	cat >"$CONF" <<-EOF
+		$SRC0 dev sixxs0 via 2001:db8:a::1 fallthrough
+		192.0.2.2 dev sixxs0 via 192.0.2.1
+	EOF
+	run sr apply -f "$CONF"
+	assert_success
+	run ip -n "$(ns host)" -6 route show table all proto 150
+	refute_output --partial unreachable
+	run ip -n "$(ns host)" -4 route show table all proto 150
+	assert_output --partial "unreachable default table 1000 metric 4294967295"
+	run sr -j show
+	[ "$(jq -r '.[] | select(.from == "'"$SRC0"'") | .fallthrough' <<<"$output")" = true ]
+	run sr show
+	assert_line "$SRC0 dev sixxs0 via 2001:db8:a::1 table sixxs0 prio 5000 fallthrough  # owner file"
+	printf '%s\n' "$output" >"$LAB_DIR/shown.conf"
+	run sr check -f "$LAB_DIR/shown.conf"
+	assert_success
+	# Another entry of the same table must agree.
+	run sr add 2001:db8:a::7 dev sixxs0 via 2001:db8:a::1
+	assert_failure 2
+	assert_output "srcroute: table sixxs0 lets traffic fall through for owner 'file'; add 'fallthrough' to this entry or give it another table"
+	printf '%s dev sixxs1\n%s dev sixxs1 fallthrough\n' "$SRC1" 2001:db8:b::7 >"$LAB_DIR/mixed.conf"
+	run sr apply -f "$LAB_DIR/mixed.conf"
+	assert_failure 1
+	assert_output "srcroute: $LAB_DIR/mixed.conf:2: table 'sixxs1' is closed (no fallthrough) at line 1; give both entries the same 'fallthrough' or separate tables"
+}
+
+@test "owners: apply, check and flush of the file keep stanza entries, and the reverse" {
+	run sr apply -f "$CONF"
+	assert_success
+	run sr add 2001:db8:a::7 dev sixxs0 via 2001:db8:a::1 owner ifupdown-sixxs0
+	assert_success
+	assert_output "1 changes"
+	run sr apply -f "$CONF"
+	assert_output "0 changes"
+	run sr check -f "$CONF"
+	assert_success
+	run sr -j show
+	[ "$(jq -r '.[] | select(.from == "2001:db8:a::7") | .owner' <<<"$output")" = ifupdown-sixxs0 ]
+	[ "$(jq -r '.[] | select(.from == "'"$SRC0"'") | .owner' <<<"$output")" = file ]
+	run sr show owner ifupdown-sixxs0
+	assert_output "2001:db8:a::7 dev sixxs0 via 2001:db8:a::1 table sixxs0 prio 5000  # owner ifupdown-sixxs0"
+	# The stanza's delete and flush leave the file's entries alone.
+	run sr del "$SRC0" owner ifupdown-sixxs0
+	assert_success
+	assert_output --partial "no rule of owner 'ifupdown-sixxs0' for source '$SRC0'"
+	# An empty file removes the file's entries; the shared table stays for the stanza.
+	run sr apply -f /dev/null
+	assert_success
+	assert_output "4 changes"
+	[ "$(route_dev -6 "$DEST6" 2001:db8:a::7)" = sixxs0 ]
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = net0 ]
+	run sr flush
+	assert_output "0 changes"
+	run sr apply -f "$CONF"
+	assert_success
+	run sr flush owner ifupdown-sixxs0
+	assert_success
+	assert_output "1 changes"
+	[ "$(route_dev -6 "$DEST6" "$SRC0")" = sixxs0 ]
+	# One source, one owner: the conflict names the owner and what to do.
+	run sr add "$SRC1" dev sixxs1 owner ifupdown-sixxs1
+	assert_failure 2
+	assert_output "srcroute: source '$SRC1' is already routed by table sixxs1 priority 5000 for owner 'file'; 'srcroute del $SRC1 owner file' first"
+	run sr add 2001:db8:b::7 dev sixxs1 owner ifupdown-sixxs1
+	assert_success
+	echo "2001:db8:b::7 dev sixxs1" >>"$CONF"
+	run sr apply -f "$CONF"
+	assert_failure 2
+	assert_output "srcroute: $CONF:4: source '2001:db8:b::7' is already routed by table sixxs1 priority 5000 for owner 'ifupdown-sixxs1'; 'srcroute del 2001:db8:b::7 owner ifupdown-sixxs1' first"
+	run sr flush owner all
+	assert_success
+	[ "$(ip -n "$(ns host)" -6 -j rule | jq '[.[] | select(.protocol == "150")] | length')" = 0 ]
+	[ -z "$(ip -n "$(ns host)" -6 route show table all proto 150)" ]
+	# Bad owners are refused before anything happens.
+	run sr add 2001:db8:b::8 dev sixxs1 owner 'bad/name'
+	assert_failure 1
+	assert_output "srcroute: owner must be 1-32 of A-Z a-z 0-9 _ . : -: 'bad/name'"
+	echo "2001:db8:b::9 dev sixxs1 owner x" >"$LAB_DIR/owner.conf"
+	run sr apply -f "$LAB_DIR/owner.conf"
+	assert_failure 1
+	assert_output "srcroute: $LAB_DIR/owner.conf:1: 'owner' belongs on the command line, not in a file: 'x'"
+}
+
+@test "owners survive in the run directory; without it every rule is the file's" {
+	run sr add 2001:db8:a::7 dev sixxs0 owner ifupdown-sixxs0
+	assert_success
+	run bash -c "cat '$V6KIT_RUNDIR'/srcroute/net*/owners"
+	assert_output --partial "inet6 2001:db8:a::7 5000 1000 ifupdown-sixxs0"
+	run sr del 2001:db8:a::7 owner ifupdown-sixxs0
+	assert_success
+	run bash -c "grep -c ifupdown '$V6KIT_RUNDIR'/srcroute/net*/owners"
+	assert_output 0
+}
+
+@test "concurrent adds for different devices with new tables all succeed" {
+	local i
+	for i in 1 2 3 4 5; do
+		lab_bg host "$V6KIT_BIN/srcroute" add "2001:db8:a::1$i" dev sixxs0 table "n$i-a" owner a
+		local p1=$LAB_LAST_PID l1=$LAB_LAST_LOG
+		lab_bg host "$V6KIT_BIN/srcroute" add "2001:db8:b::1$i" dev sixxs1 table "n$i-b" owner b
+		local p2=$LAB_LAST_PID l2=$LAB_LAST_LOG
+		wait "$p1" || fail "first add: $(cat "$l1")"
+		wait "$p2" || fail "second add: $(cat "$l2")"
+	done
+	run cut -f1 "$V6KIT_IPROUTE2_DIR/rt_tables.d/v6kit.conf"
+	[ "$(grep -c '^[0-9]' <<<"$output")" = 10 ]
+	[ "$(grep '^[0-9]' <<<"$output" | sort -u | wc -l)" = 10 ]
+	for i in 1 2 3 4 5; do
+		[ "$(route_dev -6 "$DEST6" "2001:db8:a::1$i")" = sixxs0 ]
+		[ "$(route_dev -6 "$DEST6" "2001:db8:b::1$i")" = sixxs1 ]
+	done
+}
+
+@test "tun6in4 up --wait waits for a local address that appears late (DHCP at boot)" {
+	( sleep 1; ip -n "$(ns host)" addr add 192.0.2.7/28 dev sixxs0 ) &
+	run t64 host up he0 mode user remote 192.0.2.1 local 192.0.2.7 address 2001:db8:c::2/64 --wait 15
+	wait
+	assert_success
+	ip -n "$(ns host)" link show he0 >/dev/null
+	t64 host down he0
+	# Not there within the budget: one line naming it, nothing made.
+	local before
+	before=$(kernel_snapshot host)
+	run t64 host up he0 mode user remote 192.0.2.1 local 192.0.2.8 address 2001:db8:c::2/64 --wait 1
+	assert_failure 2
+	assert_output "tun6in4: he0: local 192.0.2.8: not an address of this host after --wait 1 s"
+	[ "$(kernel_snapshot host)" = "$before" ]
+	run t64 host up he0 mode user remote 192.0.2.1 local 192.0.2.8 address 2001:db8:c::2/64
+	assert_failure 2
+	assert_output "tun6in4: he0: local 192.0.2.8: not an address of this host (--wait SECS waits for it)"
 }

@@ -39,7 +39,7 @@ int main(void)
 		{ "2001:db8::1 dev a prio abc\n", "t.conf:1: prio must be 1-32765: 'abc'" },
 		{ "192.0.2.1 dev a via 2001:db8::1\n", "t.conf:1: gateway must be an IPv4 address like the source: '2001:db8::1'" },
 		{ "2001:db8::1 dev a via 192.0.2.1\n", "t.conf:1: gateway must be an IPv6 address like the source: '192.0.2.1'" },
-		{ "2001:db8::1 dev a lookup 5\n", "t.conf:1: unknown word 'lookup' (expected dev, via, table or prio)" },
+		{ "2001:db8::1 dev a lookup 5\n", "t.conf:1: unknown word 'lookup' (expected dev, via, table, prio, fallthrough or owner)" },
 		{ "2001:db8::1 dev a dev b\n", "t.conf:1: 'dev' given twice: 'b'" },
 		{ "2001:db8::1 dev abcdefghijklmnop\n", "t.conf:1: dev must be 1-15 bytes long: 'abcdefghijklmnop'" },
 		{ "2001:db8::1 dev a table main\n", "t.conf:1: table must be a number or a name of 1-15 bytes, not a system table: 'main'" },
@@ -50,6 +50,13 @@ int main(void)
 		  "t.conf:2: table 'a' already routes through another device or gateway at line 1; give this entry a table of its own" },
 		{ "2001:db8::1 dev a table t\n2001:db8::2 dev b table t\n",
 		  "t.conf:2: table 't' already routes through another device or gateway at line 1; give this entry a table of its own" },
+		{ "2001:db8::1 dev a fallthrough fallthrough\n", "t.conf:1: 'fallthrough' given twice" },
+		{ "2001:db8::1 dev a owner x\n",
+		  "t.conf:1: 'owner' belongs on the command line, not in a file: 'x'" },
+		{ "2001:db8::1 dev a\n2001:db8::2 dev a fallthrough\n",
+		  "t.conf:2: table 'a' is closed (no fallthrough) at line 1; give both entries the same 'fallthrough' or separate tables" },
+		{ "2001:db8::1 dev a fallthrough\n2001:db8::2 dev a\n",
+		  "t.conf:2: table 'a' is open (fallthrough) at line 1; give both entries the same 'fallthrough' or separate tables" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = parse(bad[i].text, &c, &err);
@@ -58,6 +65,31 @@ int main(void)
 			is_str(err.msg, bad[i].want, "message for case %zu", i);
 		sr_conf_free(&c);
 	}
+
+	ok(parse("2001:db8::1 fallthrough dev a prio 7\n2001:db8::2 dev a fallthrough\n"
+		 "192.0.2.1 dev a\n", &c, &err) == 0 && c.n == 3,
+	   "fallthrough anywhere after the source; per table and family");
+	ok(c.n == 3 && c.v[0].fallthrough && c.v[1].fallthrough && !c.v[2].fallthrough &&
+	   c.v[0].prio == 7 && !strcmp(c.v[0].dev, "a"), "fallthrough is a flag without a value");
+	sr_conf_free(&c);
+
+	/* The command line's words: owner NAME. */
+	struct sr_entry e = { 0 };
+	char *w1[] = { "2001:db8::1", "dev", "a", "owner", "ifupdown-he0.1:x_y", "fallthrough" };
+	ok(sr_parse_entry(w1, 6, &e, &err) == 0 && !strcmp(e.owner, "ifupdown-he0.1:x_y") &&
+	   e.fallthrough, "owner and fallthrough on the command line");
+	char *w2[] = { "2001:db8::1", "dev", "a", "owner", "a/b" };
+	ok(sr_parse_entry(w2, 5, &e, &err) == -EINVAL, "owner with a slash refused");
+	is_str(err.msg, "owner must be 1-32 of A-Z a-z 0-9 _ . : -: 'a/b'", "owner message");
+	char *w3[] = { "2001:db8::1", "dev", "a", "owner", "all" };
+	ok(sr_parse_entry(w3, 5, &e, &err) == -EINVAL, "owner 'all' is reserved for entries");
+	ok(sr_parse_owner("all", true, &err) == 0, "owner 'all' where allowed");
+	ok(sr_parse_owner("abcdefghijabcdefghijabcdefghijab", false, &err) == 0 &&
+	   sr_parse_owner("abcdefghijabcdefghijabcdefghijabc", false, &err) == -EINVAL &&
+	   sr_parse_owner("", false, &err) == -EINVAL, "owner is 1-32 bytes");
+	char *w4[] = { "2001:db8::1", "dev", "a", "owner", "x", "owner", "y" };
+	ok(sr_parse_entry(w4, 7, &e, &err) == -EINVAL && !strcmp(err.msg, "'owner' given twice: 'y'"),
+	   "owner given twice");
 
 	ok(parse("2001:db8::1 dev a\n192.0.2.1 dev a\n", &c, &err) == 0,
 	   "one device may carry both families in its table");

@@ -7,6 +7,7 @@
 
 struct apply_opts {
 	const char *file;
+	const char *owner;
 	bool dry_run;
 	bool has_wait;
 	uint32_t wait_s;
@@ -24,6 +25,7 @@ static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts
 	int c;
 
 	o->file = SR_DEFAULT_CONF;
+	o->owner = SR_OWNER_FILE;
 	optind = 0; /* 0 re-initialises glibc getopt, which main left in "+" mode */
 	while ((c = getopt_long(argc, argv, "f:", apply_opts, NULL)) != -1) {
 		switch (c) {
@@ -45,16 +47,25 @@ static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts
 		default: return v6_cli_usage_error(sr_usage, NULL);
 		}
 	}
+	/* The file's entries belong to "file" unless `owner NAME` says whose. */
+	if (optind + 2 == argc && !strcmp(argv[optind], "owner")) {
+		if (sr_parse_owner(argv[optind + 1], false, &err) < 0) {
+			v6_cli_error("%s", err.msg);
+			return V6_EXIT_USAGE;
+		}
+		o->owner = argv[optind + 1];
+		optind += 2;
+	}
 	if (optind < argc)
 		return v6_cli_usage_error(sr_usage, "%s: unexpected word '%s'", argv[0], argv[optind]);
 	return 0;
 }
 
-/* Load, wait, read, plan: shared by apply and check. */
+/* Load, wait, then read, plan and (unless dry) execute under the lock:
+ * shared by apply and check. */
 static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl *nl,
-		   struct sr_conf *conf, struct sr_plan *plan)
+		   struct sr_conf *conf, struct sr_plan *plan, bool dry)
 {
-	struct sr_state st;
 	struct v6_err err;
 	int rc;
 
@@ -64,15 +75,16 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	}
 	if ((rc = v6_cli_open(cli, nl)))
 		return rc;
+	long long deadline = sr_mono_ms() + (long long)o->wait_s * 1000;
 	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
 		return rc;
-	if ((rc = sr_state_read(nl, cli->family, &st, &err)) < 0 ||
-	    (rc = sr_plan_build(nl, conf, &st, cli->family, SR_PLAN_PRUNE, plan, &err)) < 0) {
-		sr_state_free(&st);
+	struct sr_job job = { .conf = conf, .scope = o->owner, .family = cli->family,
+			      .flags = SR_PLAN_PRUNE, .dry_run = dry,
+			      .wait_until = o->has_wait ? deadline : 0 };
+	if ((rc = sr_run_job(nl, &job, plan, &err)) < 0) {
 		v6_cli_error("%s", err.msg);
 		return v6_cli_status(rc);
 	}
-	sr_state_free(&st);
 	return 0;
 }
 
@@ -120,18 +132,12 @@ int sr_cmd_apply(struct v6_cli *cli, int argc, char **argv)
 	struct v6_nl nl = { 0 };
 	struct sr_conf conf = { 0 };
 	struct sr_plan plan = { 0 };
-	struct v6_err err;
 	int rc = parse_opts(argc, argv, true, &o);
 
 	if (rc)
 		return rc;
-	if ((rc = prepare(cli, &o, &nl, &conf, &plan)))
+	if ((rc = prepare(cli, &o, &nl, &conf, &plan, o.dry_run)))
 		goto out;
-	if (!o.dry_run && (rc = sr_plan_exec(&nl, &conf, &plan, &err)) < 0) {
-		v6_cli_error("%s", err.msg);
-		rc = V6_EXIT_RUNTIME;
-		goto out;
-	}
 	report(cli, &plan, "changes", o.dry_run, o.dry_run || cli->verbose, "");
 	rc = 0;
 out:
@@ -151,7 +157,7 @@ int sr_cmd_check(struct v6_cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if ((rc = prepare(cli, &o, &nl, &conf, &plan)))
+	if ((rc = prepare(cli, &o, &nl, &conf, &plan, true)))
 		goto out;
 	report(cli, &plan, "differences", false, true, "");
 	rc = plan.n ? SR_EXIT_DRIFT : 0;

@@ -1,6 +1,6 @@
 #define _GNU_SOURCE
 /* srcroute's entry grammar, shared by `add` and srcroute.conf(5):
- *   FROM dev IFACE [via GW] [table NAME|ID] [prio N]
+ *   FROM dev IFACE [via GW] [table NAME|ID] [prio N] [fallthrough] [owner NAME]
  * Pure functions: no kernel, no globals, so tests and fuzzers call them. */
 #include "srcroute.h"
 
@@ -29,6 +29,19 @@ const char *sr_where(const struct sr_conf *conf, const struct sr_entry *e, char 
 	return buf;
 }
 
+int sr_parse_owner(const char *s, bool allow_all, struct v6_err *err)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > SR_OWNER_MAX || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					      "0123456789_.:-") != n)
+		return v6_err_set(err, -EINVAL,
+				  "owner must be 1-32 of A-Z a-z 0-9 _ . : -: '%s'", s);
+	if (!allow_all && !strcmp(s, SR_OWNER_ALL))
+		return v6_err_set(err, -EINVAL, "owner 'all' is reserved for flush and show");
+	return 0;
+}
+
 int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
 {
 	bool seen_dev = false, seen_via = false, seen_table = false;
@@ -44,13 +57,27 @@ int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
 	for (int i = 1; i < n; i += 2) {
 		const char *key = w[i], *val = i + 1 < n ? w[i + 1] : NULL;
 
+		if (!strcmp(key, "fallthrough")) {
+			if (e->fallthrough)
+				return v6_err_set(err, -EINVAL, "'fallthrough' given twice");
+			e->fallthrough = true;
+			i--; /* a flag: no value */
+			continue;
+		}
 		if (strcmp(key, "dev") && strcmp(key, "via") && strcmp(key, "table") &&
-		    strcmp(key, "prio"))
+		    strcmp(key, "prio") && strcmp(key, "owner"))
 			return v6_err_set(err, -EINVAL,
-					  "unknown word '%s' (expected dev, via, table or prio)", key);
+					  "unknown word '%s' (expected dev, via, table, prio, fallthrough or owner)",
+					  key);
 		if (!val)
 			return v6_err_set(err, -EINVAL, "'%s' needs a value", key);
-		if (!strcmp(key, "dev")) {
+		if (!strcmp(key, "owner")) {
+			if (e->owner[0])
+				return v6_err_set(err, -EINVAL, "'owner' given twice: '%s'", val);
+			if ((rc = sr_parse_owner(val, false, err)) < 0)
+				return rc;
+			strcpy(e->owner, val);
+		} else if (!strcmp(key, "dev")) {
 			if (seen_dev)
 				return v6_err_set(err, -EINVAL, "'dev' given twice: '%s'", val);
 			if ((rc = v6_parse_ifname(val, "dev", err)) < 0)
@@ -157,6 +184,11 @@ int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_co
 			continue;
 		if (sr_parse_entry(words, n, &e, err) < 0)
 			return v6_err_prefix(err, -EINVAL, "%s:%u", source, lineno);
+		/* A file's entries share one owner, chosen by the verb. */
+		if (e.owner[0])
+			return v6_err_set(err, -EINVAL,
+					  "%s:%u: 'owner' belongs on the command line, not in a file: '%s'",
+					  source, lineno, e.owner);
 		if (conf_push(conf, &e, &cap) < 0)
 			return v6_err_set(err, -ENOMEM, "out of memory");
 	}
@@ -191,13 +223,20 @@ static bool same_uplink(const struct sr_entry *a, const struct sr_entry *b)
 	       (!a->has_via || v6_addr_equal(&a->via, &b->via));
 }
 
+/* A table is either closed or open for all its entries: its one
+ * unreachable default serves them all. */
+static bool same_closure(const struct sr_entry *a, const struct sr_entry *b)
+{
+	return a->fallthrough == b->fallthrough;
+}
+
 /* Sorting keeps this n log n for files of thousands of lines; of several
  * faults the one on the earliest line is reported. */
 int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 {
 	size_t *idx = malloc((conf->n + 1) * sizeof(*idx));
 	const struct sr_entry *bad = NULL, *first = NULL;
-	bool dup = false;
+	bool dup = false, closure = false;
 	char w[4200], a[V6_ADDRSTRLEN];
 
 	if (!idx)
@@ -230,7 +269,12 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 		if (!same_uplink(e, head) && (!bad || e->line < bad->line)) {
 			bad = e;
 			first = head;
+			dup = closure = false;
+		} else if (!same_closure(e, head) && (!bad || e->line < bad->line)) {
+			bad = e;
+			first = head;
 			dup = false;
+			closure = true;
 		}
 	}
 	free(idx);
@@ -240,6 +284,12 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 		return v6_err_set(err, -EINVAL, "%ssource '%s' already given at line %u",
 				  sr_where(conf, bad, w, sizeof(w)),
 				  v6_prefix_str(&bad->from, a, sizeof(a)), first->line);
+	if (closure)
+		return v6_err_set(err, -EINVAL,
+				  "%stable '%s' is %s at line %u; give both entries the same 'fallthrough' or separate tables",
+				  sr_where(conf, bad, w, sizeof(w)), sr_entry_table(bad),
+				  first->fallthrough ? "open (fallthrough)" : "closed (no fallthrough)",
+				  first->line);
 	return v6_err_set(err, -EINVAL,
 			  "%stable '%s' already routes through another device or gateway at line %u; give this entry a table of its own",
 			  sr_where(conf, bad, w, sizeof(w)), sr_entry_table(bad), first->line);

@@ -21,10 +21,17 @@ static const char *dev_name(int ifindex, char *buf)
 	return strcpy(buf, last_name);
 }
 
-static void emit_entry(struct v6_emit *e, const struct v6_rule *r, const struct v6_route *rt,
+struct shown {
+	const struct v6_route *route; /* the table's default, ours or tun6in4's */
+	bool closed;
+	const char *owner;
+};
+
+static void emit_entry(struct v6_emit *e, const struct v6_rule *r, const struct shown *sh,
 		       const struct v6_rtnames *names)
 {
-	char a[V6_ADDRSTRLEN], tn[64], dev[IF_NAMESIZE] = "";
+	char a[V6_ADDRSTRLEN], tn[64], dev[IF_NAMESIZE] = "", who[64], note[160];
+	const struct v6_route *rt = sh->route;
 
 	if (rt && rt->ifindex)
 		dev_name(rt->ifindex, dev);
@@ -39,9 +46,20 @@ static void emit_entry(struct v6_emit *e, const struct v6_rule *r, const struct 
 	v6_emit_str(e, "table", " table %s", sr_table_name(names, r->table, tn, sizeof(tn)));
 	v6_emit_u64(e, "table_id", NULL, r->table);
 	v6_emit_u64(e, "prio", " prio %" PRIu64, r->prio);
+	v6_emit_bool(e, "fallthrough", sh->closed ? NULL : " fallthrough", !sh->closed);
+	v6_emit_str(e, "owner", NULL, sh->owner);
 	v6_emit_bool(e, "route", NULL, rt != NULL);
+	v6_emit_str(e, "route_owner", NULL,
+		    rt ? sr_proto_name(rt->protocol, who, sizeof(who)) : NULL);
+	/* Config syntax first; what a file cannot say goes in a comment. */
 	if (!rt)
-		v6_emit_text(e, "  # no route of ours in this table");
+		snprintf(note, sizeof(note), "  # owner %s; no default route in this table",
+			 sh->owner);
+	else if (rt->protocol != V6_PROTO_SRCROUTE)
+		snprintf(note, sizeof(note), "  # owner %s; default route by %s", sh->owner, who);
+	else
+		snprintf(note, sizeof(note), "  # owner %s", sh->owner);
+	v6_emit_text(e, note);
 	v6_emit_text(e, "\n");
 	v6_emit_object_close(e);
 }
@@ -54,13 +72,25 @@ int sr_cmd_show(struct v6_cli *cli, int argc, char **argv)
 	struct v6_link l = { 0 };
 	struct v6_err err;
 	struct v6_emit e;
-	const char *dev = NULL;
+	struct v6_route *foreign = NULL;
+	size_t nforeign = 0;
+	const char *dev = NULL, *owner = NULL;
 	int rc;
 
-	if (argc == 3 && !strcmp(argv[1], "dev"))
-		dev = argv[2];
-	else if (argc != 1)
-		return v6_cli_usage_error(sr_usage, "show: expected nothing or 'dev IFACE'");
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc || (strcmp(argv[i], "dev") && strcmp(argv[i], "owner")))
+			return v6_cli_usage_error(sr_usage,
+						  "show: expected nothing, 'dev IFACE' or 'owner NAME'");
+		if (argv[i][0] == 'd') {
+			dev = argv[i + 1];
+		} else {
+			if (sr_parse_owner(argv[i + 1], true, &err) < 0) {
+				v6_cli_error("%s", err.msg);
+				return V6_EXIT_USAGE;
+			}
+			owner = strcmp(argv[i + 1], SR_OWNER_ALL) ? argv[i + 1] : NULL;
+		}
+	}
 	if ((rc = v6_cli_open(cli, &nl)))
 		return rc;
 	if ((dev && (rc = v6_link_by_name(&nl, dev, &l, &err)) < 0) ||
@@ -74,19 +104,47 @@ int sr_cmd_show(struct v6_cli *cli, int argc, char **argv)
 	v6_emit_array_open(&e, NULL);
 	for (size_t i = 0; i < st.nrules; i++) {
 		const struct v6_rule *r = &st.rules[i];
-		const struct v6_route *rt = NULL;
-		for (size_t k = 0; k < st.nroutes && !rt; k++)
-			if (st.routes[k].table == r->table && st.routes[k].family == r->family &&
-			    st.routes[k].dst.len == 0)
-				rt = &st.routes[k];
-		if (dev && (!rt || rt->ifindex != l.ifindex))
+		struct shown sh = { .owner = st.owner[i] };
+		if (owner && strcmp(owner, sh.owner))
 			continue;
-		emit_entry(&e, r, rt, &names);
+		for (size_t k = 0; k < st.nroutes; k++) {
+			const struct v6_route *rt = &st.routes[k];
+			if (rt->table != r->table || rt->family != r->family)
+				continue;
+			if (rt->type == RTN_UNREACHABLE)
+				sh.closed = true;
+			else if (!sh.route)
+				sh.route = rt;
+		}
+		/* None of ours: the table may be sharing tun6in4's. */
+		for (size_t k = 0; !sh.route && k < nforeign; k++)
+			if (foreign[k].table == r->table && foreign[k].family == r->family)
+				sh.route = &foreign[k];
+		if (!sh.route) {
+			struct v6_route *v = NULL;
+			int n = sr_foreign_defaults(&nl, r->family, r->table, &v, &err);
+			for (int k = 0; k < n; k++) {
+				if (v[k].protocol != V6_PROTO_TUN6IN4)
+					continue;
+				struct v6_route *nv = realloc(foreign, (nforeign + 1) * sizeof(*nv));
+				if (!nv)
+					break;
+				foreign = nv;
+				foreign[nforeign++] = v[k];
+				sh.route = &foreign[nforeign - 1];
+				break;
+			}
+			free(v);
+		}
+		if (dev && (!sh.route || sh.route->ifindex != l.ifindex))
+			continue;
+		emit_entry(&e, r, &sh, &names);
 	}
 	v6_emit_array_close(&e);
 	v6_emit_end(&e);
 	rc = 0;
 out:
+	free(foreign);
 	v6_rtnames_free(&names);
 	sr_state_free(&st);
 	v6_nl_close(&nl);

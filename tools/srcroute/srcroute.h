@@ -14,6 +14,16 @@
 #define SR_TABLES_FILE "v6kit.conf"
 enum { SR_EXIT_DRIFT = 3 };
 
+/* Fail closed: each table's last resort, behind every real default route. */
+#define SR_CLOSED_METRIC UINT32_MAX
+/* Owner scopes: entries of srcroute.conf belong to "file", entries added on
+ * the command line without `owner` to "manual"; "all" names every owner
+ * where a verb accepts it (flush, show). */
+#define SR_OWNER_FILE "file"
+#define SR_OWNER_MANUAL "manual"
+#define SR_OWNER_ALL "all"
+#define SR_OWNER_MAX 32
+
 struct sr_entry {
 	struct v6_prefix from;
 	char dev[16];
@@ -22,7 +32,9 @@ struct sr_entry {
 	char table[64]; /* as written; "" means named after dev */
 	bool has_prio;
 	uint32_t prio;
-	unsigned line; /* 0 for the command line */
+	bool fallthrough;            /* no unreachable default in its table */
+	char owner[SR_OWNER_MAX + 1]; /* "" until given; the verb fills it in */
+	unsigned line;               /* 0 for the command line */
 };
 
 struct sr_conf {
@@ -32,7 +44,8 @@ struct sr_conf {
 };
 
 /* ---- conf.c: pure parsing, shared by `add` and config files ---- */
-/* Parse "FROM dev IFACE [via GW] [table T] [prio N]" from words. */
+/* Parse "FROM dev IFACE [via GW] [table T] [prio N] [fallthrough]
+ * [owner NAME]" from words. */
 int sr_parse_entry(char **words, int n, struct sr_entry *e, struct v6_err *err);
 /* Parse a whole file's text; errors carry "source:line: ". */
 int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_conf *conf,
@@ -42,6 +55,8 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err);
 int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err);
 void sr_conf_free(struct sr_conf *conf);
 uint32_t sr_entry_prio(const struct sr_entry *e);
+/* NAME: [A-Za-z0-9_.:-]{1,32}; "all" only where allow_all. */
+int sr_parse_owner(const char *s, bool allow_all, struct v6_err *err);
 const char *sr_entry_table(const struct sr_entry *e);
 /* "FILE:LINE: " for entries from a file, "" for the command line. */
 const char *sr_where(const struct sr_conf *conf, const struct sr_entry *e, char *buf,
@@ -70,40 +85,102 @@ struct sr_plan {
 	struct v6_rtnames names;
 };
 
+/* ---- owners.c: who asked for each rule ----
+ * The kernel keeps only a protocol number on rules, so the owner of every
+ * rule not owned by "file" is a line in $V6KIT_RUNDIR/srcroute/netns-COOKIE/
+ * owners.  /run and the kernel's rules both vanish at a reboot; a rule
+ * without a line belongs to "file". */
+struct sr_owner_rec {
+	int family;
+	struct v6_prefix src;
+	uint32_t prio, table;
+	char owner[SR_OWNER_MAX + 1];
+};
+
+struct sr_owners {
+	struct sr_owner_rec *v;
+	size_t n;
+	char path[4096];
+};
+
+int sr_owners_load(struct sr_owners *o, struct v6_err *err);
+/* The owner of a rule, SR_OWNER_FILE when none is recorded. */
+const char *sr_owners_lookup(const struct sr_owners *o, const struct v6_rule *r);
+void sr_owners_free(struct sr_owners *o);
+struct sr_plan;
+/* After a plan ran: forget the owners of the rules it removed, record
+ * owner for the rules it added; rewrite the file only when that changed. */
+int sr_owners_update(struct sr_owners *o, const struct sr_plan *plan, const char *owner,
+		     struct v6_err *err);
+/* Parse the file's text (pure, for tests). */
+int sr_owners_parse(struct sr_owners *o, const char *text, size_t len, struct v6_err *err);
+
+/* Serialise every change to srcroute's rules, tables and owners: the lock
+ * beside rt_tables.d/v6kit.conf, under which new table ids are chosen.
+ * Returns the lock's descriptor; close it to release. */
+int sr_lock(struct v6_err *err);
+
 /* What the kernel holds that srcroute owns. */
 struct sr_state {
 	struct v6_rule *rules;
+	const char **owner; /* per rule, into owners */
 	size_t nrules;
-	struct v6_route *routes;
+	struct v6_route *routes; /* unicast defaults and unreachables, protocol 150 */
 	size_t nroutes;
-	/* everything, for picking table ids nobody uses */
+	struct sr_owners owners;
+	/* every table id the kernel uses, read only when a new table is needed */
 	uint32_t *used_tables;
 	size_t nused;
+	bool used_read;
 };
 
 int sr_state_read(struct v6_nl *nl, int family, struct sr_state *st, struct v6_err *err);
 void sr_state_free(struct sr_state *st);
+/* Every unicast default route in table of family that srcroute did not make. */
+int sr_foreign_defaults(struct v6_nl *nl, int family, uint32_t table, struct v6_route **out,
+			struct v6_err *err);
+const char *sr_proto_name(uint8_t proto, char *buf, size_t len);
 
 enum { SR_PLAN_PRUNE = 1 << 0, SR_PLAN_NO_REGISTER = 1 << 1 };
-/* Make the kernel match conf: prune removes owned objects conf does not
- * name; without it, a conflicting owned object is an error. */
-int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, const struct sr_state *st,
-		  int family, int flags, struct sr_plan *plan, struct v6_err *err);
-/* Plan removal of our rules from `from` (NULL: all of them), and of each
- * owned route whose table no remaining rule of ours uses. */
-int sr_plan_remove(const struct sr_state *st, const struct v6_prefix *from, struct sr_plan *plan,
-		   struct v6_err *err);
+/* Make the kernel match conf, whose entries all belong to owner scope:
+ * prune removes that owner's rules conf does not name; without it, a
+ * conflicting rule is an error.  Rules of other owners are never touched,
+ * and a table's routes stay while any rule of any owner uses it. */
+int sr_plan_build(struct v6_nl *nl, const struct sr_conf *conf, struct sr_state *st,
+		  const char *scope, int family, int flags, struct sr_plan *plan,
+		  struct v6_err *err);
+/* Plan removal of scope's rules (scope NULL: every owner's) from `from`
+ * (NULL: all of them), and of each owned route whose table no remaining
+ * rule of ours uses. */
+int sr_plan_remove(const struct sr_state *st, const struct v6_prefix *from, const char *scope,
+		   struct sr_plan *plan, struct v6_err *err);
 int sr_plan_push(struct sr_plan *plan, const struct sr_op *op);
 void sr_plan_free(struct sr_plan *plan);
-/* Run every op; on any failure undo what succeeded and register nothing. */
+/* Run every op; on any failure undo what succeeded and register nothing.
+ * Then record the owners of the rules it added (owner) and forget those of
+ * the rules it removed. */
 int sr_plan_exec(struct v6_nl *nl, const struct sr_conf *conf, struct sr_plan *plan,
-		 struct v6_err *err);
+		 const struct sr_state *st, const char *owner, struct v6_err *err);
 /* The plan as `ip` commands, one per line; prefix each with mark. */
 void sr_plan_print(const struct sr_plan *plan, FILE *out, const char *mark);
 const char *sr_table_name(const struct v6_rtnames *names, uint32_t id, char *buf, size_t len);
 
 /* ---- common verb plumbing (main.c) ---- */
 int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_s);
+/* Under the lock: read, plan with build (or remove), execute; once more
+ * when the kernel reports a route another tool added meanwhile. */
+struct sr_job {
+	const struct sr_conf *conf; /* build: the entries */
+	const char *scope;          /* their owner; remove: NULL for any */
+	int family, flags;
+	bool remove;
+	const struct v6_prefix *from; /* remove: NULL for every source */
+	bool dry_run;                  /* plan only (check, --dry-run) */
+	long long wait_until;          /* --wait: CLOCK_MONOTONIC ms, 0 if not */
+};
+long long sr_mono_ms(void);
+int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
+	       struct v6_err *err);
 extern const char sr_usage[];
 
 int sr_cmd_add(struct v6_cli *cli, int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct up_opts {
 	const char *file, *name;
 	bool force, foreground;
 	uint32_t wait_s;
+	bool wait_given; /* --wait: also wait for `local` to appear */
 };
 
 struct up_run {
@@ -67,6 +69,8 @@ static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf 
 			} else if (v6_parse_u32(val, 0, 3600, &o->wait_s, "--wait", &err) < 0) {
 				v6_cli_error("%s", err.msg);
 				return V6_EXIT_USAGE;
+			} else {
+				o->wait_given = true;
 			}
 		} else if (!o->name && !o->file && !have_keys) {
 			if (v6_parse_ifname(w, "tunnel name", &err) < 0) {
@@ -281,6 +285,60 @@ static int create_link(struct up_run *r)
 	return 0;
 }
 
+/* The table's default route is taken.  An equivalent route (same table
+ * and device, no other gateway) that srcroute made serves the tunnel as
+ * well: it is left alone, as srcroute leaves ours.  Anything else is a conflict whose
+ * message names the owner.  Returns 0 when served. */
+static int default_taken(struct up_run *r, const struct v6_route *want, struct v6_err *err)
+{
+	struct v6_route *v = NULL;
+	struct v6_err ignored;
+	char tn[80], gw[V6_ADDRSTRLEN] = "", dev[IF_NAMESIZE], who[32];
+	int n = v6_route_list_filtered(&r->nl, AF_INET6, want->table ? want->table : 254, 0, &v,
+				       &ignored);
+	const struct v6_route *f = NULL;
+
+	for (int i = 0; i < n; i++) {
+		if (v[i].dst.len || v[i].type != RTN_UNICAST)
+			continue;
+		/* Same device, and the same gateway if both name one: a tunnel
+		 * has one neighbour, so on-link and via the far end agree. */
+		if (v[i].protocol == V6_PROTO_SRCROUTE && v[i].ifindex == want->ifindex &&
+		    (!v[i].has_gw || !want->has_gw || v6_addr_equal(&v[i].gw, &want->gw))) {
+			free(v);
+			return 0;
+		}
+		if (!f || v[i].metric == 1024)
+			f = &v[i];
+	}
+	if (want->table)
+		snprintf(tn, sizeof(tn), "table %s", r->conf.table);
+	else
+		snprintf(tn, sizeof(tn), "the main table");
+	if (!f) {
+		free(v);
+		return v6_err_set(err, -EEXIST, "%s already has a default route", tn);
+	}
+	if (f->has_gw)
+		v6_addr_str(&f->gw, gw, sizeof(gw));
+	if (!f->ifindex || !if_indextoname((unsigned)f->ifindex, dev))
+		snprintf(dev, sizeof(dev), "?");
+	if (f->protocol == V6_PROTO_SRCROUTE)
+		snprintf(who, sizeof(who), "srcroute");
+	else if (f->protocol == V6_PROTO_TUN6IN4)
+		snprintf(who, sizeof(who), "tun6in4 (another tunnel)");
+	else
+		snprintf(who, sizeof(who), "protocol %u", f->protocol);
+	n = v6_err_set(err, -EEXIST,
+		       "%s already has a default route %s%s%sdev %s owned by %s; %s, or use another table",
+		       tn, f->has_gw ? "via " : "", gw, f->has_gw ? " " : "", dev, who,
+		       f->protocol == V6_PROTO_SRCROUTE
+			       ? "remove srcroute's entries for that table (see 'srcroute show')"
+			       : "remove it ('ip -6 route del default' in that table)");
+	free(v);
+	return n;
+}
+
 static int add_routes(struct up_run *r, struct v6_err *err)
 {
 	struct v6_route rt = { .family = AF_INET6, .table = r->table,
@@ -304,13 +362,38 @@ static int add_routes(struct up_run *r, struct v6_err *err)
 		rt.gw.family = AF_INET6;
 		rt.gw.v6 = r->conf.gateway;
 	}
-	return v6_route_add(&r->nl, &rt, V6_NL_EXCL, err);
+	if ((rc = v6_route_add(&r->nl, &rt, V6_NL_EXCL, err)) == -EEXIST)
+		rc = default_taken(r, &rt, err);
+	return rc;
 }
 
-static int configure(struct up_run *r, uint32_t wait_s)
+/* `local` must be an address of this host before anything uses it; at
+ * boot DHCP may assign it after we start.  Events, not polling. */
+static int wait_local(struct up_run *r, long long deadline, const struct up_opts *o)
+{
+	struct v6_addr a = { .family = AF_INET, .v4 = r->conf.local };
+	char buf[V6_ADDRSTRLEN];
+	struct v6_err err;
+	long long left = o->wait_given ? deadline - mono_ms() : 0;
+	int rc;
+
+	if (!r->conf.local.s_addr)
+		return 0;
+	rc = v6_wait_addr(&r->nl, 0, &a, left > 0 ? (int)left : 0, &err);
+	if (rc == -ETIMEDOUT && o->wait_given)
+		v6_cli_error("%s: local %s: not an address of this host after --wait %u s",
+			     r->conf.name, v6_addr_str(&a, buf, sizeof(buf)), o->wait_s);
+	else if (rc == -ETIMEDOUT)
+		v6_cli_error("%s: local %s: not an address of this host (--wait SECS waits for it)",
+			     r->conf.name, v6_addr_str(&a, buf, sizeof(buf)));
+	else if (rc < 0)
+		v6_cli_error("%s: %s", r->conf.name, err.msg);
+	return rc;
+}
+
+static int configure(struct up_run *r, long long deadline)
 {
 	struct v6_err err;
-	long long deadline = mono_ms() + (long long)wait_s * 1000;
 	char alias[64];
 	int rc;
 
@@ -456,7 +539,13 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		goto out;
 	if ((rc = restart_guard(&r.conf, o.force)) != 0)
 		goto out;
-	if (create_link(&r) < 0 || configure(&r, o.wait_s) < 0) {
+	/* One --wait budget for the local address and the link's readiness. */
+	long long deadline = mono_ms() + (long long)o.wait_s * 1000;
+	if (wait_local(&r, deadline, &o) < 0) {
+		rc = V6_EXIT_RUNTIME;
+		goto out;
+	}
+	if (create_link(&r) < 0 || configure(&r, deadline) < 0) {
 		rc = V6_EXIT_RUNTIME;
 		goto fail;
 	}
