@@ -557,3 +557,319 @@ for _ in range(2):
 	[ "$(ndp_counter '.not_answered.negative_cache')" = 1 ]
 	ndp_jq '.counters.probe_timeouts == 1'
 }
+
+@test "ndproxy: a spoofed NS from a proxied address never silences answers for it" {
+	ndp_lab
+	ndp_lan_route
+	ndp_start -i r0 -r 2001:db8:1::/64 -s
+	# An NS whose source is the host's address, for another target...
+	PROBE_SRC=2001:db8:1::100 run probe valid:2001:db8:1::a
+	assert_success
+	# ...and one for the router's own address, which makes the kernel
+	# create a STALE neighbour entry for the host on the upstream link.
+	PROBE_SRC=2001:db8:1::100 run probe "valid:$(router_ll r0)"
+	assert_success
+	wait_for 5 bash -c "ip -n $(ns router) -6 neigh show 2001:db8:1::100 dev r0 | grep -q lladdr"
+	# An attacker who also answers the kernel's probe makes it REACHABLE.
+	ip -n "$(ns router)" -6 neigh replace 2001:db8:1::100 lladdr 02:00:00:00:00:66 dev r0 nud reachable
+	run probe valid:2001:db8:1::100
+	pjq '.answered'
+	[ "$(ndp_counter '.not_answered.on_upstream_link')" = 0 ]
+}
+
+@test "ndproxy: a UDP flood on the upstream link never reaches the daemon" {
+	ndp_lab
+	ndp_lan_route
+	write_conf <<-EOF
+	proxy r0 {
+	    promiscuous yes
+	    rule 2001:db8:1::/64 {
+	        static
+	    }
+	}
+	EOF
+	ndp_start -c "$LAB_DIR/ndproxy.conf"
+	allmulti r0
+	# The modem never needs to ask again during the flood.
+	ip -n "$(ns modem)" -6 neigh replace 2001:db8:1::100 lladdr "$RMAC" dev m0 nud permanent
+	local before after rx0 rx1
+	before=$(ndp_counter .received)
+	[[ "$before" =~ ^[0-9]+$ ]]
+	rx0=$(in_ns router cat /sys/class/net/r0/statistics/rx_packets)
+	in_ns modem /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+for i in range(20000):
+    try:
+        s.sendto(b"flood", ("2001:db8:1::100", 9))
+    except OSError:
+        pass'
+	rx1=$(in_ns router cat /sys/class/net/r0/statistics/rx_packets)
+	[ $((rx1 - rx0)) -ge 20000 ]
+	after=$(ndp_counter .received)
+	[ "$after" = "$before" ]
+	# The counter does count what the filter lets in: one NS.
+	run probe valid:2001:db8:1::a
+	pjq '.answered'
+	[ "$(ndp_counter .received)" = $((before + 1)) ]
+}
+
+# no_devlog CMD...: run CMD where syslog reaches nobody.
+no_devlog() {
+	unshare -m sh -c '[ ! -e /dev/log ] || mount --bind /dev/null /dev/log; exec "$@"' sh "$@"
+}
+
+@test "ndproxy: -d prints setup errors and exits non-zero, even without /dev/log; -t checks the user" {
+	ndp_lab
+	chmod 755 "$LAB_DIR"
+	write_conf <<-EOF
+	user nosuchuser
+	proxy r0 {
+	    rule 2001:db8:1::/64 {
+	        static
+	    }
+	}
+	EOF
+	run tool ndproxy -t -c "$LAB_DIR/ndproxy.conf"
+	assert_failure 1
+	assert_output "ndproxy: user 'nosuchuser': no such user"
+	run no_devlog ip netns exec "$(ns router)" "$V6KIT_BIN/ndproxy" -d -c "$LAB_DIR/ndproxy.conf"
+	assert_failure 1
+	assert_output "ndproxy: user 'nosuchuser': no such user"
+	# An unwritable pidfile: found by the daemon after the fork.
+	run no_devlog ip netns exec "$(ns router)" "$V6KIT_BIN/ndproxy" -d -p "$LAB_DIR/none/x.pid" \
+		-i r0 -r 2001:db8:1::/64
+	assert_failure 2
+	assert_output "ndproxy: pidfile $LAB_DIR/none/x.pid: No such file or directory"
+	[ ! -e "$V6KIT_RUNDIR/ndproxy.sock" ]
+	# A second instance.
+	run no_devlog ip netns exec "$(ns router)" "$V6KIT_BIN/ndproxy" -d -p "$LAB_DIR/a.pid" \
+		-i r0 -r 2001:db8:1::/64
+	assert_success
+	LAB_PIDS+=("$(cat "$LAB_DIR/a.pid")")
+	run no_devlog ip netns exec "$(ns router)" "$V6KIT_BIN/ndproxy" -d -p "$LAB_DIR/b.pid" \
+		-i r0 -r 2001:db8:1::/64
+	assert_failure 2
+	assert_output "ndproxy: ndproxy (unnamed instance) is already running"
+	[ ! -e "$LAB_DIR/b.pid" ]
+}
+
+@test "ndproxy: -d with a relative -c and -p: the pidfile lands there and SIGHUP reloads" {
+	ndp_lab
+	ndp_lan_route
+	write_conf <<-EOF
+	proxy r0 {
+	    rule 2001:db8:1::/64 {
+	        static
+	    }
+	}
+	EOF
+	cd "$LAB_DIR"
+	run in_ns router env V6KIT_RUNDIR="$V6KIT_RUNDIR" "$V6KIT_BIN/ndproxy" -d -c ndproxy.conf -p ndproxy.pid
+	assert_success
+	local pid
+	pid=$(cat "$LAB_DIR/ndproxy.pid")
+	LAB_PIDS+=("$pid")
+	ndp_jq --arg c "$LAB_DIR/ndproxy.conf" '.config == $c'
+	write_conf <<-EOF
+	proxy r0 {
+	    rule 2001:db8:1::/64 {
+	        static
+	    }
+	    rule 2001:db8:2::/64 {
+	        static
+	    }
+	}
+	EOF
+	kill -HUP "$pid"
+	wait_for 5 ndp_jq '.counters.reloads == 1 and (.proxies[0].rules | length) == 2'
+}
+
+@test "ndproxy: pidfile and control socket are removed at exit after the privilege drop" {
+	ndp_lab
+	ndp_lan_route
+	chmod 755 "$LAB_DIR"
+	local pid helper sock="$V6KIT_RUNDIR/ndproxy.sock"
+	run in_ns router env V6KIT_RUNDIR="$V6KIT_RUNDIR" "$V6KIT_BIN/ndproxy" -d -i r0 -r 2001:db8:1::/64
+	assert_success
+	# -d without -p: the default pidfile.
+	pid=$(cat "$V6KIT_RUNDIR/ndproxy.pid")
+	LAB_PIDS+=("$pid")
+	[ -S "$sock" ]
+	grep -E "^Uid:\s+$(id -u nobody)\s" /proc/"$pid"/status
+	# The helper that removes them keeps no capability at all.
+	helper=$(tr -d " " </proc/"$pid"/task/"$pid"/children)
+	[ -n "$helper" ]
+	grep -E '^CapEff:\s+0000000000000000' /proc/"$helper"/status
+	grep -E '^CapBnd:\s+0000000000000000' /proc/"$helper"/status
+	kill -TERM "$pid"
+	wait_for 5 bash -c "[ ! -e '$sock' ] && [ ! -e '$V6KIT_RUNDIR/ndproxy.pid' ]"
+	wait_for 5 bash -c "! kill -0 $helper"
+	# Even when the daemon is killed outright.
+	ndp_start -p "$LAB_DIR/fg.pid" -i r0 -r 2001:db8:1::/64
+	[ -S "$sock" ] && [ -e "$LAB_DIR/fg.pid" ]
+	kill -KILL "$NDP_PID"
+	wait_for 5 bash -c "[ ! -e '$sock' ] && [ ! -e '$LAB_DIR/fg.pid' ]"
+	# And the next start is not refused.
+	ndp_start -i r0 -r 2001:db8:1::/64
+}
+
+@test "ndproxy: idle control clients never delay status; each has a deadline; long requests answered" {
+	ndp_lab
+	ndp_start -i r0 -r 2001:db8:1::/64
+	local sock="$V6KIT_RUNDIR/ndproxy.sock"
+	# Twelve clients connect and say nothing.
+	lab_bg router /usr/bin/python3 -c '
+import socket, sys, time
+cs = []
+for i in range(12):
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(sys.argv[1])
+    cs.append(c)
+print("connected", flush=True)
+t0 = time.monotonic()
+for c in cs:
+    c.settimeout(10)
+    assert c.recv(10) == b""
+print("closed after %.1f" % (time.monotonic() - t0), flush=True)' "$sock"
+	local idle_log=$LAB_LAST_LOG
+	wait_for 5 grep -q connected "$idle_log"
+	local t0 t1
+	t0=$(date +%s%N)
+	run tool ndproxy status -j
+	t1=$(date +%s%N)
+	assert_success
+	pjq '.pid > 0'
+	echo "status took $(((t1 - t0) / 1000000)) ms"
+	[ $(((t1 - t0) / 1000000)) -lt 1000 ]
+	# The idle ones are dropped at their deadline (2 s), not held forever.
+	wait_for 8 grep -q "closed after" "$idle_log"
+	# A request longer than 15 bytes gets its answer, not a reset.
+	run in_ns router /usr/bin/python3 -c '
+import socket, sys
+c = socket.socket(socket.AF_UNIX)
+c.connect(sys.argv[1])
+c.sendall(b"json" + b" x" * 200 + b"\n")
+data = b""
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    data += b
+print(data.decode())' "$sock"
+	assert_success
+	pjq '.pid > 0 and (.proxies | length) == 1'
+}
+
+@test "ndproxy: the control socket is 0660 and group v6kit may read status" {
+	ndp_lab
+	chmod 755 "$LAB_DIR"
+	# A private /etc/group with v6kit in it, for the daemon only.
+	local gid=64999
+	cp /etc/group "$LAB_DIR/group"
+	echo "v6kit:x:$gid:" >>"$LAB_DIR/group"
+	lab_bg router unshare -m sh -c 'mount --bind "$0" /etc/group && exec "$@"' "$LAB_DIR/group" \
+		"$V6KIT_BIN/ndproxy" -v -i r0 -r 2001:db8:1::/64
+	NDP_PID=$LAB_LAST_PID
+	wait_for 10 ndp_listening
+	local sock="$V6KIT_RUNDIR/ndproxy.sock"
+	[ "$(stat -c '%a %u %g' "$sock")" = "660 0 $gid" ]
+	run setpriv --reuid=65534 --regid=65534 --groups="$gid" "$V6KIT_BIN/ndproxy" status -j
+	assert_success
+	pjq '.pid > 0'
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$V6KIT_BIN/ndproxy" status -j
+	assert_failure 2
+	assert_output --partial "Permission denied"
+}
+
+@test "ndproxy: SIGHUP tells systemd RELOADING=1 with MONOTONIC_USEC, then READY=1" {
+	ndp_lab
+	write_conf <<-EOF
+	proxy r0 {
+	    rule 2001:db8:1::/64 {
+	        static
+	    }
+	}
+	EOF
+	lab_bg router /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+for _ in range(3):
+    print(s.recv(200).decode().replace("\n", " "), flush=True)' "$LAB_DIR/notify"
+	wait_for 5 test -S "$LAB_DIR/notify"
+	local nlog=$LAB_LAST_LOG
+	lab_bg router env NOTIFY_SOCKET="$LAB_DIR/notify" "$V6KIT_BIN/ndproxy" -c "$LAB_DIR/ndproxy.conf"
+	NDP_PID=$LAB_LAST_PID
+	wait_for 5 grep -q READY=1 "$nlog"
+	kill -HUP "$NDP_PID"
+	wait_for 5 bash -c "[ \$(wc -l <'$nlog') = 3 ]"
+	run cat "$nlog"
+	assert_line --index 0 "READY=1"
+	assert_line --index 1 --regexp '^RELOADING=1 MONOTONIC_USEC=[0-9]+$'
+	assert_line --index 2 "READY=1"
+	# The timestamp is CLOCK_MONOTONIC in microseconds, i.e. near now.
+	local usec up
+	usec=$(sed -n 2p "$nlog" | sed 's/.*MONOTONIC_USEC=//')
+	up=$(awk '{printf "%d", $1 * 1000000}' /proc/uptime)
+	[ $((up - usec)) -ge 0 ] && [ $((up - usec)) -lt 60000000 ]
+}
+
+@test "ndproxy: named instances side by side; status -N reaches each; an upstream is answered for once" {
+	ndp_lab
+	lab_link modem m1 router r2
+	run tool ndproxy -N 'bad/name' status
+	assert_failure 1
+	assert_output --partial "instance name must be 1-32 of"
+	lab_bg router "$V6KIT_BIN/ndproxy" -N he0 -i r0 -r 2001:db8:1::/64 -s
+	lab_bg router "$V6KIT_BIN/ndproxy" --instance he1 -i r2 -r 2001:db8:2::/64 -s
+	wait_for 10 bash -c "'$V6KIT_BIN/ndproxy' status -N he0 -j | jq -e '.proxies[0].listening'"
+	wait_for 10 bash -c "'$V6KIT_BIN/ndproxy' -N he1 status -j | jq -e '.proxies[0].listening'"
+	run tool ndproxy status --instance he0 -j
+	pjq '.instance == "he0" and .proxies[0].iface == "r0"'
+	run tool ndproxy -N he1 status -j
+	pjq '.instance == "he1" and .proxies[0].iface == "r2"'
+	[ -S "$V6KIT_RUNDIR/ndproxy@he0.sock" ] && [ -S "$V6KIT_RUNDIR/ndproxy@he1.sock" ]
+	# The unnamed instance is another one again.
+	run tool ndproxy status -j
+	assert_failure 2
+	# Same instance twice.
+	run in_ns router "$V6KIT_BIN/ndproxy" -N he0 -i r0 -r 2001:db8:1::/64
+	assert_failure 2
+	assert_output "ndproxy: ndproxy instance 'he0' is already running"
+	# Another instance on a link already served.
+	run in_ns router "$V6KIT_BIN/ndproxy" -N other -i r0 -r 2001:db8:9::/64
+	assert_failure 2
+	assert_output "ndproxy: upstream interface r0 is already answered for by ndproxy instance 'he0'"
+	run in_ns router "$V6KIT_BIN/ndproxy" -d -i r2 -r 2001:db8:9::/64
+	assert_failure 2
+	assert_output "ndproxy: upstream interface r2 is already answered for by ndproxy instance 'he1'"
+	[ ! -e "$V6KIT_RUNDIR/ndproxy.sock" ]
+	# A reload may not take a link another instance serves.
+	write_conf <<-EOF
+	proxy r3 {
+	    rule 2001:db8:3::/64 {
+	        static
+	    }
+	}
+	EOF
+	lab_bg router "$V6KIT_BIN/ndproxy" -N he3 -c "$LAB_DIR/ndproxy.conf"
+	local pid3=$LAB_LAST_PID log3=$LAB_LAST_LOG
+	wait_for 10 bash -c "'$V6KIT_BIN/ndproxy' -N he3 status -j | jq -e '.instance == \"he3\"'"
+	write_conf <<-EOF
+	proxy r3 {
+	    rule 2001:db8:3::/64 {
+	        static
+	    }
+	}
+	proxy r0 {
+	    rule 2001:db8:4::/64 {
+	        static
+	    }
+	}
+	EOF
+	kill -HUP "$pid3"
+	wait_for 5 grep -q "reload refused, old configuration kept: upstream interface r0 is already answered for by ndproxy instance 'he0'" "$log3"
+	run tool ndproxy -N he3 status -j
+	pjq '(.proxies | map(.iface)) == ["r3"]'
+}

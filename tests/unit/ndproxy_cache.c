@@ -24,8 +24,68 @@ static bool heap_ok(const struct ndp_cache *c)
 	return true;
 }
 
+struct sweep_count {
+	uint32_t visits, seen_twice;
+	uint8_t *seen;
+};
+
+/* Removes targets whose low byte is odd; counts every visit. */
+static bool odd_ones(struct ndp_entry *e, void *arg)
+{
+	struct sweep_count *sc = arg;
+	uint32_t id = (uint32_t)e->target.s6_addr[14] << 8 | e->target.s6_addr[15];
+
+	sc->visits++;
+	sc->seen_twice += sc->seen[id]++ != 0;
+	return e->target.s6_addr[15] & 1;
+}
+
+/* One pass, each entry visited once, whatever removal does to the heap. */
+static void sweep(void)
+{
+	struct ndp_cache c;
+	const uint32_t N = 20000;
+	struct sweep_count sc = { .seen = calloc(65536, 1) };
+
+	ndp_cache_init(&c, N, 7);
+	srand(3);
+	for (uint32_t i = 0; i < N; i++) {
+		struct in6_addr a = addr(i);
+		ndp_cache_add(&c, &a, rand() % 1000);
+	}
+	/* Some slots free and reused, as in a running daemon. */
+	for (uint32_t i = 0; i < N; i += 7) {
+		struct in6_addr a = addr(i);
+		ndp_cache_remove(&c, ndp_cache_find(&c, &a));
+	}
+	uint32_t live = c.n, odd = 0;
+	for (uint32_t i = 0; i < N; i++) {
+		struct in6_addr a = addr(i);
+		odd += ndp_cache_find(&c, &a) && (i & 1);
+	}
+	uint32_t removed = ndp_cache_sweep(&c, odd_ones, &sc);
+	ok(sc.visits == live && sc.seen_twice == 0,
+	   "sweep visits each of %u entries once (%u visits, %u repeats)", live, sc.visits,
+	   sc.seen_twice);
+	ok(removed == odd && c.n == live - odd && heap_ok(&c), "removed the %u odd ones, heap ordered",
+	   odd);
+	bool right = true;
+	for (uint32_t i = 0; i < N; i++) {
+		struct in6_addr a = addr(i);
+		bool want = i % 7 && !(i & 1);
+		right &= (ndp_cache_find(&c, &a) != NULL) == want;
+	}
+	ok(right, "exactly the others remain findable");
+	sc.visits = 0;
+	memset(sc.seen, 0, 65536);
+	ok(ndp_cache_sweep(&c, odd_ones, &sc) == 0 && sc.visits == c.n, "a second sweep sees %u", c.n);
+	free(sc.seen);
+	ndp_cache_free(&c);
+}
+
 int main(void)
 {
+	sweep();
 	struct ndp_cache c;
 	const uint32_t N = 5000;
 

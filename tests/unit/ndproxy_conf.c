@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int parse(const char *text, struct ndp_conf *c, struct v6_err *err)
@@ -116,8 +118,76 @@ static void cmdline(void)
 	   "downstream equal to upstream");
 }
 
+/* A NUL inside a quoted value is an error naming file:line, not a value
+ * cut short that -t calls OK. */
+static void nul_bytes(void)
+{
+	static const char text[] = "proxy eth0 {\n rule 2001:db8::/64 { iface \"eth1\0junk\" }\n}\n";
+	struct ndp_conf c;
+	struct v6_err err = { "" };
+
+	ok(ndp_conf_parse(text, sizeof(text) - 1, "t.conf", &c, &err) == -EINVAL,
+	   "NUL inside a quoted value refused");
+	is_str(err.msg, "t.conf:2: NUL byte in quoted value", "message names file:line");
+	static const char unquoted[] = "proxy eth0 {\n rule 2001:db8::/64 { iface eth1\0x }\n}\n";
+	ok(ndp_conf_parse(unquoted, sizeof(unquoted) - 1, "t.conf", &c, &err) == -EINVAL,
+	   "NUL after an unquoted value refused");
+	is_str(err.msg, "t.conf:2: NUL byte in file", "message names file:line");
+}
+
+/* Control bytes from the file come back escaped, never raw. */
+static void escaping(void)
+{
+	struct ndp_conf c;
+	struct v6_err err = { "" };
+	char out[64];
+
+	ok(parse("proxy eth0 {\n rule 2001:db8::/64 { static }\n router \"\x1b[2J\r\"\n}\n", &c,
+		 &err) == -EINVAL, "bad value with escape sequences refused");
+	is_str(err.msg, "t.conf:3: 'router' must be yes or no: '\\x1b[2J\\x0d'",
+	       "escape and carriage return shown as \\xNN");
+	ok(parse("proxy eth0 {\n rule \"2001:db8::/64\x07\" { static }\n}\n", &c, &err) == -EINVAL &&
+	   !strchr(err.msg, '\x07') && strstr(err.msg, "\\x07"), "a prefix error too: %s", err.msg);
+	ok(parse("proxy eth0 {\n rule \"2001:db8::/64\" { }\n}\n", &c, &err) == 0, "warning case");
+	ndp_conf_free(&c);
+	ndp_vis(out, sizeof(out), "a\tb\xc3\xa9");
+	is_str(out, "a\\x09b\\xc3\\xa9", "ndp_vis: tab and non-ASCII");
+	ndp_vis(out, 6, "abc\001def");
+	is_str(out, "abc", "ndp_vis never cuts an escape in half");
+}
+
+/* Rules are counted in 16 bits in the cache: the parser stops there. */
+static void rule_limit(void)
+{
+	size_t n = NDP_MAX_RULES + 1, len = 0;
+	char *text = malloc(n * 12 + 64);
+	struct ndp_conf c;
+	struct v6_err err = { "" };
+
+	len += (size_t)sprintf(text + len, "proxy eth0 {\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "rule ::/0\n");
+	len += (size_t)sprintf(text + len, "}\n");
+	ok(ndp_conf_parse(text, len, "t.conf", &c, &err) == -EINVAL, "%zu rules refused", n);
+	char want[128];
+	snprintf(want, sizeof(want), "t.conf:%zu: proxy eth0: more than %u rules", n + 1,
+		 (unsigned)NDP_MAX_RULES);
+	is_str(err.msg, want, "message names the first rule too many");
+	len -= 2 + 10; /* drop the last rule */
+	len += (size_t)sprintf(text + len, "}\n");
+	ok(ndp_conf_parse(text, len, "t.conf", &c, &err) == 0 && c.proxies[0].nrules == NDP_MAX_RULES,
+	   "%u rules accepted: %s", (unsigned)NDP_MAX_RULES, err.msg);
+	ok(c.proxies[0].nrules - 1 == (__typeof__(((struct ndp_entry *)0)->rule))(c.proxies[0].nrules - 1),
+	   "the last rule's index survives the entry's rule field");
+	ndp_conf_free(&c);
+	free(text);
+}
+
 int main(void)
 {
+	nul_bytes();
+	escaping();
+	rule_limit();
 	errors();
 	ndppd_files();
 	cmdline();

@@ -123,6 +123,12 @@ static void verdicts(void)
 	r[40 + 72] = 135;
 	ok(ndp_parse_ns(r, 136, &n) == NDP_PKT_EXTHDR, "chain too long");
 	is_str(ndp_verdict_name(NDP_PKT_HOPLIMIT), "hop_limit", "verdict names");
+	/* RFC 4291 2.7 / RFC 4861 7.1.1: never a multicast source. */
+	len = ns(p, "ff02::1", sol, tgt, 255, 0, slla, 8, 0, false);
+	ok(ndp_parse_ns(p, len, &n) == NDP_PKT_MCAST_SRC, "multicast source refused");
+	len = ns(p, "ff05::2", tgt, tgt, 255, 0, slla, 8, 0, false);
+	ok(ndp_parse_ns(p, len, &n) == NDP_PKT_MCAST_SRC, "multicast source refused on a unicast NS");
+	is_str(ndp_verdict_name(NDP_PKT_MCAST_SRC), "multicast_source", "its counter name");
 }
 
 static void build(void)

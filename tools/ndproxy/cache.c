@@ -189,3 +189,21 @@ struct ndp_entry *ndp_cache_earliest(const struct ndp_cache *c)
 {
 	return c->n ? &c->v[c->heap[0]] : NULL;
 }
+
+uint32_t ndp_cache_sweep(struct ndp_cache *c, ndp_cache_visit_fn fn, void *ctx)
+{
+	uint32_t removed = 0;
+
+	for (uint32_t i = 0; i < c->used; i++) {
+		struct ndp_entry *e = &c->v[i];
+		/* A free slot's heap field is stale: only live entries sit in
+		 * the heap's first n positions, each at its own. */
+		if (e->heap >= c->n || c->heap[e->heap] != i)
+			continue;
+		if (fn(e, ctx)) {
+			ndp_cache_remove(c, e);
+			removed++;
+		}
+	}
+	return removed;
+}

@@ -41,13 +41,37 @@ struct lexer {
 static int lex_err(struct lexer *lx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int lex_err(struct lexer *lx, const char *fmt, ...)
 {
-	char msg[400];
+	char msg[400], shown[sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return v6_err_set(lx->err, -EINVAL, "%s:%u: %s", lx->source, lx->line, msg);
+	ndp_vis(shown, sizeof(shown), msg);
+	return v6_err_set(lx->err, -EINVAL, "%s:%u: %s", lx->source, lx->line, shown);
+}
+
+void ndp_vis(char *dst, size_t dstlen, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *src; src++) {
+		unsigned char c = (unsigned char)*src;
+		if (c >= 0x20 && c < 0x7f) {
+			if (n + 1 >= dstlen)
+				break;
+			dst[n++] = (char)c;
+		} else {
+			if (n + 4 >= dstlen)
+				break;
+			dst[n++] = '\\';
+			dst[n++] = 'x';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 15];
+		}
+	}
+	dst[n] = '\0';
 }
 
 /* Skip blanks (and newlines when asked) and comments, as ndppd does. */
@@ -121,6 +145,10 @@ static int parse_statement(struct lexer *lx, struct node *nd, int depth)
 	if (lx->p < lx->end && (*lx->p == '"' || *lx->p == '\'')) {
 		char q = *lx->p++;
 		while (lx->p < lx->end && *lx->p != q && *lx->p != '\n') {
+			/* The value is a C string from here on: a NUL would cut it
+			 * short without a word. */
+			if (*lx->p == '\0')
+				return lex_err(lx, "NUL byte in quoted value");
 			if (n + 1 >= sizeof(nd->val))
 				return lex_err(lx, "value too long");
 			nd->val[n++] = *lx->p++;
@@ -202,13 +230,14 @@ static int node_err(struct checker *ck, const struct node *nd, const char *fmt, 
 	__attribute__((format(printf, 3, 4)));
 static int node_err(struct checker *ck, const struct node *nd, const char *fmt, ...)
 {
-	char msg[400];
+	char msg[400], shown[sizeof(msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return v6_err_set(ck->err, -EINVAL, "%s:%u: %s", ck->source, nd->line, msg);
+	ndp_vis(shown, sizeof(shown), msg);
+	return v6_err_set(ck->err, -EINVAL, "%s:%u: %s", ck->source, nd->line, shown);
 }
 
 static void warn(struct checker *ck, const struct node *nd, const char *fmt, ...)
@@ -216,7 +245,7 @@ static void warn(struct checker *ck, const struct node *nd, const char *fmt, ...
 static void warn(struct checker *ck, const struct node *nd, const char *fmt, ...)
 {
 	struct ndp_conf *c = ck->conf;
-	char msg[120];
+	char msg[120], shown[sizeof(msg)];
 	va_list ap;
 
 	if (c->nwarn >= NDP_MAX_WARN)
@@ -224,7 +253,8 @@ static void warn(struct checker *ck, const struct node *nd, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(c->warn[c->nwarn++], sizeof(c->warn[0]), "%s:%u: %s", ck->source, nd->line, msg);
+	ndp_vis(shown, sizeof(shown), msg);
+	snprintf(c->warn[c->nwarn++], sizeof(c->warn[0]), "%s:%u: %s", ck->source, nd->line, shown);
 }
 
 static int want_value(struct checker *ck, const struct node *nd)
@@ -370,6 +400,9 @@ static int check_proxy(struct checker *ck, const struct node *nd, struct ndp_pro
 		const char *key = k->key;
 
 		if (!strcmp(key, "rule")) {
+			if (p->nrules >= NDP_MAX_RULES)
+				return node_err(ck, k, "proxy %s: more than %u rules", p->iface,
+						(unsigned)NDP_MAX_RULES);
 			struct ndp_rule *nr = realloc(p->rules, (p->nrules + 1) * sizeof(*nr));
 			if (!nr)
 				return v6_err_set(ck->err, -ENOMEM, "out of memory");
@@ -432,6 +465,8 @@ static int check_top(struct checker *ck, const struct node *v, size_t n)
 			struct ndp_proxy *np;
 			if (!nd->block)
 				return node_err(ck, nd, "'proxy %s' needs a { } block", nd->val);
+			if (c->nproxies >= NDP_MAX_PROXIES)
+				return node_err(ck, nd, "more than %u proxies", (unsigned)NDP_MAX_PROXIES);
 			np = realloc(c->proxies, (c->nproxies + 1) * sizeof(*np));
 			if (!np)
 				return v6_err_set(ck->err, -ENOMEM, "out of memory");
@@ -563,6 +598,8 @@ int ndp_conf_cmdline(const char *upstream, char **prefixes, size_t nprefixes,
 				  downstream);
 	if (!nprefixes)
 		return v6_err_set(err, -EINVAL, "no prefix given (-r PREFIX)");
+	if (nprefixes > NDP_MAX_RULES)
+		return v6_err_set(err, -EINVAL, "more than %u prefixes", (unsigned)NDP_MAX_RULES);
 	if (!(conf->proxies = p = calloc(1, sizeof(*p))) ||
 	    !(p->rules = calloc(nprefixes, sizeof(*p->rules)))) {
 		ndp_conf_free(conf);

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
@@ -19,43 +20,168 @@
 
 #define STATUS_MAX_ENTRIES 4096
 
-const char *ndp_rundir(void)
-{
-	const char *r = getenv("V6KIT_RUNDIR");
-	return r && *r ? r : "/run/v6kit";
-}
+/* Members of this group may read the daemon's state (monitoring). */
+#define CTL_GROUP "v6kit"
 
 int ndp_ctl_open(struct ndp_daemon *d, const char *path, struct v6_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(sa.sun_path)];
+	struct group *gr;
+	int rc;
 
+	for (size_t i = 0; i < NDP_CTL_CLIENTS; i++)
+		d->ctl[i].fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return v6_err_set(err, -ENAMETOOLONG, "control socket path too long: '%s'", path);
 	strcpy(sa.sun_path, path);
-	strcpy(dir, path);
-	*strrchr(dir, '/') = '\0';
-	if (dir[0] && mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", dir, strerror(errno));
+	if ((rc = ndp_mkdir_for(path, err)) < 0)
+		return rc;
 	d->ctlfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->ctlfd < 0)
 		return v6_err_set(err, -errno, "control socket: %s", strerror(errno));
-	/* A socket that still answers belongs to a running ndproxy. */
-	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		close(probe);
-		return v6_err_set(err, -EADDRINUSE, "%s: another ndproxy is running", path);
-	}
-	if (probe >= 0)
-		close(probe);
+	/* The instance lock is held: whatever is there is left over. */
 	unlink(path);
 	mode_t old = umask(0117);
-	int rc = bind(d->ctlfd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = bind(d->ctlfd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (rc < 0 || listen(d->ctlfd, 8) < 0)
+	if (rc < 0 || listen(d->ctlfd, 64) < 0)
 		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
 	snprintf(d->ctl_path, sizeof(d->ctl_path), "%s", path);
+	/* 0660: root and the group may connect (a connect needs write). */
+	if ((gr = getgrnam(CTL_GROUP)) && chown(path, (uid_t)-1, gr->gr_gid) < 0)
+		log_warn("%s: group %s", path, CTL_GROUP);
 	return 0;
+}
+
+static void client_close(struct ndp_ctl_client *c)
+{
+	char sink[512];
+
+	/* Read what is left, so the close is not taken for a reset. */
+	while (read(c->fd, sink, sizeof(sink)) > 0)
+		;
+	close(c->fd);
+	free(c->out);
+	*c = (struct ndp_ctl_client){ .fd = -1 };
+}
+
+void ndp_ctl_close_all(struct ndp_daemon *d)
+{
+	for (size_t i = 0; i < NDP_CTL_CLIENTS; i++)
+		if (d->ctl[i].fd >= 0)
+			client_close(&d->ctl[i]);
+}
+
+void ndp_ctl_accept(struct ndp_daemon *d)
+{
+	for (int round = 0; round < 64; round++) {
+		int fd = accept4(d->ctlfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ndp_ctl_client *slot = NULL, *oldest = NULL;
+
+		if (fd < 0)
+			return;
+		for (size_t i = 0; i < NDP_CTL_CLIENTS && !slot; i++) {
+			if (d->ctl[i].fd < 0)
+				slot = &d->ctl[i];
+			else if (!oldest || d->ctl[i].deadline < oldest->deadline)
+				oldest = &d->ctl[i];
+		}
+		/* Full: the client that has waited longest makes room, so idle
+		 * connections can never lock the others out. */
+		if (!slot) {
+			client_close(oldest);
+			slot = oldest;
+		}
+		slot->fd = fd;
+		slot->deadline = ndp_now_ms() + NDP_CTL_DEADLINE_MS;
+	}
+}
+
+void ndp_ctl_pollfds(struct ndp_daemon *d, struct pollfd *pfd, size_t *n)
+{
+	for (size_t i = 0; i < NDP_CTL_CLIENTS; i++)
+		if (d->ctl[i].fd >= 0)
+			pfd[(*n)++] = (struct pollfd){ .fd = d->ctl[i].fd,
+						       .events = d->ctl[i].out ? POLLOUT : POLLIN };
+}
+
+int64_t ndp_ctl_deadline(const struct ndp_daemon *d)
+{
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; i < NDP_CTL_CLIENTS; i++)
+		if (d->ctl[i].fd >= 0 && d->ctl[i].deadline < t)
+			t = d->ctl[i].deadline;
+	return t;
+}
+
+static void emit_status(struct ndp_daemon *d, struct v6_emit *e);
+
+/* The request is one line: its first word picks the form (json,
+ * json-pretty, text); the rest is room for later additions. */
+static void client_answer(struct ndp_daemon *d, struct ndp_ctl_client *c)
+{
+	size_t w = strcspn(c->in, " \t\r\n");
+	enum v6_emit_mode mode = V6_EMIT_TEXT;
+	struct v6_emit e;
+	FILE *f;
+
+	if (w == 11 && !strncmp(c->in, "json-pretty", 11))
+		mode = V6_EMIT_JSON_PRETTY;
+	else if (w == 4 && !strncmp(c->in, "json", 4))
+		mode = V6_EMIT_JSON;
+	if (!(f = open_memstream(&c->out, &c->outlen)))
+		return;
+	v6_emit_init(&e, f, mode);
+	emit_status(d, &e);
+	fclose(f);
+	c->outoff = 0;
+}
+
+static void client_io(struct ndp_daemon *d, struct ndp_ctl_client *c)
+{
+	if (!c->out) {
+		ssize_t r = read(c->fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen);
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				client_close(c);
+			return;
+		}
+		c->inlen += (size_t)r;
+		c->in[c->inlen] = '\0';
+		/* A whole line, the client's end of the request, or all the
+		 * room there is: answer what was asked. */
+		if (r > 0 && !memchr(c->in, '\n', c->inlen) && c->inlen < sizeof(c->in) - 1)
+			return;
+		client_answer(d, c);
+		if (!c->out) {
+			client_close(c);
+			return;
+		}
+	}
+	while (c->outoff < c->outlen) {
+		ssize_t w = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			break;
+		}
+		c->outoff += (size_t)w;
+	}
+	client_close(c);
+}
+
+void ndp_ctl_io(struct ndp_daemon *d, const struct pollfd *pfd, size_t n, int64_t now)
+{
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < NDP_CTL_CLIENTS; i++)
+			if (d->ctl[i].fd >= 0 && d->ctl[i].fd == pfd[k].fd && pfd[k].revents) {
+				client_io(d, &d->ctl[i]);
+				break;
+			}
+	for (size_t i = 0; i < NDP_CTL_CLIENTS; i++)
+		if (d->ctl[i].fd >= 0 && d->ctl[i].deadline <= now)
+			client_close(&d->ctl[i]);
 }
 
 static void emit_iface(struct ndp_daemon *d, struct v6_emit *e, const char *name,
@@ -110,6 +236,7 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 
 	v6_emit_object_open(e, NULL);
 	v6_emit_i64(e, "pid", "ndproxy pid %lld", getpid());
+	v6_emit_str(e, "instance", d->instance ? ", instance %s" : NULL, d->instance);
 	v6_emit_str(e, "config", ", config %s", d->conf_path ? d->conf_path : "command line");
 	v6_emit_i64(e, "uptime_s", ", up %llds\n", (now - d->started) / 1000);
 
@@ -187,7 +314,8 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 	v6_emit_object_close(e);
 
 	v6_emit_object_open(e, "counters");
-	v6_emit_u64(e, "ns_seen", "NS seen %llu", d->ctr.ns_seen);
+	v6_emit_u64(e, "received", "packets received %llu", d->ctr.received);
+	v6_emit_u64(e, "ns_seen", ", NS seen %llu", d->ctr.ns_seen);
 	v6_emit_u64(e, "answered", ", answered %llu", d->ctr.answered);
 	v6_emit_u64(e, "waited", ", waited %llu", d->ctr.waiting);
 	v6_emit_u64(e, "probes_sent", "\nprobes sent %llu", d->ctr.probes_sent);
@@ -227,43 +355,6 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 	v6_emit_end(e);
 }
 
-void ndp_ctl_serve(struct ndp_daemon *d)
-{
-	for (;;) {
-		int fd = accept4(d->ctlfd, NULL, NULL, SOCK_CLOEXEC);
-		char req[16] = { 0 };
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		struct v6_emit e;
-		char *out = NULL;
-		size_t outlen = 0;
-		FILE *f;
-
-		if (fd < 0)
-			return;
-		/* A client gets 200 ms to say what it wants; we never block on it
-		 * for longer, nor on writing (the socket buffer takes the reply
-		 * or the client loses it). */
-		if (poll(&pfd, 1, 200) == 1 && read(fd, req, sizeof(req) - 1) > 0 &&
-		    (f = open_memstream(&out, &outlen))) {
-			v6_emit_init(&e, f, !strncmp(req, "json-pretty", 11) ? V6_EMIT_JSON_PRETTY
-					    : !strncmp(req, "json", 4)      ? V6_EMIT_JSON
-									    : V6_EMIT_TEXT);
-			emit_status(d, &e);
-			fclose(f);
-			struct timeval tv = { .tv_sec = 1 };
-			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-			for (size_t off = 0; off < outlen;) {
-				ssize_t w = write(fd, out + off, outlen - off);
-				if (w <= 0)
-					break;
-				off += (size_t)w;
-			}
-			free(out);
-		}
-		close(fd);
-	}
-}
-
 int ndp_status_main(const char *path, bool json, bool pretty)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -278,6 +369,10 @@ int ndp_status_main(const char *path, bool json, bool pretty)
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* A daemon that answers at all answers within its client deadline. */
+	struct timeval tv = { .tv_sec = 10 };
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		fprintf(stderr, "ndproxy: %s: %s (is ndproxy running?)\n", path, strerror(errno));
 		if (fd >= 0)

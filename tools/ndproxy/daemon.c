@@ -57,23 +57,6 @@ int64_t ndp_now_ms(void)
 
 /* ---- upstream sockets ---------------------------------------------- */
 
-/* Classic BPF on the IPv6 packet (SOCK_DGRAM): ICMPv6 type 135, or any
- * packet with an extension header first, which user space walks (the
- * kernel filter cannot follow a chain). */
-static struct sock_filter ns_filter[] = {
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 5, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_HOPOPTS, 3, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_DSTOPTS, 2, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ROUTING, 1, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_FRAGMENT, 0, 3),
-	BPF_STMT(BPF_RET | BPF_K, 0xffff),
-	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 40),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ND_NEIGHBOR_SOLICIT, 0, 1),
-	BPF_STMT(BPF_RET | BPF_K, 0xffff),
-	BPF_STMT(BPF_RET | BPF_K, 0),
-};
-
 static void upstream_close(struct ndp_daemon *d, size_t i)
 {
 	if (d->up[i].fd >= 0) {
@@ -88,13 +71,17 @@ static void upstream_close(struct ndp_daemon *d, size_t i)
 static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 {
 	const struct ndp_proxy *p = &d->conf.proxies[i];
-	struct sock_fprog prog = { .len = sizeof(ns_filter) / sizeof(ns_filter[0]),
-				   .filter = ns_filter };
+	struct sock_filter filter[NDP_FILTER_MAX];
+	/* SOCK_DGRAM: the filter sees the packet from the IPv6 header on. */
+	struct sock_fprog prog = { .len = (unsigned short)ndp_filter_build(filter, 0),
+				   .filter = filter };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IPV6),
 				   .sll_ifindex = ifindex };
 	struct packet_mreq mr = { .mr_ifindex = ifindex, .mr_type = PACKET_MR_ALLMULTI };
 	int rcvbuf = 4 << 20, one = 1, fd;
 
+	if (!prog.len)
+		fatalx("internal error: socket filter does not assemble");
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		log_warn("proxy %s: packet socket", p->iface);
@@ -130,18 +117,21 @@ static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 }
 
 /* Cache entries whose downstream link is gone cannot be answered for. */
+static bool on_missing_link(struct ndp_entry *e, void *arg)
+{
+	struct ndp_daemon *d = arg;
+	struct ndp_link *l = ndp_link_by_index(d, e->ifindex);
+
+	if (l && (l->flags & IFF_UP))
+		return false;
+	if (e->wired)
+		ndp_wire(d, e, false);
+	return true;
+}
+
 static void drop_entries_on_missing_links(struct ndp_daemon *d)
 {
-	for (uint32_t pos = 0; pos < d->cache.n;) {
-		struct ndp_entry *e = ndp_cache_at(&d->cache, pos);
-		struct ndp_link *l = ndp_link_by_index(d, e->ifindex);
-		if (!l || !(l->flags & IFF_UP)) {
-			ndp_drop_entry(d, e);
-			pos = 0; /* the heap moved */
-			continue;
-		}
-		pos++;
-	}
+	ndp_cache_sweep(&d->cache, on_missing_link, d);
 }
 
 void ndp_reconcile(struct ndp_daemon *d)
@@ -307,9 +297,9 @@ static void handle_ns(struct ndp_daemon *d, struct outbatch *ob, size_t pi, cons
 		log_debug("proxy %s: invalid NS dropped (%s)", p->iface, ndp_verdict_name(v));
 		return;
 	}
-	/* Whoever asks lives on the upstream link. */
-	if (!ns.dad && !ndp_upneigh_has(d, &ns.src, d->up[pi].ifindex))
-		ndp_upneigh_note(d, &ns.src, d->up[pi].ifindex);
+	/* The solicitor's source is never taken as proof that an address
+	 * lives upstream: anyone on the link can send an NS from any source,
+	 * and one such packet used to silence answers for that address. */
 	if (ndp_is_own(d, &ns.target)) {
 		skip(d, NDP_SKIP_OWN_ADDRESS, &ns.target);
 		return;
@@ -431,6 +421,7 @@ static void upstream_read(struct ndp_daemon *d, size_t pi, struct outbatch *ob)
 			}
 			break;
 		}
+		d->ctr.received += (uint64_t)n;
 		for (int i = 0; i < n; i++) {
 			if (from[i].sll_pkttype == PACKET_OUTGOING || from[i].sll_halen != 6)
 				continue;
@@ -573,23 +564,67 @@ static void expire(struct ndp_daemon *d, int64_t now)
 	}
 }
 
+static bool learnt_from_route(struct ndp_entry *e, void *arg)
+{
+	struct ndp_daemon *d = arg;
+	const struct ndp_proxy *p = &d->conf.proxies[e->proxy];
+
+	if (p->rules[e->rule].method != NDP_AUTO)
+		return false;
+	if (e->wired)
+		ndp_wire(d, e, false);
+	return true;
+}
+
 void ndp_routes_changed(struct ndp_daemon *d)
 {
 	/* `auto` targets learnt their interface from a route; any route
 	 * change may move them, so they are asked again on the next NS. */
-	for (uint32_t pos = 0; pos < d->cache.n;) {
-		struct ndp_entry *e = ndp_cache_at(&d->cache, pos);
-		const struct ndp_proxy *p = &d->conf.proxies[e->proxy];
-		if (p->rules[e->rule].method == NDP_AUTO) {
-			ndp_drop_entry(d, e);
-			pos = 0;
-			continue;
-		}
-		pos++;
-	}
+	ndp_cache_sweep(&d->cache, learnt_from_route, d);
 }
 
 /* ---- reload --------------------------------------------------------- */
+
+struct reload_ctx {
+	struct ndp_daemon *d;
+	const struct ndp_conf *nc;
+};
+
+/* Renumber an entry for the new configuration, or have it dropped. */
+static bool carry_over(struct ndp_entry *e, void *arg)
+{
+	struct reload_ctx *rc = arg;
+	struct ndp_daemon *d = rc->d;
+	const struct ndp_conf *nc = rc->nc;
+	const struct ndp_proxy *op = &d->conf.proxies[e->proxy];
+	const struct ndp_rule *orr = &op->rules[e->rule], *nr = NULL;
+	size_t np;
+
+	for (np = 0; np < nc->nproxies; np++)
+		if (!strcmp(nc->proxies[np].iface, op->iface))
+			break;
+	if (np < nc->nproxies)
+		nr = ndp_rule_match(&nc->proxies[np], &e->target);
+	if (!nr || nr->method != orr->method || strcmp(nr->iface, orr->iface)) {
+		if (e->wired)
+			ndp_wire(d, e, false);
+		return true;
+	}
+	if (e->wired && !nc->proxies[np].autowire)
+		ndp_wire(d, e, false);
+	e->proxy = (uint16_t)np;
+	e->rule = (uint16_t)(nr - nc->proxies[np].rules);
+	for (unsigned i = 0; i < e->nwait; i++) {
+		size_t wp = nc->nproxies;
+		if (e->wait[i].proxy < d->conf.nproxies) /* else gone in an earlier reload */
+			for (wp = 0; wp < nc->nproxies; wp++)
+				if (!strcmp(nc->proxies[wp].iface,
+					    d->conf.proxies[e->wait[i].proxy].iface))
+					break;
+		e->wait[i].proxy = (uint16_t)wp; /* out of range: skipped on answer */
+	}
+	return false;
+}
 
 static void reload(struct ndp_daemon *d)
 {
@@ -617,44 +652,47 @@ static void reload(struct ndp_daemon *d)
 		ndp_conf_free(&nc);
 		return;
 	}
+	/* Upstream links keep their claim; new ones must get theirs, or the
+	 * whole reload is refused (another instance answers there). */
+	for (size_t i = 0; i < nc.nproxies; i++) {
+		size_t o;
+		nup[i].fd = -1;
+		nup[i].claim[0] = nup[i].claim[1] = -1;
+		for (o = 0; o < d->conf.nproxies; o++)
+			if (!strcmp(d->conf.proxies[o].iface, nc.proxies[i].iface))
+				break;
+		if (o < d->conf.nproxies)
+			continue;
+		if (ndp_claim_upstream(nc.proxies[i].iface, d->instance, nup[i].claim, &err) < 0) {
+			log_warnx("reload refused, old configuration kept: %s", err.msg);
+			for (size_t j = 0; j < i; j++)
+				ndp_claim_release(nup[j].claim);
+			free(nup);
+			ndp_conf_free(&nc);
+			return;
+		}
+	}
+	for (size_t i = 0; i < nc.nproxies; i++) {
+		if (nup[i].claim[0] >= 0)
+			continue;
+		for (size_t o = 0; o < d->conf.nproxies; o++)
+			if (!strcmp(d->conf.proxies[o].iface, nc.proxies[i].iface)) {
+				memcpy(nup[i].claim, d->up[o].claim, sizeof(nup[i].claim));
+				d->up[o].claim[0] = d->up[o].claim[1] = -1;
+			}
+	}
 	/* Keep the entries that still apply: same upstream, a rule with the
 	 * same method and interface still covering the target. */
-	for (uint32_t pos = 0; pos < d->cache.n;) {
-		struct ndp_entry *e = ndp_cache_at(&d->cache, pos);
-		const struct ndp_proxy *op = &d->conf.proxies[e->proxy];
-		const struct ndp_rule *orr = &op->rules[e->rule], *nr = NULL;
-		size_t np;
-		for (np = 0; np < nc.nproxies; np++)
-			if (!strcmp(nc.proxies[np].iface, op->iface))
-				break;
-		if (np < nc.nproxies)
-			nr = ndp_rule_match(&nc.proxies[np], &e->target);
-		if (!nr || nr->method != orr->method || strcmp(nr->iface, orr->iface)) {
-			ndp_drop_entry(d, e);
-			pos = 0;
-			continue;
-		}
-		if (e->wired && !nc.proxies[np].autowire)
-			ndp_wire(d, e, false);
-		e->proxy = (uint16_t)np;
-		e->rule = (uint16_t)(nr - nc.proxies[np].rules);
-		for (unsigned i = 0; i < e->nwait; i++) {
-			size_t wp;
-			for (wp = 0; wp < nc.nproxies; wp++)
-				if (!strcmp(nc.proxies[wp].iface, d->conf.proxies[e->wait[i].proxy].iface))
-					break;
-			e->wait[i].proxy = (uint16_t)wp; /* out of range: skipped on answer */
-		}
-		pos++;
-	}
-	for (size_t i = 0; i < d->conf.nproxies; i++)
+	struct reload_ctx rc = { d, &nc };
+	ndp_cache_sweep(&d->cache, carry_over, &rc);
+	for (size_t i = 0; i < d->conf.nproxies; i++) {
 		upstream_close(d, i);
+		ndp_claim_release(d->up[i].claim); /* those not carried over */
+	}
 	free(d->up);
 	ndp_conf_free(&d->conf);
 	d->conf = nc;
 	d->up = nup;
-	for (size_t i = 0; i < d->conf.nproxies; i++)
-		d->up[i].fd = -1;
 	d->cache.max = nc.cache_max;
 	while (d->cache.n > d->cache.max)
 		ndp_drop_entry(d, ndp_cache_earliest(&d->cache));
@@ -669,10 +707,14 @@ static void shutdown_clean(struct ndp_daemon *d)
 	v6_service_notify("STOPPING=1");
 	while (d->cache.n)
 		ndp_drop_entry(d, ndp_cache_earliest(&d->cache));
-	for (size_t i = 0; i < d->conf.nproxies; i++)
+	for (size_t i = 0; i < d->conf.nproxies; i++) {
 		upstream_close(d, i);
-	if (d->ctl_path[0])
-		unlink(d->ctl_path); /* may fail after the privilege drop; harmless */
+		ndp_claim_release(d->up[i].claim);
+	}
+	ndp_ctl_close_all(d);
+	/* Without privileges left, the cleanup helper removes it. */
+	if (d->ctl_path[0] && !d->cleanup_helper)
+		unlink(d->ctl_path);
 	log_info("exiting");
 }
 
@@ -692,6 +734,21 @@ static int setup_signals(struct ndp_daemon *d, struct v6_err *err)
 	return 0;
 }
 
+/* systemd's reload protocol (sd_notify(3), Type=notify-reload): say when
+ * a reload starts, on the monotonic clock, and when it is over. */
+static void reload_notified(struct ndp_daemon *d)
+{
+	struct timespec ts;
+	char msg[64];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	v6_service_notify(msg);
+	reload(d);
+	v6_service_notify("READY=1");
+}
+
 static void loop(struct ndp_daemon *d)
 {
 	static struct outbatch ob;
@@ -699,16 +756,19 @@ static void loop(struct ndp_daemon *d)
 	size_t cap = 0;
 
 	while (!d->quit) {
-		int64_t now = ndp_now_ms();
+		int64_t now = ndp_now_ms(), wake;
 		struct ndp_entry *e;
 		int timeout = -1;
-		size_t n = 0;
+		size_t n = 0, nfixed;
 
 		expire(d, now);
-		if ((e = ndp_cache_earliest(&d->cache)))
-			timeout = e->deadline - now > 3600000 ? 3600000 : (int)(e->deadline - now);
-		if (cap < 4 + d->conf.nproxies) {
-			cap = 4 + d->conf.nproxies;
+		wake = ndp_ctl_deadline(d);
+		if ((e = ndp_cache_earliest(&d->cache)) && e->deadline < wake)
+			wake = e->deadline;
+		if (wake != INT64_MAX)
+			timeout = wake - now > 3600000 ? 3600000 : wake < now ? 0 : (int)(wake - now);
+		if (cap < 4 + d->conf.nproxies + NDP_CTL_CLIENTS) {
+			cap = 4 + d->conf.nproxies + NDP_CTL_CLIENTS;
 			struct pollfd *np = realloc(pfd, cap * sizeof(*pfd));
 			if (!np)
 				fatalx("out of memory");
@@ -720,6 +780,8 @@ static void loop(struct ndp_daemon *d)
 		pfd[n++] = (struct pollfd){ .fd = d->ctlfd, .events = POLLIN };
 		for (size_t i = 0; i < d->conf.nproxies; i++)
 			pfd[n++] = (struct pollfd){ .fd = d->up[i].fd, .events = POLLIN };
+		nfixed = n;
+		ndp_ctl_pollfds(d, pfd, &n);
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -729,7 +791,7 @@ static void loop(struct ndp_daemon *d)
 			struct signalfd_siginfo si;
 			while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP)
-					reload(d);
+					reload_notified(d);
 				else
 					d->quit = true;
 			}
@@ -741,38 +803,48 @@ static void loop(struct ndp_daemon *d)
 			ndp_links_event(d);
 		if (pfd[2].revents)
 			raw_read(d, &ob);
-		if (pfd[3].revents)
-			ndp_ctl_serve(d);
 		/* The netlink handler may have closed or reopened sockets. */
-		for (size_t i = 0; i < d->conf.nproxies && 4 + i < n; i++)
+		for (size_t i = 0; i < d->conf.nproxies && 4 + i < nfixed; i++)
 			if (pfd[4 + i].revents && pfd[4 + i].fd == d->up[i].fd && d->up[i].fd >= 0)
 				upstream_read(d, i, &ob);
+		/* Clients after packets: a status never delays an answer. */
+		ndp_ctl_io(d, pfd + nfixed, n - nfixed, ndp_now_ms());
+		if (pfd[3].revents)
+			ndp_ctl_accept(d);
 	}
 	free(pfd);
 }
 
-int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *netns,
-		   bool detach, const char *pidfile, int verbose)
+/* Fatal before the daemon is ready: the waiting parent prints it. */
+#define setup_fatal(status, err) ndp_setup_fail((status), "%s", (err)->msg)
+
+int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 {
 	static struct ndp_daemon d;
-	bool wire = false;
+	bool wire = false, root = getuid() == 0;
 	struct v6_err err;
 	uint32_t seed = 0;
-	int ready_fd = -1;
-	char path[300];
+	int ready_fd = -1, lock_fd = -1;
+	char path[300], lock[300], pid_default[300];
+	const char *pidfile = o->pidfile;
+	char what[120];
 
 	d.conf = *conf;
-	d.conf_path = conf_path;
+	d.conf_path = o->conf_path;
+	d.instance = o->instance;
 	d.evfd = d.rawfd = d.ctlfd = d.sigfd = -1;
-	log_init("ndproxy", detach, verbose);
+	/* stderr until detached: errors before the fork reach the user. */
+	log_init("ndproxy", false, o->verbose);
 	for (size_t i = 0; i < conf->nwarn; i++)
 		log_warnx("%s", conf->warn[i]);
 	for (size_t i = 0; i < conf->nproxies; i++)
 		wire |= conf->proxies[i].autowire;
 	if (!(d.up = calloc(conf->nproxies, sizeof(*d.up))))
 		fatalx("out of memory");
-	for (size_t i = 0; i < conf->nproxies; i++)
+	for (size_t i = 0; i < conf->nproxies; i++) {
 		d.up[i].fd = -1;
+		d.up[i].claim[0] = d.up[i].claim[1] = -1;
+	}
 	if (getrandom(&seed, sizeof(seed), 0) < 0)
 		seed = (uint32_t)time(NULL);
 	if (ndp_cache_init(&d.cache, conf->cache_max, seed) < 0)
@@ -780,46 +852,79 @@ int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *net
 	d.started = d.tokens_at = ndp_now_ms();
 	d.tokens = conf->probe_rate;
 
-	if (netns && v6_netns_enter(netns, &err) < 0)
+	/* What can be checked before forking is, so that it fails here. */
+	if (root) {
+		uid_t uid;
+		gid_t gid;
+		const char *chosen;
+		bool fell_back;
+		if (v6_service_user(conf->user, &uid, &gid, &chosen, &fell_back, &err) < 0) {
+			log_warnx("%s", err.msg);
+			exit(V6_EXIT_USAGE);
+		}
+	}
+	if (o->netns && v6_netns_enter(o->netns, &err) < 0)
 		fatalx("%s", err.msg);
-	if (netns)
-		snprintf(path, sizeof(path), "%s/ndproxy.%s.sock", ndp_rundir(), netns);
+	if (ndp_instance_path(path, sizeof(path), o->netns, o->instance, "sock") < 0 ||
+	    ndp_instance_path(lock, sizeof(lock), o->netns, o->instance, "lock") < 0 ||
+	    ndp_instance_path(pid_default, sizeof(pid_default), o->netns, o->instance, "pid") < 0)
+		fatalx("run directory path too long: '%s'", ndp_rundir());
+	/* In the background a pidfile is the way to find the daemon. */
+	if (o->detach && !pidfile)
+		pidfile = pid_default;
+	if (o->instance)
+		snprintf(what, sizeof(what), "ndproxy instance '%s'", o->instance);
 	else
-		snprintf(path, sizeof(path), "%s/ndproxy.sock", ndp_rundir());
-	if (detach && ndp_daemonize(&ready_fd, &err) < 0)
+		snprintf(what, sizeof(what), "ndproxy (unnamed instance)");
+	if (ndp_lock_instance(lock, what, &lock_fd, &err) < 0)
 		fatalx("%s", err.msg);
+	for (size_t i = 0; i < conf->nproxies; i++)
+		if (ndp_claim_upstream(conf->proxies[i].iface, o->instance, d.up[i].claim, &err) < 0)
+			fatalx("%s", err.msg);
+
+	if (o->detach) {
+		if (ndp_daemonize(&ready_fd, &err) < 0)
+			fatalx("%s", err.msg);
+		log_init("ndproxy", true, o->verbose);
+		ndp_setup_pipe(ready_fd);
+	}
 	if (setup_signals(&d, &err) < 0 || v6_nl_open(&d.nl, &err) < 0 ||
 	    ndp_links_open(&d, &err) < 0 || raw_open(&d, &err) < 0 ||
 	    ndp_ctl_open(&d, path, &err) < 0)
-		fatalx("%s", err.msg);
+		setup_fatal(V6_EXIT_RUNTIME, &err);
 	v6_service_notify_open();
 	if (ndp_unwire_stale(&d, &err) < 0)
 		log_warnx("stale routes: %s", err.msg);
-	if (pidfile && ndp_pidfile_write(pidfile, &err) < 0)
-		fatalx("%s", err.msg);
+	if (pidfile && ndp_pidfile_write(pidfile, &err) < 0) {
+		unlink(path);
+		setup_fatal(V6_EXIT_RUNTIME, &err);
+	}
 	/* First sockets opened while still root (bigger buffers); ones for
 	 * interfaces that appear later need only CAP_NET_RAW. */
 	if (ndp_links_sync(&d, &err) < 0)
-		fatalx("%s", err.msg);
-	if (getuid() == 0) {
+		setup_fatal(V6_EXIT_RUNTIME, &err);
+	if (root) {
 		uint32_t keep = 1u << CAP_NET_RAW;
 
+		if (ndp_cleanup_helper(path, pidfile, lock_fd, &err) < 0)
+			setup_fatal(V6_EXIT_RUNTIME, &err);
+		d.cleanup_helper = true;
 		if (wire)
 			keep |= 1u << CAP_NET_ADMIN;
 		if (v6_service_drop(conf->user, keep, &err) < 0)
-			fatalx("%s", err.msg);
+			setup_fatal(V6_EXIT_RUNTIME, &err);
 		log_info("running with CAP_NET_RAW%s", wire ? " and CAP_NET_ADMIN" : "");
 		d.can_wire = wire;
 	} else {
 		d.can_wire = true; /* whatever we have; the kernel decides */
 	}
-	log_info("started with %zu prox%s", conf->nproxies, conf->nproxies == 1 ? "y" : "ies");
+	log_info("started with %zu prox%s%s%s", conf->nproxies, conf->nproxies == 1 ? "y" : "ies",
+		 o->instance ? " as instance " : "", o->instance ? o->instance : "");
 	v6_service_notify("READY=1");
-	if (detach)
-		ndp_daemon_ready(ready_fd);
+	ndp_daemon_ready();
 	loop(&d);
 	shutdown_clean(&d);
-	if (pidfile)
+	if (pidfile && !d.cleanup_helper)
 		unlink(pidfile);
 	ndp_cache_free(&d.cache);
 	ndp_conf_free(&d.conf);

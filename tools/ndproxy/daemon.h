@@ -5,6 +5,7 @@
 #include "ndproxy.h"
 #include "v6nl.h"
 
+#include <poll.h>
 #include <sys/types.h>
 
 /* Why a well-formed NS got no answer (packet-level reasons are
@@ -26,6 +27,7 @@ enum ndp_skip {
 const char *ndp_skip_name(enum ndp_skip s);
 
 struct ndp_counters {
+	uint64_t received; /* packets the upstream filters let in */
 	uint64_t ns_seen, answered, waiting, probes_sent, probes_answered, probe_timeouts;
 	uint64_t routes_wired, routes_removed, evictions, reloads, link_events;
 	uint64_t invalid[NDP_PKT__N];
@@ -48,11 +50,36 @@ struct ndp_own {
 };
 
 struct ndp_upstream {
-	int fd;      /* AF_PACKET, -1 while the interface is absent or down */
-	int ifindex; /* what fd is bound to */
+	int fd;       /* AF_PACKET, -1 while the interface is absent or down */
+	int ifindex;  /* what fd is bound to */
+	int claim[2]; /* ndp_claim_upstream(): held for the proxy's life */
+};
+
+/* A control-socket client, served without ever blocking the loop: it has
+ * CTL_DEADLINE_MS from connecting to the last byte of its answer. */
+#define NDP_CTL_CLIENTS 16
+#define NDP_CTL_DEADLINE_MS 2000
+#define NDP_CTL_REQ_MAX 512
+struct ndp_ctl_client {
+	int fd; /* -1: free */
+	int64_t deadline;
+	size_t inlen, outlen, outoff;
+	char in[NDP_CTL_REQ_MAX];
+	char *out; /* the answer, once the request is complete */
+};
+
+/* What the command line decides about the process. */
+struct ndp_opts {
+	const char *conf_path; /* NULL: command line; absolute otherwise */
+	const char *netns;
+	const char *instance; /* NULL: the unnamed instance */
+	const char *pidfile;  /* absolute, or NULL */
+	bool detach;
+	int verbose;
 };
 
 #define NDP_UPNEIGH_SLOTS 1024
+#define NDP_UPNEIGH_PENDING 256
 
 struct ndp_daemon {
 	struct ndp_conf conf;
@@ -66,11 +93,18 @@ struct ndp_daemon {
 	/* Addresses seen living on an upstream link: direct-mapped, a
 	 * collision only forgets an older one. */
 	struct { struct in6_addr a; int ifindex; } upneigh[NDP_UPNEIGH_SLOTS];
+	/* Confirmed upstream neighbours whose route is still to be checked
+	 * (not from inside a netlink dump on the request socket). */
+	struct { struct in6_addr a; int ifindex; } uppend[NDP_UPNEIGH_PENDING];
+	unsigned nuppend;
 	struct v6_nl nl; /* requests */
 	int evfd;        /* netlink events */
 	int rawfd;       /* ICMPv6: probes out, NAs in */
 	int ctlfd, sigfd;
 	char ctl_path[256];
+	struct ndp_ctl_client ctl[NDP_CTL_CLIENTS];
+	const char *instance;
+	bool cleanup_helper; /* it removes ctl_path and the pidfile */
 	struct ndp_cache cache;
 	double tokens;
 	int64_t tokens_at;
@@ -89,6 +123,7 @@ struct ndp_link *ndp_link_by_index(struct ndp_daemon *d, int ifindex);
 struct ndp_link *ndp_link_by_name(struct ndp_daemon *d, const char *name);
 bool ndp_is_own(const struct ndp_daemon *d, const struct in6_addr *a);
 void ndp_upneigh_note(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
+void ndp_upneigh_forget(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
 bool ndp_upneigh_has(const struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
 /* Output interface of the kernel's route to a (and its gateway); 0 when
  * there is no usable unicast route. */
@@ -104,16 +139,35 @@ void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e);
 
 /* ctl.c */
 int ndp_ctl_open(struct ndp_daemon *d, const char *path, struct v6_err *err);
-void ndp_ctl_serve(struct ndp_daemon *d);
+void ndp_ctl_accept(struct ndp_daemon *d);
+/* Poll entries for the clients; *n advances.  ndp_ctl_io then handles
+ * them (same order), and ndp_ctl_deadline gives the earliest deadline. */
+void ndp_ctl_pollfds(struct ndp_daemon *d, struct pollfd *pfd, size_t *n);
+void ndp_ctl_io(struct ndp_daemon *d, const struct pollfd *pfd, size_t n, int64_t now);
+int64_t ndp_ctl_deadline(const struct ndp_daemon *d);
+void ndp_ctl_close_all(struct ndp_daemon *d);
 int ndp_status_main(const char *path, bool json, bool pretty);
 
 /* sys.c */
-int ndp_daemonize(int *ready_fd, struct v6_err *err);
-void ndp_daemon_ready(int ready_fd);
-int ndp_pidfile_write(const char *path, struct v6_err *err);
 const char *ndp_rundir(void);
+int ndp_instance_check(const char *name, struct v6_err *err);
+/* $V6KIT_RUNDIR/ndproxy[.NETNS][@INSTANCE].SUFFIX */
+int ndp_instance_path(char *buf, size_t len, const char *netns, const char *instance,
+		      const char *suffix);
+int ndp_daemonize(int *ready_fd, struct v6_err *err);
+/* Until ndp_daemon_ready, setup errors go back to the waiting parent. */
+void ndp_setup_pipe(int ready_fd);
+void ndp_setup_fail(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+void ndp_daemon_ready(void);
+int ndp_pidfile_write(const char *path, struct v6_err *err);
+int ndp_mkdir_for(const char *path, struct v6_err *err);
+int ndp_lock_instance(const char *path, const char *what, int *fd_out, struct v6_err *err);
+int ndp_claim_upstream(const char *iface, const char *instance, int fds[2], struct v6_err *err);
+void ndp_claim_release(int fds[2]);
+int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
+		       struct v6_err *err);
 
-int ndp_daemon_run(struct ndp_conf *conf, const char *conf_path, const char *netns,
-		   bool detach, const char *pidfile, int verbose);
+int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o);
 
 #endif

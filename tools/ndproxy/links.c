@@ -70,6 +70,13 @@ void ndp_upneigh_note(struct ndp_daemon *d, const struct in6_addr *a, int ifinde
 	d->upneigh[s].ifindex = ifindex;
 }
 
+void ndp_upneigh_forget(struct ndp_daemon *d, const struct in6_addr *a, int ifindex)
+{
+	uint32_t s = slot_of(a);
+	if (d->upneigh[s].ifindex == ifindex && !memcmp(&d->upneigh[s].a, a, 16))
+		d->upneigh[s].ifindex = 0;
+}
+
 bool ndp_upneigh_has(const struct ndp_daemon *d, const struct in6_addr *a, int ifindex)
 {
 	uint32_t s = slot_of(a);
@@ -162,24 +169,50 @@ static void addr_msg(struct ndp_daemon *d, struct nlmsghdr *h)
 	}
 }
 
+/* A neighbour the kernel knows on an upstream link is not ours to proxy,
+ * but only when nobody on that link could have made it up: a STALE entry
+ * is created by any NS or unsolicited NA (RFC 4861 7.2.3, 7.2.5), and an
+ * attacker who also answers the kernel's probes turns it REACHABLE.  So
+ * the entry must be confirmed (REACHABLE or set by an administrator) and
+ * the kernel's own route to the address must leave through that link. */
 static void neigh_msg(struct ndp_daemon *d, struct nlmsghdr *h)
 {
 	struct ndmsg *nd = NLMSG_DATA(h);
 	struct rtattr *tb[NDA_MAX + 1];
+	const struct in6_addr *a;
 
-	if (h->nlmsg_type != RTM_NEWNEIGH || h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) ||
-	    nd->ndm_family != AF_INET6 || (nd->ndm_flags & NTF_PROXY) ||
-	    (nd->ndm_state & (NUD_INCOMPLETE | NUD_FAILED | NUD_NOARP)))
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) || nd->ndm_family != AF_INET6 ||
+	    (nd->ndm_flags & NTF_PROXY))
 		return;
-	/* Only upstream links matter: a neighbour there is not ours to proxy. */
+	parse_attrs((struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))),
+		    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd))), tb, NDA_MAX);
+	if (!tb[NDA_DST] || RTA_PAYLOAD(tb[NDA_DST]) != 16)
+		return;
+	a = RTA_DATA(tb[NDA_DST]);
+	if (h->nlmsg_type == RTM_DELNEIGH || (nd->ndm_state & NUD_FAILED)) {
+		ndp_upneigh_forget(d, a, nd->ndm_ifindex);
+		return;
+	}
+	if (!(nd->ndm_state & (NUD_REACHABLE | NUD_PERMANENT)))
+		return;
 	for (size_t i = 0; i < d->conf.nproxies; i++) {
 		if (d->up[i].fd < 0 || d->up[i].ifindex != nd->ndm_ifindex)
 			continue;
-		parse_attrs((struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd))),
-			    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd))), tb, NDA_MAX);
-		if (tb[NDA_DST] && RTA_PAYLOAD(tb[NDA_DST]) == 16)
-			ndp_upneigh_note(d, RTA_DATA(tb[NDA_DST]), nd->ndm_ifindex);
+		if (!ndp_upneigh_has(d, a, nd->ndm_ifindex) && d->nuppend < NDP_UPNEIGH_PENDING) {
+			memcpy(&d->uppend[d->nuppend].a, a, 16);
+			d->uppend[d->nuppend++].ifindex = nd->ndm_ifindex;
+		}
+		break;
 	}
+}
+
+/* The route check for neighbours noted by neigh_msg. */
+static void upneigh_settle(struct ndp_daemon *d)
+{
+	for (unsigned i = 0; i < d->nuppend; i++)
+		if (ndp_route_lookup(d, &d->uppend[i].a, NULL, NULL) == d->uppend[i].ifindex)
+			ndp_upneigh_note(d, &d->uppend[i].a, d->uppend[i].ifindex);
+	d->nuppend = 0;
 }
 
 static void route_msg(struct ndp_daemon *d, struct nlmsghdr *h)
@@ -207,6 +240,7 @@ static int dispatch(struct nlmsghdr *h, void *arg)
 		addr_msg(d, h);
 		break;
 	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
 		neigh_msg(d, h);
 		break;
 	case RTM_NEWROUTE:
@@ -232,6 +266,7 @@ int ndp_links_sync(struct ndp_daemon *d, struct v6_err *err)
 	ndp_reconcile(d);
 	if ((rc = v6_nl_dump(&d->nl, RTM_GETNEIGH, &ndm, sizeof(ndm), dispatch, d, err)) < 0)
 		return rc;
+	upneigh_settle(d);
 	return 0;
 }
 
@@ -261,6 +296,7 @@ void ndp_links_event(struct ndp_daemon *d)
 	}
 	if (changed)
 		ndp_reconcile(d);
+	upneigh_settle(d);
 }
 
 struct route_answer {

@@ -25,6 +25,7 @@ static const char *const verdict_names[NDP_PKT__N] = {
 	[NDP_PKT_UNSPEC_DST] = "dad_not_solicited_node",
 	[NDP_PKT_UNSPEC_SLLA] = "dad_with_slla",
 	[NDP_PKT_DST_MISMATCH] = "wrong_multicast_dst",
+	[NDP_PKT_MCAST_SRC] = "multicast_source",
 };
 
 const char *ndp_verdict_name(enum ndp_verdict v)
@@ -153,6 +154,10 @@ enum ndp_verdict ndp_parse_ns(const uint8_t *pkt, size_t len, struct ndp_ns *ns)
 		return NDP_PKT_CODE;
 	if (icmp_len < 24)
 		return NDP_PKT_LENGTH;
+	/* RFC 4291 2.7: a multicast address is never a source; RFC 4861
+	 * 7.1.1 admits only a unicast or the unspecified one. */
+	if (ns->src.s6_addr[0] == 0xff)
+		return NDP_PKT_MCAST_SRC;
 	memcpy(&ns->target, icmp + 8, 16);
 	if (ns->target.s6_addr[0] == 0xff)
 		return NDP_PKT_MCAST_TARGET;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 
 #define NDP_DEFAULT_CONF "/etc/v6kit/ndproxy.conf"
@@ -37,6 +38,11 @@ struct ndp_proxy {
 	unsigned line;
 };
 
+/* Cache entries name their proxy and rule by 16-bit index (they are kept
+ * small), and one index value means "no proxy" during a reload. */
+#define NDP_MAX_PROXIES UINT16_MAX
+#define NDP_MAX_RULES UINT16_MAX
+
 #define NDP_MAX_WARN 8
 struct ndp_conf {
 	struct ndp_proxy *proxies;
@@ -60,6 +66,10 @@ void ndp_conf_free(struct ndp_conf *conf);
 /* First rule of proxy whose prefix holds target, or NULL. */
 const struct ndp_rule *ndp_rule_match(const struct ndp_proxy *p, const struct in6_addr *target);
 const char *ndp_method_name(enum ndp_method m);
+/* Copy src into dst (dstlen > 0) with control and non-ASCII bytes shown
+ * as \xNN, so text from a file or the command line never reaches a
+ * terminal or the log as raw bytes (OpenBSD's strvis(3) in spirit). */
+void ndp_vis(char *dst, size_t dstlen, const char *src);
 
 /* ---- nd.c: packets (pure) ------------------------------------------ */
 
@@ -80,6 +90,7 @@ enum ndp_verdict {
 	NDP_PKT_UNSPEC_DST,
 	NDP_PKT_UNSPEC_SLLA,
 	NDP_PKT_DST_MISMATCH,
+	NDP_PKT_MCAST_SRC,
 	NDP_PKT__N
 };
 const char *ndp_verdict_name(enum ndp_verdict v);
@@ -111,6 +122,18 @@ void ndp_solicited_node(const struct in6_addr *target, struct in6_addr *out);
 uint16_t ndp_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst,
 			const uint8_t *icmp, size_t len);
 
+/* ---- filter.c: the upstream socket filter (pure) --------------------- */
+
+/* Extension headers the parser walks before giving up (bad_ext_header). */
+#define NDP_FILTER_EXTHDRS 8
+#define NDP_FILTER_MAX 192
+/* Classic BPF over a packet whose IPv6 header starts at byte base (0 on
+ * a SOCK_DGRAM packet socket or an AF_UNIX datagram, 14 behind an
+ * Ethernet header) into prog (NDP_FILTER_MAX slots); returns its length,
+ * 0 on an internal error.  It accepts a packet only when ndp_parse_ns()
+ * would not call it NDP_PKT_NOT_NS, and every packet it calls NDP_PKT_OK. */
+size_t ndp_filter_build(struct sock_filter *prog, unsigned base);
+
 /* ---- cache.c: hashed, bounded, with a deadline heap ---------------- */
 
 enum ndp_state { NDP_PENDING, NDP_VALID, NDP_INVALID, NDP_REFRESH };
@@ -137,6 +160,11 @@ struct ndp_entry {
 	struct ndp_waiter wait[NDP_WAITERS];
 };
 
+_Static_assert(NDP_MAX_RULES - 1 <= (__typeof__(((struct ndp_entry *)0)->rule))~0u,
+	       "every rule index fits an entry's rule field");
+_Static_assert(NDP_MAX_PROXIES <= (__typeof__(((struct ndp_entry *)0)->proxy))~0u,
+	       "every proxy index, and nproxies as 'none', fit an entry's proxy field");
+
 struct ndp_cache {
 	struct ndp_entry *v;
 	uint32_t *buckets, *heap;
@@ -152,6 +180,13 @@ struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *targ
 				int64_t deadline);
 void ndp_cache_set_deadline(struct ndp_cache *c, struct ndp_entry *e, int64_t deadline);
 void ndp_cache_remove(struct ndp_cache *c, struct ndp_entry *e);
+/* Visit every entry exactly once; fn returns true to have it removed
+ * (having done what removal needs, such as unwiring).  Removal moves heap
+ * positions, never slots, so one pass over the slots suffices: linear in
+ * the cache's size, where restarting after each removal was quadratic.
+ * fn must not add entries.  Returns how many were removed. */
+typedef bool (*ndp_cache_visit_fn)(struct ndp_entry *e, void *ctx);
+uint32_t ndp_cache_sweep(struct ndp_cache *c, ndp_cache_visit_fn fn, void *ctx);
 /* The entry with the earliest deadline, or NULL when empty. */
 struct ndp_entry *ndp_cache_earliest(const struct ndp_cache *c);
 static inline struct ndp_entry *ndp_cache_at(struct ndp_cache *c, uint32_t pos)

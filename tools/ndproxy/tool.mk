@@ -1,10 +1,12 @@
 # ndproxy: the pure parts (config, packets, cache) link into the unit tests
 # alone; the load generator for the benchmark is a helper program.
-NDP_PURE = $(B)/tools/ndproxy/conf.o $(B)/tools/ndproxy/nd.o $(B)/tools/ndproxy/cache.o
+NDP_PURE = $(B)/tools/ndproxy/conf.o $(B)/tools/ndproxy/nd.o $(B)/tools/ndproxy/cache.o \
+	$(B)/tools/ndproxy/filter.o
 UNIT_LINK_ndproxy_conf = $(NDP_PURE)
 UNIT_LINK_ndproxy_nd = $(NDP_PURE)
 UNIT_LINK_ndproxy_cache = $(NDP_PURE)
-$(B)/unit/ndproxy_conf $(B)/unit/ndproxy_nd $(B)/unit/ndproxy_cache: $(NDP_PURE)
+UNIT_LINK_ndproxy_filter = $(NDP_PURE)
+$(B)/unit/ndproxy_conf $(B)/unit/ndproxy_nd $(B)/unit/ndproxy_cache $(B)/unit/ndproxy_filter: $(NDP_PURE)
 EXTRA_BINS += $(B)/ndproxy-load
 $(B)/ndproxy-load: bench/ndproxy-load.c $(B)/libv6kit.a
 	@mkdir -p $(dir $@)
