@@ -236,6 +236,34 @@ table 100"
 	[ "$(router_routing)" = "$before" ]
 }
 
+@test "srcroute-from on a stanza without a tunnel, with srcroute-via, -table and -fallthrough" {
+	need_srcroute_owner
+	cat <<-EOF | interfaces
+		iface v1 inet6 manual
+		    srcroute-from 2001:db8:5::/64
+		    srcroute-via fe80::1
+		    srcroute-table 120
+		    srcroute-fallthrough yes
+	EOF
+	local before
+	before=$(router_routing)
+	run -0 rifup v1
+	run -0 tool srcroute -n "$(ns r)" -j show
+	[ "$(jq -c '[.[] | {from, dev, via, table, fallthrough, owner}]' <<<"$output")" = \
+		'[{"from":"2001:db8:5::/64","dev":"v1","via":"fe80::1","table":"120","fallthrough":true,"owner":"ifupdown-v1"}]' ]
+	run -0 rifdown v1
+	run -0 tool srcroute -n "$(ns r)" -j show
+	[ "$(jq length <<<"$output")" = 0 ]
+	# ifdown sets the manual link down; bring it back for the comparison.
+	ip -n "$(ns r)" link set v1 up
+	lab_link_settled r v1
+	[ "$(router_routing)" = "$before" ]
+	# A bad yes/no is named.
+	sed -i 's/fallthrough yes/fallthrough sometimes/' "$ETC/network/interfaces"
+	run -1 rifup v1
+	assert_line "v6kit: iface v1: srcroute-fallthrough must be yes or no: 'sometimes'"
+}
+
 @test "ifup he0 & ifup he1 in parallel both succeed" {
 	broker 0
 	broker 1
@@ -430,6 +458,50 @@ table 100"
 	! kill -0 "$p1" 2>/dev/null
 	! kill -0 "$p2" 2>/dev/null
 	[ -z "$(hook_files)" ]
+}
+
+@test "ndproxy-conf FILE and ndproxy-iface; conflicting ndproxy options are named" {
+	need_ndproxy_instance
+	in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
+	cat >"$ETC/v6kit/ndproxy-v1.conf" <<-EOF
+		proxy v1 {
+		    rule 2001:db8:7::/64 {
+		        static
+		    }
+		}
+	EOF
+	cat <<-EOF | interfaces
+		iface v1 inet6 manual
+		    ndproxy-conf /etc/v6kit/ndproxy-v1.conf
+		iface v2 inet6 manual
+		    ndproxy-rule 2001:db8:8::/64
+		    ndproxy-iface v1
+	EOF
+	run -0 rifup v1
+	run -0 rifup v2
+	run -0 in_router ndproxy status -N v1 -j
+	assert_output --partial "2001:db8:7::/64"
+	run -0 in_router ndproxy status -N v2 -j
+	assert_output --partial "2001:db8:8::/64"
+	run -0 rifdown v1
+	run -0 rifdown v2
+	[ -z "$(hook_files)" ]
+	cat <<-EOF | interfaces
+		iface v2 inet6 manual
+		    ndproxy-rule 2001:db8:8::/64
+		    ndproxy-iface v1
+		    ndproxy-auto yes
+		iface v1 inet6 manual
+		    ndproxy-conf /etc/v6kit/ndproxy-v1.conf
+		    ndproxy-rule 2001:db8:8::/64
+	EOF
+	run -1 rifup v2
+	assert_line "v6kit: iface v2: ndproxy-iface, ndproxy-auto and ndproxy-static exclude each other"
+	run -1 rifup v1
+	assert_line "v6kit: iface v1: ndproxy-conf excludes ndproxy-rule, -iface, -auto and -static"
+	[ -z "$(hook_files)" ]
+	# No daemon left running in the router.
+	[ -z "$(ip netns pids "$(ns r)" | xargs -r ps -o comm= -p | grep -x ndproxy)" ]
 }
 
 @test "the plain style: pre-up tun6in4 up he0 / post-down tun6in4 down he0" {
