@@ -90,6 +90,10 @@ broker() {
 
 t64r() { tool tun6in4 -n "$(ns r)" "$@"; }
 has_link() { ip -n "$(ns r)" link show dev "$1" >/dev/null 2>&1; }
+# no_link NAME: a function, as `! cmd` alone never fails a bats test.
+no_link() { ! has_link "$1"; }
+# gone PID: the process has exited.
+gone() { ! kill -0 "$1" 2>/dev/null; }
 # hook_files: what the hook keeps in the run dir.
 hook_files() { find "$V6KIT_RUNDIR/ifupdown" -type f 2>/dev/null | sort; }
 # tunnel_state: tun6in4's files for running tunnels (its start log is history).
@@ -161,7 +165,7 @@ table 100"
 	assert_output --partial "default via 2001:db8:470::1 dev he0"
 	run -0 rifdown he0
 	refute_output --partial "v6kit:"
-	! has_link he0
+	no_link he0
 	[ -z "$(hook_files)" ]
 	[ -z "$(tunnel_state)" ]
 	[ "$(router_routing)" = "$before" ]
@@ -197,7 +201,7 @@ table 100"
 	# Nothing written for a tunnel that has its own file.
 	[ ! -e "$V6KIT_RUNDIR/ifupdown/he0.conf" ]
 	run -0 rifdown he0
-	! has_link he0
+	no_link he0
 	[ -z "$(tunnel_state)" ]
 }
 
@@ -210,8 +214,8 @@ table 100"
 	in_ns r ping -c 1 -W 5 2001:db8:470::1
 	in_ns r ping -c 1 -W 5 2001:db8:471::1
 	run -0 rifdown -a
-	! has_link he0
-	! has_link he1
+	no_link he0
+	no_link he1
 	[ -z "$(hook_files)" ]
 }
 
@@ -280,8 +284,8 @@ table 100"
 	rifdown he1 & p1=$!
 	wait "$p0"
 	wait "$p1"
-	! has_link he0
-	! has_link he1
+	no_link he0
+	no_link he1
 	[ -z "$(hook_files)" ]
 }
 
@@ -339,7 +343,7 @@ table 100"
 	before=$(router_routing)
 	run -1 rifup he0
 	assert_line "v6kit: iface he0: tun6in4-mtu: mtu must be 1280-65515: '99'"
-	! has_link he0
+	no_link he0
 	[ -z "$(hook_files)" ]
 	[ -z "$(tunnel_state)" ]
 	[ "$(router_routing)" = "$before" ]
@@ -367,7 +371,7 @@ table 100"
 	before=$(router_routing)
 	run -1 rifup he0
 	assert_line "v6kit: iface he0: ndproxy-auto must be yes or no: 'maybe'"
-	! has_link he0
+	no_link he0
 	[ -z "$(hook_files)" ]
 	[ -z "$(tunnel_state)" ]
 	[ "$(router_routing)" = "$before" ]
@@ -393,7 +397,7 @@ table 100"
 ' | interfaces
 	run -0 rifdown he0
 	refute_output --partial "v6kit:"
-	! has_link he0
+	no_link he0
 	[ -z "$(hook_files)" ]
 	[ -z "$(tunnel_state)" ]
 }
@@ -406,7 +410,7 @@ table 100"
 	before=$(router_routing)
 	run -1 rifup he0
 	assert_line --partial "v6kit: iface he0: srcroute-from not-an-address:"
-	! has_link he0
+	no_link he0
 	[ -z "$(hook_files)" ]
 	[ "$(router_routing)" = "$before" ]
 	run -0 tool srcroute -n "$(ns r)" -j show
@@ -455,8 +459,8 @@ table 100"
 		"2001:db8:2::/64 2001:db8:3::/64" ]
 	run -0 rifdown v1
 	run -0 rifdown v2
-	! kill -0 "$p1" 2>/dev/null
-	! kill -0 "$p2" 2>/dev/null
+	gone "$p1"
+	gone "$p2"
 	[ -z "$(hook_files)" ]
 }
 
@@ -501,6 +505,7 @@ table 100"
 	assert_line "v6kit: iface v1: ndproxy-conf excludes ndproxy-rule, -iface, -auto and -static"
 	[ -z "$(hook_files)" ]
 	# No daemon left running in the router.
+	# shellcheck disable=SC2143 # `! grep -q` would not fail a bats test
 	[ -z "$(ip netns pids "$(ns r)" | xargs -r ps -o comm= -p | grep -x ndproxy)" ]
 }
 
@@ -516,7 +521,7 @@ table 100"
 	run -0 rifup he0
 	in_ns r ping -c 2 -i 0.2 -W 5 2001:db8:470::1
 	run -0 rifdown he0
-	! has_link he0
+	no_link he0
 	[ -z "$(tunnel_state)" ]
 }
 
@@ -554,7 +559,7 @@ he1" ]
 	before=$(router_routing)
 	run -0 rifup he0
 	refute_output --partial "v6kit:"
-	! has_link he0
+	no_link he0
 	[ ! -e "$V6KIT_RUNDIR/ifupdown" ]
 	run -0 rifdown he0
 	refute_output --partial "v6kit:"
@@ -583,5 +588,5 @@ he1" ]
 	in_ns r ping -c 1 -W 5 2001:db8:470::2
 	in_ns r ping -c 1 -W 5 2001:db8:470::1
 	run -0 rifdown he0
-	! has_link he0
+	no_link he0
 }
