@@ -177,7 +177,11 @@ table 100"
 	example_he0 srcroute | interfaces
 	local before
 	before=$(router_routing)
-	run -0 rifup he0
+	# ifup -v shows what the hook runs.
+	run -0 rifup -v he0
+	assert_line "v6kit: iface he0: tun6in4 up -f /run/v6kit/ifupdown/he0.conf"
+	assert_line "v6kit: iface he0: srcroute add 2001:db8:470::2 dev he0 via 2001:db8:470::1 table 100 owner ifupdown-he0"
+	assert_line "v6kit: iface he0: srcroute add 2001:db8:470:1::/64 dev he0 via 2001:db8:470::1 table 100 owner ifupdown-he0"
 	run -0 tool srcroute -n "$(ns r)" -j show
 	[ "$(jq -r '[.[] | select(.owner == "ifupdown-he0") | .from] | sort | join(" ")' <<<"$output")" = \
 		"2001:db8:470:1::/64 2001:db8:470::2" ]
