@@ -8,6 +8,7 @@
 # Extra host programs a scenario needs are declared in its header:
 #     # vm-needs: PROG...        copied to /usr/bin with their libraries
 #     # vm-modules: MODULE...    loaded at boot, with their dependencies
+#     # vm-files: PATH...          repository files (scripts), at /v6kit/files/PATH
 # so adding a scenario never means editing this file.
 
 VM_TOP=${VM_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -177,6 +178,10 @@ vm_stage_scenarios() {
 		install -m 644 "$f" "$root/v6kit/scenarios/$(basename "$f")"
 		mapfile -t -O "${#progs[@]}" progs < <(vm_header_words "$f" vm-needs)
 		mapfile -t -O "${#mods[@]}" mods < <(vm_header_words "$f" vm-modules)
+		for p in $(vm_header_words "$f" vm-files); do
+			[ -f "$VM_TOP/$p" ] || vm_die "$(basename "$f"): no file '$p' in the repository"
+			install -D -m "$(stat -c %a "$VM_TOP/$p")" "$VM_TOP/$p" "$root/v6kit/files/$p"
+		done
 	done
 	for p in $(printf '%s\n' "${progs[@]}" | sort -u); do
 		# A scenario checks have_prog and skips what it cannot do.
