@@ -8,6 +8,10 @@ load helpers
 
 @test "make demo: the whole host end to end, nothing left behind" {
 	requires root cmd:ifup cmd:ifdown cmd:run-parts not-sanitized
+	# The hook's srcroute-from and ndproxy-* options use these.
+	"$V6KIT_BIN/srcroute" --help 2>&1 | grep -q owner || skip "needs srcroute owner scopes"
+	"$V6KIT_BIN/ndproxy" --help 2>&1 | grep -q -e '-N' -e '--instance' ||
+		skip "needs ndproxy -N instances"
 	before_ns=$(ip netns list | sort)
 	start=$(date +%s)
 	run timeout --kill-after=10 180 "$TOP/scripts/demo"
