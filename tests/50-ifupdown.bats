@@ -344,6 +344,31 @@ table 100"
 	[ "$(router_routing)" = "$before" ]
 }
 
+@test "a failure in post-up leaves up a tunnel that existed before the ifup" {
+	broker 0
+	t64r up he0 remote 192.0.2.1 local 192.0.2.10 address 2001:db8:470::2/64 \
+		gateway 2001:db8:470::1 table 100
+	{ example_he0; echo "    ndproxy-rule 2001:db8:470:1::/64"; echo "    ndproxy-auto maybe"; } | interfaces
+	run -1 rifup he0
+	assert_line "v6kit: iface he0: ndproxy-auto must be yes or no: 'maybe'"
+	has_link he0
+	in_ns r ping -c 1 -W 5 2001:db8:470::1
+	t64r down he0
+}
+
+@test "ifdown after the stanza was edited still removes what ifup made" {
+	broker 0
+	example_he0 | interfaces
+	run -0 rifup he0
+	printf 'iface he0 inet6 manual
+' | interfaces
+	run -0 rifdown he0
+	refute_output --partial "v6kit:"
+	! has_link he0
+	[ -z "$(hook_files)" ]
+	[ -z "$(tunnel_state)" ]
+}
+
 @test "a bad srcroute-from fails in post-up: tunnel and earlier entries undone" {
 	need_srcroute_owner
 	broker 0
@@ -461,4 +486,29 @@ he1" ]
 	run -0 rifdown he0
 	refute_output --partial "v6kit:"
 	[ "$(router_routing)" = "$before" ]
+}
+
+@test "example stanzas: each file parses, every option is documented; the v4tunnel migration comes up" {
+	local f i opt n=0
+	for f in "$TOP"/scripts/examples/interfaces*; do
+		run -0 ifquery -i "$f" --list
+		for opt in $(for i in $output; do ifquery -i "$f" "$i"; done | sed -n 's/^\(tun6in4\|srcroute\|ndproxy\|v6kit\)\([a-z-]*\):.*/\1\2/p' | sort -u); do
+			case "$opt" in
+			tun6in4-*) grep -q "^\.Cm $opt " "$TOP/man/v6kit-ifupdown.5" ||
+				grep -q "^\.It Cm ${opt#tun6in4-} " "$TOP/man/tun6in4.conf.5" ;;
+			*) grep -q "^\.It Cm $opt " "$TOP/man/v6kit-ifupdown.5" ;;
+			esac || { echo "undocumented option '$opt' in $f"; false; }
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -ge 8 ]
+	broker 0
+	sed 's/203\.0\.113\.1/192.0.2.1/' "$TOP/scripts/examples/interfaces-v4tunnel" | interfaces
+	run -0 rifup he0
+	run -0 ip -n "$(ns r)" -6 route show default
+	assert_output --partial "default via 2001:db8:470::1 dev he0"
+	in_ns r ping -c 1 -W 5 2001:db8:470::2
+	in_ns r ping -c 1 -W 5 2001:db8:470::1
+	run -0 rifdown he0
+	! has_link he0
 }
