@@ -335,3 +335,23 @@ unit_names() {
 	grep -qx 'CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN CAP_SETUID CAP_SETGID CAP_SETPCAP' \
 		ndproxy.service
 }
+
+@test "v6kit.service starts one tun6in4@NAME per tunnel file, then v6kit.target" {
+	mkdir -p "$BATS_TEST_TMPDIR/bin" "$BATS_TEST_TMPDIR/tunnels"
+	touch "$BATS_TEST_TMPDIR/tunnels/he0.conf" "$BATS_TEST_TMPDIR/tunnels/sixxs-1.conf" \
+		"$BATS_TEST_TMPDIR/tunnels/README"
+	printf '#!/bin/sh\necho "systemctl $*" >>"%s/calls"\n' "$BATS_TEST_TMPDIR" \
+		>"$BATS_TEST_TMPDIR/bin/systemctl"
+	chmod 755 "$BATS_TEST_TMPDIR/bin/systemctl"
+	# The command line as systemd hands it to sh: $$ and %% unescaped.
+	cmd=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'$/\1/p" "$UNITS/v6kit.service")
+	[ -n "$cmd" ]
+	cmd=${cmd//'$$'/'$'}
+	cmd=${cmd//'%%'/'%'}
+	cmd=${cmd//'/etc/v6kit/tunnels'/"$BATS_TEST_TMPDIR/tunnels"}
+	PATH="$BATS_TEST_TMPDIR/bin:$PATH" dash -c "$cmd"
+	run cat "$BATS_TEST_TMPDIR/calls"
+	assert_output "systemctl start --no-block tun6in4@he0.service
+systemctl start --no-block tun6in4@sixxs-1.service
+systemctl start --no-block v6kit.target"
+}
