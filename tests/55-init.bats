@@ -99,6 +99,12 @@ owned_rules() { ip -n "$(ns host)" -6 rule | grep -E 'proto (150|v6kit-srcroute)
 	assert_success
 	assert_output --partial "source routing matches"
 	assert_output --regexp "ndproxy running \(pid [0-9]+\)"
+	# status needs no root.
+	install -m 755 "$INIT" "$LAB_DIR/init"
+	run in_ns host setpriv --reuid=65534 --regid=65534 --clear-groups env V6KIT_SBINDIR="$V6KIT_BIN" \
+		V6KIT_DEFAULTS="$LAB_DIR/default" V6KIT_TUNNELS_DIR="$LAB_DIR/tunnels" dash "$LAB_DIR/init" status
+	assert_success
+	assert_output --partial "ndproxy running"
 }
 
 @test "init: stop undoes start in reverse and is idempotent; status 3" {
