@@ -149,7 +149,7 @@ clean:
 help:
 	@echo 'make [all]      build every tool into $(B)/ (V=1 shows commands, SANITIZE=1 uses ASan+UBSan)'
 	@echo 'make check      install missing packages, build, run every test'
-	@echo 'make demo       run the two-tunnel story in a lab of network namespaces'
+	@echo 'make demo       the whole host end to end (brokers, ifup, srcroute, ndproxy, tunbench, ifdown) in namespaces'
 	@echo 'make bench      benchmarks against the peers named in README.md'
 	@echo 'make install    tools, man pages, init script, systemd units, hooks, examples; knobs:'
 	@echo '                PREFIX=$(PREFIX) DESTDIR= BINDIR= SBINDIR= MANDIR= SYSCONFDIR=$(SYSCONFDIR)'
