@@ -115,7 +115,8 @@ owned_rules() { ip -n "$(ns host)" -6 rule | grep -E 'proto (150|v6kit-srcroute)
 	pid=$(ndproxy_pid)
 	run v6kit stop
 	assert_success
-	! kill -0 "$pid" 2>/dev/null
+	run kill -0 "$pid"
+	assert_failure
 	run ip -n "$(ns host)" -o link show type tun
 	assert_output ""
 	run owned_rules
@@ -360,4 +361,80 @@ unit_names() {
 	assert_output "systemctl start --no-block tun6in4@he0.service
 systemctl start --no-block tun6in4@sixxs-1.service
 systemctl start --no-block v6kit.target"
+}
+
+# notify_listener: systemd's side of the notify protocol, a datagram socket
+# at $LAB_DIR/notify whose messages go to $LAB_DIR/notify.log.
+notify_listener() {
+	lab_bg host /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as log:
+    while True:
+        log.write(s.recv(4096).decode() + "\n")
+        log.flush()
+' "$LAB_DIR/notify" "$LAB_DIR/notify.log"
+	wait_for 10 test -S "$LAB_DIR/notify"
+}
+
+# unit_cmd UNIT KEY: the unit's KEY= command line with %i for he0.
+unit_cmd() { sed -n "s/^$2=//p" "$UNITS/$1" | sed 's/%i/he0/g'; }
+
+@test "tun6in4@he0.service as systemd runs it: READY=1 when usable, ExecStop takes it down" {
+	requires cmd:python3
+	grep -q 'READY=1' "$V6KIT_BIN/tun6in4" || skip "needs tun6in4's sd_notify readiness"
+	lab_tunnels 1
+	notify_listener
+	start=$(unit_cmd tun6in4@.service ExecStart)
+	stop=$(unit_cmd tun6in4@.service ExecStop)
+	# The installed paths, pointed at the tools under test.
+	start=${start//\/usr\/local\/sbin\//$V6KIT_BIN/}
+	stop=${stop//\/usr\/local\/sbin\//$V6KIT_BIN/}
+	# shellcheck disable=SC2086 # the unit's command line, split as systemd does
+	lab_bg host env NOTIFY_SOCKET="$LAB_DIR/notify" V6KIT_TUNNELS_DIR="$LAB_DIR/tunnels" $start
+	main=$LAB_LAST_PID
+	wait_for 20 grep -q 'READY=1' "$LAB_DIR/notify.log"
+	# Ready means usable: the broker answers at once.
+	in_ns host ping -c 1 -W 5 2001:db8:0::1 >/dev/null
+	# User mode: the data plane is the main process, still running.
+	if ip -n "$(ns host)" -d -o link show dev he0 | grep -q 'tun type tun'; then
+		kill -0 "$main"
+		echo "user mode: main process $main runs the data plane" >&3
+	fi
+	# shellcheck disable=SC2086
+	in_ns host $stop
+	run ip -n "$(ns host)" link show dev he0
+	assert_failure
+	wait_for 10 sh -c "! kill -0 $main"
+}
+
+@test "ndproxy.service as systemd runs it: ExecStartPre checks, READY=1, ExecReload re-reads" {
+	requires cmd:python3
+	lab_tunnels 1
+	write_ndproxy 2001:db8:0::/64
+	notify_listener
+	conf="$LAB_DIR/ndproxy.conf"
+	cmd() { unit_cmd ndproxy.service "$1" | sed "s|/usr/local/sbin/|$V6KIT_BIN/|; s|/etc/v6kit/ndproxy.conf|$conf|"; }
+	# shellcheck disable=SC2046 # the unit's command lines, split as systemd does
+	run in_ns host $(cmd ExecStartPre)
+	assert_success
+	# shellcheck disable=SC2046
+	lab_bg host env NOTIFY_SOCKET="$LAB_DIR/notify" $(cmd ExecStart)
+	main=$LAB_LAST_PID
+	wait_for 20 grep -q 'READY=1' "$LAB_DIR/notify.log"
+	kill -0 "$main"
+	write_ndproxy 2001:db8:99::/64
+	# ExecReload=/bin/kill -HUP $MAINPID
+	[ "$(unit_cmd ndproxy.service ExecReload)" = '/bin/kill -HUP $MAINPID' ]
+	/bin/kill -HUP "$main"
+	wait_for 10 sh -c "'$V6KIT_BIN/ndproxy' status -n '$(ns host)' -j |
+		jq -e '[.. | .prefix? // empty] | index(\"2001:db8:99::/64\")'"
+	kill -0 "$main"
+	# A broken file fails ExecStartPre, so systemd never starts the daemon.
+	printf 'proxy eth0 {\n    bogus yes\n}\n' >"$conf"
+	# shellcheck disable=SC2046
+	run in_ns host $(cmd ExecStartPre)
+	assert_failure
+	assert_output --partial "$conf"
 }

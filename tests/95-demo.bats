@@ -18,7 +18,6 @@ load helpers
 	[ "${owner:-}" != no ] || skip "needs srcroute owner scopes"
 	"$V6KIT_BIN/ndproxy" -t -N probe -i lo -r 2001:db8::/64 >/dev/null 2>&1 ||
 		skip "needs ndproxy -N instances"
-	before_ns=$(ip netns list | sort)
 	start=$(date +%s)
 	run timeout --kill-after=10 180 "$TOP/scripts/demo"
 	secs=$(($(date +%s) - start))
