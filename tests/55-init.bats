@@ -215,6 +215,7 @@ owned_rules() { ip -n "$(ns host)" -6 rule | grep -E 'proto (150|v6kit-srcroute)
 	assert_output --partial "Usage:"
 	run v6kit frobnicate
 	assert_equal "$status" 2
+	assert_line "v6kit: unknown action 'frobnicate'"
 	run v6kit reload
 	assert_equal "$status" 7
 	assert_output --partial "not running"
