@@ -166,6 +166,23 @@ owned_rules() { ip -n "$(ns host)" -6 rule | grep -E 'proto (150|v6kit-srcroute)
 	assert_equal "$(ifindex he0)" "$idx"
 }
 
+@test "init: restart takes everything down and brings it back" {
+	lab_tunnels 1
+	write_srcroute 1
+	write_ndproxy 2001:db8:0::/64
+	v6kit start
+	idx=$(ifindex he0)
+	pid=$(ndproxy_pid)
+	run v6kit restart
+	assert_success
+	assert_output --partial "tunnel he0 down"
+	assert_output --partial "tunnel he0 up"
+	[ "$(ifindex he0)" != "$idx" ]
+	[ "$(ndproxy_pid)" != "$pid" ]
+	run v6kit status
+	assert_success
+}
+
 @test "init: status is 1 when a started tunnel or ndproxy has died" {
 	lab_tunnels 1
 	write_ndproxy 2001:db8:0::/64
