@@ -139,6 +139,8 @@ teardown() { rm -rf "$DEST"; }
 	run unshare --mount --propagation private sh -c '
 		set -e
 		mount --bind "$1/etc" /etc
+		# Hides a running systemd: no daemon-reload or tmpfiles on the host.
+		mount -t tmpfs tmpfs /run
 		getent passwd v6kit && userdel v6kit >/dev/null 2>&1 || true
 		getent group v6kit && groupdel v6kit >/dev/null 2>&1 || true
 		make -s -C "$2" install PREFIX="$1/root/usr" SYSCONFDIR="$1/root/etc" \
