@@ -7,6 +7,12 @@ BINDIR     ?= $(PREFIX)/bin
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+DOCDIR     ?= $(PREFIX)/share/doc/v6kit
+# systemd's own directories do not move with PREFIX (Debian 12 paths).
+SYSTEMDUNITDIR ?= /lib/systemd/system
+SYSTEMSLEEPDIR ?= /lib/systemd/system-sleep
+TMPFILESDIR    ?= /usr/lib/tmpfiles.d
+SYSUSERSDIR    ?= /usr/lib/sysusers.d
 DESTDIR    ?=
 
 CC      ?= cc
@@ -127,19 +133,19 @@ bench-vm: deps
 fuzz: deps
 	@fuzz/run $${FUZZ_SECONDS:-60}
 
+# scripts/install-files holds the one list of installed files (it prints
+# each one); uninstall removes exactly that list.
+INSTALL_ENV = B='$(B)' PREFIX='$(PREFIX)' BINDIR='$(BINDIR)' SBINDIR='$(SBINDIR)' \
+	MANDIR='$(MANDIR)' SYSCONFDIR='$(SYSCONFDIR)' DOCDIR='$(DOCDIR)' DESTDIR='$(DESTDIR)' \
+	SYSTEMDUNITDIR='$(SYSTEMDUNITDIR)' SYSTEMSLEEPDIR='$(SYSTEMSLEEPDIR)' \
+	TMPFILESDIR='$(TMPFILESDIR)' SYSUSERSDIR='$(SYSUSERSDIR)' \
+	SBIN_TOOLS='$(filter-out $(USER_TOOLS),$(TOOLS))' BIN_TOOLS='$(filter $(USER_TOOLS),$(TOOLS))'
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/v6kit \
-		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d
-	$(foreach t,$(filter-out $(USER_TOOLS),$(TOOLS)),install -m 755 $(B)/$(t) $(DESTDIR)$(SBINDIR)/$(t);)
-	$(foreach t,$(filter $(USER_TOOLS),$(TOOLS)),install -m 755 $(B)/$(t) $(DESTDIR)$(BINDIR)/$(t);)
-	install -m 644 scripts/rt_protos.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/v6kit.conf
-	$(foreach m,$(MANS),install -d $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m))) && \
-		install -m 644 $(m) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/;)
+	@$(INSTALL_ENV) scripts/install-files install
 
 uninstall:
-	rm -f $(foreach t,$(TOOLS),$(DESTDIR)$(SBINDIR)/$(t) $(DESTDIR)$(BINDIR)/$(t))
-	rm -f $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/v6kit.conf
-	rm -f $(foreach m,$(MANS),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	@$(INSTALL_ENV) scripts/install-files uninstall
 
 clean:
 	rm -rf build build-asan build-fuzz
@@ -147,8 +153,13 @@ clean:
 help:
 	@echo 'make [all]      build every tool into $(B)/ (V=1 shows commands, SANITIZE=1 uses ASan+UBSan)'
 	@echo 'make check      install missing packages, build, run every test'
-	@echo 'make demo       run the two-tunnel story in a lab of network namespaces'
+	@echo 'make demo       the whole host end to end (brokers, ifup, srcroute, ndproxy, tunbench, ifdown) in namespaces'
 	@echo 'make bench      benchmarks against the peers named in README.md'
-	@echo 'make install    PREFIX=$(PREFIX) DESTDIR= SBINDIR= BINDIR= MANDIR= SYSCONFDIR='
+	@echo 'make install    tools, man pages, init script, systemd units, hooks, examples; knobs:'
+	@echo '                PREFIX=$(PREFIX) DESTDIR= BINDIR= SBINDIR= MANDIR= SYSCONFDIR=$(SYSCONFDIR)'
+	@echo '                DOCDIR=$(DOCDIR) SYSTEMDUNITDIR=$(SYSTEMDUNITDIR)'
+	@echo '                SYSTEMSLEEPDIR=$(SYSTEMSLEEPDIR) TMPFILESDIR=$(TMPFILESDIR) SYSUSERSDIR=$(SYSUSERSDIR)'
+	@echo '                as root without DESTDIR it also creates the system user v6kit'
+	@echo 'make uninstall  removes exactly what install put there (same knobs)'
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
