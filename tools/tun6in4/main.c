@@ -14,6 +14,8 @@ const char t64_usage[] =
 	"  down NAME\n"
 	"  change NAME local V4|any\n"
 	"  show [NAME]\n"
+	"  restart { NAME | -f FILE } [--wait SECS] [--force] [--dry-run]\n"
+	"  keepalive { NAME | -f FILE } [--once]\n"
 	"Where:\n"
 	"  NAME   interface name, 1-15 bytes; `up NAME` alone reads\n"
 	"         " T64_CONF_DIR "/NAME.conf ($V6KIT_TUNNELS_DIR overrides the directory)\n"
@@ -25,6 +27,10 @@ const char t64_usage[] =
 	"  max-starts  refuse more than N starts in SECS seconds (default 4/60)\n"
 	"  SECS   0-3600: how long up may wait for the tunnel to be usable (default 10)\n"
 	"  -F     user mode: keep the daemon in the foreground\n"
+	"  restart  down and up from the config file, only if max-starts allows\n"
+	"           another start (asked first; --dry-run only asks)\n"
+	"  keepalive  kernel mode: send the conf's idle keepalives until the\n"
+	"           tunnel goes down (--once: one packet now, any mode)\n"
 	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
 	"  75 restart refused by max-starts (retry later or use --force).\n";
 
@@ -33,6 +39,8 @@ static const struct v6_verb verbs[] = {
 	{ "down", t64_cmd_down },
 	{ "change", t64_cmd_change },
 	{ "show", t64_cmd_show },
+	{ "restart", t64_cmd_restart },
+	{ "keepalive", t64_cmd_keepalive },
 	{ NULL, NULL },
 };
 
