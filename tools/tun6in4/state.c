@@ -256,7 +256,7 @@ static int netns_name(const struct stat *self, char *buf, size_t len)
 int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err)
 {
 	const char *base = getenv("V6KIT_STATEDIR");
-	struct stat self, init;
+	struct stat self;
 	char dir[4096], ns[256];
 	int rc;
 
@@ -266,17 +266,14 @@ int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err
 		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	/* The history must outlive a reboot, or a router in a boot loop gets
 	 * itself banned: it lives under the state directory, keyed by what
-	 * survives a reboot.  The system's own namespace (the host's, or a
-	 * container's) is the plain directory; a named one (ip netns) has its
-	 * own subdirectory; an anonymous one has no lasting identity, so its
-	 * history stays with its runtime state. */
-	if (stat("/proc/1/ns/net", &init) < 0 ||
-	    (init.st_dev == self.st_dev && init.st_ino == self.st_ino))
-		snprintf(dir, sizeof(dir), "%s/" T64_TOOL, base);
-	else if (netns_name(&self, ns, sizeof(ns)) == 0)
+	 * survives a reboot.  A named namespace (ip netns) has its own
+	 * subdirectory; the system's own (the host's, or a container's) uses
+	 * the directory itself.  An anonymous one has no lasting name and
+	 * counts with the system's, which errs on the side of fewer starts. */
+	if (netns_name(&self, ns, sizeof(ns)) == 0)
 		snprintf(dir, sizeof(dir), "%s/" T64_TOOL "/netns-%s", base, ns);
 	else
-		return t64_state_path(name, "starts", buf, len, err);
+		snprintf(dir, sizeof(dir), "%s/" T64_TOOL, base);
 	if ((rc = mkdirs(dir, err)) < 0)
 		return rc;
 	snprintf(buf, len, "%s/%s.starts", dir, name);
