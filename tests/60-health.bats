@@ -384,3 +384,48 @@ changes41() {
 	# Idle again: keepalives resume.
 	wait_for 5 sh -c "[ \"\$(ip netns exec '$(ns b)' nft list counter inet watch ka41 | awk '\$1 == \"packets\" { print \$2 }')\" -ge 1 ]"
 }
+
+@test "resume hook: after a resume (post) it runs the check, before suspend (pre) nothing" {
+	# The hook as installed: @SBINDIR@ filled in, a stand-in for the check.
+	mkdir -p "$LAB_DIR/sbin"
+	printf '#!/bin/sh\necho "health $*" >>"%s/calls"\n' "$LAB_DIR" >"$LAB_DIR/sbin/v6kit-health"
+	printf '#!/bin/sh\necho "systemctl $*" >>"%s/calls"\n' "$LAB_DIR" >"$LAB_DIR/sbin/systemctl"
+	chmod +x "$LAB_DIR/sbin/v6kit-health" "$LAB_DIR/sbin/systemctl"
+	sed "s|@SBINDIR@|$LAB_DIR/sbin|g" "$TOP/scripts/system-sleep/v6kit" >"$LAB_DIR/hook"
+	chmod +x "$LAB_DIR/hook"
+	run -0 env PATH="$LAB_DIR/sbin:$PATH" "$LAB_DIR/hook" pre suspend
+	[ ! -e "$LAB_DIR/calls" ]
+	run -0 env PATH="$LAB_DIR/sbin:$PATH" "$LAB_DIR/hook" post suspend
+	[ -z "$output" ]
+	if [ -d /run/systemd/system ]; then
+		[ "$(cat "$LAB_DIR/calls")" = "systemctl start --no-block v6kit-health.service" ]
+	else
+		# Detached: wait for it.
+		wait_for 5 test -s "$LAB_DIR/calls"
+		[ "$(cat "$LAB_DIR/calls")" = "health -q" ]
+	fi
+	# Package removed, hook left behind: quiet, exit 0.
+	rm "$LAB_DIR/sbin/v6kit-health" "$LAB_DIR/calls"
+	run -0 env PATH="$LAB_DIR/sbin:$PATH" "$LAB_DIR/hook" post suspend
+	[ ! -e "$LAB_DIR/calls" ]
+}
+
+@test "units: the timer fires every 5 minutes of the wall clock with a random delay; they verify" {
+	requires cmd:systemd-analyze
+	grep -qx 'OnCalendar=\*:0/5' "$TOP/scripts/systemd/v6kit-health.timer"
+	grep -q '^RandomizedDelaySec=' "$TOP/scripts/systemd/v6kit-health.timer"
+	! grep -q 'OnUnitActiveSec' "$TOP/scripts/systemd/v6kit-health.timer"
+	grep -qx 'Type=oneshot' "$TOP/scripts/systemd/v6kit-health.service"
+	grep -q '^TimeoutStartSec=' "$TOP/scripts/systemd/v6kit-health.service"
+	mkdir -p "$LAB_DIR/units"
+	local f
+	for f in "$TOP"/scripts/systemd/v6kit-health.* "$TOP"/scripts/systemd/v6kit-keepalive@.service; do
+		sed -e "s|@SBINDIR@/v6kit-health|$HEALTH|" -e "s|@SBINDIR@|$V6KIT_BIN|" \
+			-e "s|@SYSCONFDIR@|/etc|" "$f" >"$LAB_DIR/units/${f##*/}"
+	done
+	# The template's BindsTo= names tun6in4@.service, another package part.
+	printf '[Service]\nExecStart=%s/tun6in4 up %%i\n' "$V6KIT_BIN" >"$LAB_DIR/units/tun6in4@.service"
+	cd "$LAB_DIR/units"
+	run -0 systemd-analyze verify --man=no v6kit-health.service v6kit-health.timer v6kit-keepalive@t6.service
+	[ -z "$output" ]
+}
