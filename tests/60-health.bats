@@ -163,6 +163,10 @@ unsilence() { in_ns b nft delete table inet cut; }
 	grep -q "t6: no traffic.*restart budget spent, next try in [0-9]* s (tun6in4 max-starts; not forced)" "$LAB_DIR/syslog"
 	run -2 health --prom "$LAB_DIR/health.prom"
 	grep -qx 'v6kit_tunnel_guard_blocked{tunnel="t6"} 1' "$LAB_DIR/health.prom"
+	# A dry run says what the guard would answer.
+	rm "$V6KIT_STATEDIR/health/t6"
+	run -2 health --dry-run
+	[[ "$output" =~ "(would not restart: t6: restart budget spent, may retry in "[0-9]+" s (2 starts in the last 600 s, max-starts 2/600; --force overrides) (dry run))|" ]]
 }
 
 @test "a dead far end gets backed-off restarts, doubling, not one per run" {
