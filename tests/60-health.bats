@@ -433,3 +433,35 @@ changes41() {
 	run -0 systemd-analyze verify --man=no v6kit-health.service v6kit-health.timer v6kit-keepalive@t6.service
 	[ -z "$output" ]
 }
+
+@test "a tunnel run by tun6in4@NAME.service is restarted through systemd, after asking the guard" {
+	lab max-starts 2/600
+	silence
+	# systemctl stand-in: the unit is active; its restart is down and up.
+	mkdir -p "$LAB_DIR/sbin" "$LAB_DIR/netns"
+	cat >"$LAB_DIR/sbin/systemctl" <<-EOF
+		#!/bin/sh
+		echo "systemctl \$*" >>"$LAB_DIR/calls"
+		case "\$1" in
+		is-active) exit 0 ;;
+		is-failed) exit 1 ;;
+		restart) n=\${2#tun6in4@}; n=\${n%.service}; tun6in4 down "\$n" && exec tun6in4 up "\$n" ;;
+		esac
+	EOF
+	chmod +x "$LAB_DIR/sbin/systemctl"
+	# A private /run that says "systemd runs here", keeping /run/netns.
+	local script='mount --rbind /run/netns "$0" && mount -t tmpfs tmpfs /run &&
+		mkdir -p /run/netns /run/systemd/system && mount --move "$0" /run/netns && exec "$@"'
+	run -2 in_ns h unshare -m sh -c "$script" "$LAB_DIR/netns" \
+		env PATH="$LAB_DIR/sbin:$V6KIT_BIN:$PATH" "$HEALTH" -j
+	[ "$(jq -r '.tunnels[0].action' <<<"$output")" = "restarted (restart 1, next no sooner than in 300 s)" ]
+	[ "$(grep -c 'systemctl restart tun6in4@t6.service' "$LAB_DIR/calls")" = 1 ]
+	[ "$(starts)" = 2 ]
+	# The budget is spent: the guard refuses, systemd is not asked.
+	rm "$V6KIT_STATEDIR/health/t6"
+	run -2 in_ns h unshare -m sh -c "$script" "$LAB_DIR/netns" \
+		env PATH="$LAB_DIR/sbin:$V6KIT_BIN:$PATH" "$HEALTH" -j
+	[[ "$(jq -r '.tunnels[0].action' <<<"$output")" == "restart budget spent, next try in "*" s" ]]
+	[ "$(grep -c 'systemctl restart' "$LAB_DIR/calls")" = 1 ]
+	[ "$(starts)" = 2 ]
+}
