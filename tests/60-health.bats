@@ -300,6 +300,8 @@ unsilence() { in_ns b nft delete table inet cut; }
 	[[ "${lines[-1]}" == "UNKNOWN - --prom needs a FILE" ]]
 	run -3 "$HEALTH" --prom /nonexistent/dir/x.prom
 	[[ "${lines[-1]}" == "UNKNOWN - --prom: no directory for '/nonexistent/dir/x.prom'" ]]
+	V6KIT_HEALTH_BACKOFF=5m run -3 "$HEALTH"
+	[[ "${lines[-1]}" == "UNKNOWN - V6KIT_HEALTH_BACKOFF must be a whole number: '5m'" ]]
 	run -0 "$HEALTH" --help
 	[[ "${lines[0]}" == "Usage: v6kit-health"* ]]
 }
