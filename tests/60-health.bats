@@ -193,6 +193,10 @@ unsilence() { in_ns b nft delete table inet cut; }
 	[ "${BASH_REMATCH[1]}" -gt 8 ]
 	[ "$(starts)" = 3 ]
 	[ "$(grep -c restarted "$LAB_DIR/syslog")" = 2 ]
+	# Capped: a fourth restart would wait 8 times the base, the cap wins.
+	printf 'fails 3\nnext 0\n' >"$V6KIT_STATEDIR/health/t6"
+	V6KIT_HEALTH_BACKOFF=300 V6KIT_HEALTH_BACKOFF_MAX=1000 run -2 health
+	[[ "$output" == *"(restarted (restart 4, next no sooner than in 1000 s))"* ]]
 }
 
 @test "a drifted srcroute rule is re-applied (WARNING), then OK" {
