@@ -56,6 +56,10 @@ int t64_cmd_keepalive(struct v6_cli *cli, int argc, char **argv)
 	}
 	if (!name == !file)
 		return v6_cli_usage_error(t64_usage, "keepalive: give NAME or -f FILE");
+	if (name && v6_parse_ifname(name, "tunnel name", &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_USAGE;
+	}
 	if ((rc = t64_conf_from_file(name, file, &c)) != 0)
 		return rc;
 	if (!c.keepalive && !once) {
