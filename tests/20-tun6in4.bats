@@ -829,4 +829,126 @@ while True:
 	[ "$(grep -c READY=1 "$log")" = 3 ]
 	run -0 tool tun6in4 --help
 	assert_output --partial "--foreground"
+# history HOST NAME: the restart guard's history of NAME in HOST.
+history() { printf '%s/tun6in4/netns-%s/%s.starts' "$V6KIT_STATEDIR" "$(ns "$1")" "$2"; }
+
+@test "restart: asks the guard before taking anything down; exit 75 leaves the tunnel running" {
+	two_hosts
+	printf 'remote 192.0.2.2\nlocal 192.0.2.1\naddress 2001:db8::1/64\nmax-starts 2/600\n' \
+		>"$V6KIT_TUNNELS_DIR/t6.conf"
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	t64 a up t6
+	local pid
+	pid=$(daemon_pid a t6)
+	run --separate-stderr -0 t64 a restart t6 --dry-run
+	[ "$output" = "t6: restart allowed: 1 of 2 starts used in the last 600 s" ]
+	run -0 t64 a restart t6
+	[ "$(daemon_pid a t6)" != "$pid" ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	[ "$(wc -l <"$(history a t6)")" = 2 ]
+	# The budget is spent: refused with one line, nothing taken down.
+	pid=$(daemon_pid a t6)
+	local snap
+	snap=$(kernel_snapshot a)
+	run --separate-stderr -75 t64 a restart t6
+	[ "${#stderr_lines[@]}" = 1 ]
+	[[ "$stderr" =~ ^"tun6in4: t6: restart budget spent, may retry in "(59[0-9]|600)" s (2 starts in the last 600 s, max-starts 2/600; --force overrides)"$ ]]
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	run -75 t64 a restart t6 --dry-run
+	# --force overrides.
+	run -0 t64 a restart t6 --force
+	[ "$(daemon_pid a t6)" != "$pid" ]
+	[ "$(wc -l <"$(history a t6)")" = 3 ]
+}
+
+@test "restart: a tunnel that is down is started; -f FILE; bad input leaves everything alone" {
+	two_hosts
+	printf 'remote 192.0.2.2\naddress 2001:db8::1/64\n' >"$LAB_DIR/x6.conf"
+	run -0 t64 a restart -f "$LAB_DIR/x6.conf"
+	[ "$(jshow a x6 | jq -r '.[0].state')" = up ]
+	local snap
+	snap=$(kernel_snapshot a)
+	run -1 t64 a restart nosuch
+	assert_output --partial "$V6KIT_TUNNELS_DIR/nosuch.conf: No such file or directory"
+	run -1 t64 a restart
+	assert_output --partial "restart: give NAME or -f FILE"
+	run -1 t64 a restart x6 --wait
+	assert_output --partial "'--wait' needs a value"
+	run -1 t64 a restart x6 --frob
+	assert_output --partial "restart: unexpected '--frob'"
+	printf 'remote 192.0.2.2\nkeepalive often\n' >"$V6KIT_TUNNELS_DIR/x6.conf"
+	run -1 t64 a restart x6
+	assert_output --partial "$V6KIT_TUNNELS_DIR/x6.conf:2: keepalive must be 0-3600: 'often'"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ "$(jshow a x6 | jq -r '.[0].state')" = up ]
+}
+
+@test "check and keepalive: file-only keys, checked, never compared with a running tunnel" {
+	two_hosts
+	local f=$V6KIT_TUNNELS_DIR/t6.conf
+	printf 'remote 192.0.2.2\naddress 2001:db8::1/64\ncheck 2001:db8::2\nkeepalive 30\n' >"$f"
+	run -0 t64 a up t6
+	# Changing them is not "different parameters": up is a no-op.
+	printf 'remote 192.0.2.2\naddress 2001:db8::1/64\ncheck 2001:db8::99\nkeepalive 0\n' >"$f"
+	run -0 t64 a up t6
+	assert_output --partial "already up, nothing changed"
+	run -1 t64 a up t7 remote 192.0.2.2 check 2001:db8::2
+	assert_output --partial "unknown key 'check'"
+	run -1 t64 a up t7 remote 192.0.2.2 keepalive 30
+	assert_output --partial "unknown key 'keepalive'"
+	local bad
+	for bad in "check 192.0.2.1|check must be an IPv6 address: '192.0.2.1'" \
+		"check ff02::1|check must be a unicast IPv6 address: 'ff02::1'" \
+		"check ::|check must be a unicast IPv6 address: '::'" \
+		"keepalive 3601|keepalive must be 0-3600: '3601'" \
+		"keepalive -1|keepalive must be 0-3600: '-1'"; do
+		printf 'remote 192.0.2.2\n%s\n' "${bad%%|*}" >"$V6KIT_TUNNELS_DIR/t8.conf"
+		run -1 t64 a up t8
+		[ "$output" = "tun6in4: $V6KIT_TUNNELS_DIR/t8.conf:2: ${bad#*|}" ]
+	done
+	[ "$(jshow a | jq length)" = 1 ]
+}
+
+@test "the restart history lives under V6KIT_STATEDIR and survives a wiped run directory" {
+	two_hosts
+	export V6KIT_STATEDIR=$LAB_DIR/state
+	t64 a up t6 remote 192.0.2.2 address 2001:db8::1/64 max-starts 2/600
+	t64 a down t6
+	t64 a up t6 remote 192.0.2.2 address 2001:db8::1/64 max-starts 2/600
+	t64 a down t6
+	[ "$(wc -l <"$(history a t6)")" = 2 ]
+	[ -z "$(find "$V6KIT_RUNDIR" -name '*.starts')" ]
+	rm -rf "$V6KIT_RUNDIR"
+	run -75 t64 a up t6 remote 192.0.2.2 address 2001:db8::1/64 max-starts 2/600
+	# Another namespace's tunnel of the same name counts on its own.
+	run -0 t64 b up t6 remote 192.0.2.1 address 2001:db8::2/64 max-starts 2/600
+}
+
+@test "keepalive verb: --once sends one protocol-41 packet; user mode leaves it to the daemon" {
+	two_hosts
+	printf 'remote 192.0.2.2\nlocal 192.0.2.1\naddress 2001:db8::1/64\ngateway 2001:db8::2\n' \
+		>"$V6KIT_TUNNELS_DIR/t6.conf"
+	# Nothing else on the idle tunnel: no router solicitations.
+	in_ns a sysctl -qw net.ipv6.conf.default.router_solicitations=0
+	t64 a up t6
+	capture b vb --immediate-mode "ip proto 41"
+	run -0 t64 a keepalive t6 --once
+	wait_for 5 sh -c "tcpdump -n -r '$LAB_DIR/vb.pcap' 2>/dev/null | grep -q 'echo request, id 41'"
+	capture_stop
+	run --separate-stderr -0 tcpdump -n -r "$LAB_DIR/vb.pcap"
+	[ "${#lines[@]}" = 1 ]
+	[[ "$output" == *"192.0.2.1 > 192.0.2.2: IP6 2001:db8::1 > 2001:db8::2: ICMP6, echo request, id 41, seq 0, length 16"* ]]
+	# Without the key the loop has nothing to do.
+	run -1 t64 a keepalive t6
+	assert_output "tun6in4: t6: no 'keepalive SECONDS' in its configuration"
+	echo "keepalive 20" >>"$V6KIT_TUNNELS_DIR/t6.conf"
+	run -0 t64 a keepalive t6
+	assert_output "tun6in4: t6: user mode: the tunnel's daemon sends the keepalives"
+	run -1 t64 a keepalive nosuch
+	assert_output --partial "$V6KIT_TUNNELS_DIR/nosuch.conf: No such file or directory"
+	t64 a down t6
+	run -2 t64 a keepalive -f "$V6KIT_TUNNELS_DIR/t6.conf" --once
+	assert_output "tun6in4: t6: not up"
 }

@@ -192,3 +192,8 @@ kernel_snapshot() {
 		ip -n "$n" -o addr
 	} 2>&1
 }
+
+# Persistent state (tun6in4's restart history, the health check's backoff)
+# goes to a directory of this test run, never the host's /var/lib/v6kit;
+# a test that needs its own sets V6KIT_STATEDIR itself.
+export V6KIT_STATEDIR=${V6KIT_STATEDIR:-${BATS_RUN_TMPDIR:-${BATS_TMPDIR:-/tmp}}/v6kit-state}

@@ -88,6 +88,21 @@ static int parse_table(struct t64_conf *c, const char *val, struct v6_err *err)
 	return 0;
 }
 
+/* The address health checks ping from the tunnel's own address; a host on
+ * the far side, so a reply proves the tunnel carries traffic both ways. */
+static int parse_check(struct t64_conf *c, const char *val, struct v6_err *err)
+{
+	struct v6_addr a;
+
+	if (v6_parse_addr(val, V6_PARSE_V6, &a, "check", err) < 0)
+		return -EINVAL;
+	if (v6_addr_is_unspec(&a) || a.v6.s6_addr[0] == 0xff)
+		return v6_err_set(err, -EINVAL, "check must be a unicast IPv6 address: '%s'", val);
+	c->check = a.v6;
+	c->has_check = true;
+	return 0;
+}
+
 int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from_file,
 		 struct v6_err *err)
 {
@@ -168,6 +183,10 @@ int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from
 		snprintf(c->name, sizeof(c->name), "%s", val);
 		return 0;
 	}
+	if (from_file && !strcmp(key, "check"))
+		return parse_check(c, val, err);
+	if (from_file && !strcmp(key, "keepalive"))
+		return v6_parse_u32(val, 0, 3600, &c->keepalive, "keepalive", err);
 	return v6_err_set(err, -EINVAL,
 			  "unknown key '%s' (expected remote, local, address, gateway, mtu, ttl, "
 			  "dev, default-route, table, mode or max-starts)", key);

@@ -6,6 +6,7 @@
  * carries many packets. */
 #define _GNU_SOURCE
 #include "tun6in4.h"
+#include "idle.h"
 #include "log.h"
 #include "pkt.h"
 #include "nexthop.h"
@@ -567,6 +568,7 @@ int t64_daemon_run(struct t64_daemon *d)
 		fatalx("out of memory");
 	if (pthread_create(&th[0], NULL, tun_to_net, d) || pthread_create(&th[1], NULL, net_to_tun, d))
 		fatalx("cannot start threads");
+	t64_idle_start(d, &st_tx);
 	log_info("%s: running (offloads %s)", d->conf->name, d->vnet_hdr ? "on" : "off");
 	if (d->ready_fd >= 0) {
 		ssize_t w = write(d->ready_fd, "1", 1);

@@ -14,6 +14,8 @@ const char t64_usage[] =
 	"  down NAME\n"
 	"  change NAME local V4|any\n"
 	"  show [NAME]\n"
+	"  restart { NAME | -f FILE } [--wait SECS] [--force] [--dry-run]\n"
+	"  keepalive { NAME | -f FILE } [--once]\n"
 	"Where:\n"
 	"  NAME   interface name, 1-15 bytes; `up NAME` alone reads\n"
 	"         " T64_CONF_DIR "/NAME.conf ($V6KIT_TUNNELS_DIR overrides the directory)\n"
@@ -27,6 +29,10 @@ const char t64_usage[] =
 	"  --foreground  (or -F) stay in the foreground: user mode runs the data\n"
 	"         plane in this process until SIGTERM, which removes the tunnel;\n"
 	"         READY=1 goes to $NOTIFY_SOCKET once the tunnel is usable\n"
+	"  restart  down and up from the config file, only if max-starts allows\n"
+	"           another start (asked first; --dry-run only asks)\n"
+	"  keepalive  kernel mode: send the conf's idle keepalives until the\n"
+	"           tunnel goes down (--once: one packet now, any mode)\n"
 	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
 	"  75 restart refused by max-starts (retry later or use --force).\n";
 
@@ -35,6 +41,8 @@ static const struct v6_verb verbs[] = {
 	{ "down", t64_cmd_down },
 	{ "change", t64_cmd_change },
 	{ "show", t64_cmd_show },
+	{ "restart", t64_cmd_restart },
+	{ "keepalive", t64_cmd_keepalive },
 	{ NULL, NULL },
 };
 

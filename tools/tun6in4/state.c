@@ -1,6 +1,8 @@
 /* Runtime state under $V6KIT_RUNDIR/tun6in4/netns-COOKIE/: NAME.state (the
  * tunnel's parameters, mode and daemon pid), NAME.pid (written by the
- * daemon), NAME.starts (one start time a line, for the restart guard).
+ * daemon), NAME.stats (its counters).  The restart guard's history,
+ * NAME.starts (one start time a line), is persistent state instead (see
+ * t64_history_path()).
  * The directory is keyed by the network namespace's cookie, however the
  * namespace was entered, so same-named tunnels in different namespaces
  * never share state; unlike an inode number, a cookie is never reused, so
@@ -8,6 +10,7 @@
 #define _GNU_SOURCE
 #include "tun6in4.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -279,12 +282,82 @@ unsigned t64_starts_in_window(const char *text, size_t len, uint32_t secs, time_
 	return count;
 }
 
+/* mkdir -p: every missing level of path, 0755 like the run directory. */
+static int mkdirs(char *path, struct v6_err *err)
+{
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		char c = *p;
+		*p = '\0';
+		int rc = mkdir(path, 0755);
+		int e = errno;
+		*p = c;
+		if (rc < 0 && e != EEXIST)
+			return v6_err_set(err, -e, "%.*s: %s", (int)(p - path), path, strerror(e));
+		if (!c)
+			return 0;
+	}
+}
+
+/* The namespace's name under /run/netns, found the way `ip netns identify`
+ * finds it; 0 when it has none. */
+static int netns_name(const struct stat *self, char *buf, size_t len)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *de;
+	int found = -ENOENT;
+
+	while (d && (de = readdir(d))) {
+		char p[300];
+		struct stat st;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/run/netns/%s", de->d_name);
+		if (stat(p, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino) {
+			snprintf(buf, len, "%s", de->d_name);
+			found = 0;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err)
+{
+	const char *base = getenv("V6KIT_STATEDIR");
+	struct stat self;
+	char dir[4096], ns[256];
+	int rc;
+
+	if (!base || !*base)
+		base = "/var/lib/v6kit";
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
+	/* The history must outlive a reboot, or a router in a boot loop gets
+	 * itself banned: it lives under the state directory, keyed by what
+	 * survives a reboot.  A named namespace (ip netns) has its own
+	 * subdirectory; the system's own (the host's, or a container's) uses
+	 * the directory itself.  An anonymous one has no lasting name and
+	 * counts with the system's, which errs on the side of fewer starts. */
+	if (netns_name(&self, ns, sizeof(ns)) == 0)
+		snprintf(dir, sizeof(dir), "%s/" T64_TOOL "/netns-%s", base, ns);
+	else
+		snprintf(dir, sizeof(dir), "%s/" T64_TOOL, base);
+	if ((rc = mkdirs(dir, err)) < 0)
+		return rc;
+	snprintf(buf, len, "%s/%s.starts", dir, name);
+	return 0;
+}
+
 static int starts_read(const char *name, char *text, size_t cap, size_t *len,
 		       struct v6_err *err)
 {
 	char path[4200];
 	FILE *f;
-	int rc = t64_state_path(name, "starts", path, sizeof(path), err);
+	int rc = t64_history_path(name, path, sizeof(path), err);
 
 	*len = 0;
 	if (rc < 0)
@@ -317,7 +390,7 @@ int t64_starts_record(const char *name, time_t now, struct v6_err *err)
 	size_t len, off = 0;
 	int rc = starts_read(name, text, sizeof(text), &len, err);
 
-	if (rc < 0 || (rc = t64_state_path(name, "starts", path, sizeof(path), err)) < 0)
+	if (rc < 0 || (rc = t64_history_path(name, path, sizeof(path), err)) < 0)
 		return rc;
 	/* Keep the newest starts only: the guard never looks back further
 	 * than a day, and the file must not grow without bound. */

@@ -38,6 +38,11 @@ struct t64_conf {
 	/* Where each key was set, so a file's errors can name its line. */
 	const char *source;
 	bool has_remote;
+	/* File-only keys: what health checks ping, how often an idle tunnel
+	 * sends a keepalive (0: never).  Not part of the canonical text. */
+	bool has_check;
+	struct in6_addr check;
+	uint32_t keepalive;
 };
 
 /* ---- conf.c: pure; command line words and config files ---- */
@@ -91,6 +96,9 @@ bool t64_daemon_alive(pid_t pid);
 int t64_starts_count(const char *name, uint32_t secs, time_t now, unsigned *count,
 		     time_t *oldest, struct v6_err *err);
 int t64_starts_record(const char *name, time_t now, struct v6_err *err);
+/* Where the guard keeps name's start times: $V6KIT_STATEDIR (default
+ * /var/lib/v6kit)/tun6in4[/netns-NETNS]/NAME.starts, created as needed. */
+int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err);
 /* Pure helper: count lines of start times within (now - secs, now]. */
 unsigned t64_starts_in_window(const char *text, size_t len, uint32_t secs, time_t now,
 			      time_t *oldest);
@@ -100,6 +108,12 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv);
 int t64_cmd_down(struct v6_cli *cli, int argc, char **argv);
 int t64_cmd_change(struct v6_cli *cli, int argc, char **argv);
 int t64_cmd_show(struct v6_cli *cli, int argc, char **argv);
+int t64_cmd_restart(struct v6_cli *cli, int argc, char **argv);
+int t64_cmd_keepalive(struct v6_cli *cli, int argc, char **argv);
+/* restart.c: the configuration `up NAME` or `up -f FILE` reads (name from
+ * the file's name key or base name), checked; 0 or an exit status after
+ * a one-line error. */
+int t64_conf_from_file(const char *name, const char *file, struct t64_conf *c);
 
 /* ---- main.c ---- */
 extern const char t64_usage[];
