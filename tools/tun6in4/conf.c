@@ -112,15 +112,15 @@ static int parse_update_key(const char *key, const char *val, struct v6_err *err
 					  "%s must be 1-64 of A-Z a-z 0-9 . _ @ + -: '%s'", key, val);
 		return 0;
 	}
-	if (!strcmp(key, "update-key")) {
+	if (!strcmp(key, "update-key") || !strcmp(key, "update-ip-command")) {
 		if (val[0] != '/' || l > 1024 || strpbrk(val, "\"'"))
-			return v6_err_set(err, -EINVAL, "update-key must be an absolute path: '%s'",
+			return v6_err_set(err, -EINVAL, "%s must be an absolute path: '%s'", key,
 					  val);
 		return 0;
 	}
 	return v6_err_set(err, -EINVAL,
-			  "unknown key '%s' (expected update-url, update-tunnel, update-user or "
-			  "update-key)", key);
+			  "unknown key '%s' (expected update-url, update-tunnel, update-user, "
+			  "update-key or update-ip-command)", key);
 }
 
 int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from_file,

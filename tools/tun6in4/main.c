@@ -12,7 +12,8 @@ const char t64_usage[] =
 	"  up NAME [--wait SECS] [--force] [-F]\n"
 	"  up -f FILE [--wait SECS] [--force] [-F]\n"
 	"  down NAME\n"
-	"  change NAME local V4|any\n"
+	"  change NAME KEY VALUE [KEY VALUE]...\n"
+	"  reload NAME\n"
 	"  show [NAME]\n"
 	"Where:\n"
 	"  NAME   interface name, 1-15 bytes; `up NAME` alone reads\n"
@@ -23,6 +24,9 @@ const char t64_usage[] =
 	"  T      routing table number or name; gets the default route through NAME\n"
 	"  mode   auto (default): kernel sit when available, else user mode\n"
 	"  max-starts  refuse more than N starts in SECS seconds (default 4/60)\n"
+	"  KEY    change: local, address, gateway, default-route in place; in kernel\n"
+	"         mode also remote, ttl, mtu; reload: the same keys, re-read from\n"
+	"         the tunnel's conf file (see tun6in4(8))\n"
 	"  SECS   0-3600: how long up may wait for the tunnel to be usable (default 10)\n"
 	"  -F     user mode: keep the daemon in the foreground\n"
 	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
@@ -32,6 +36,7 @@ static const struct v6_verb verbs[] = {
 	{ "up", t64_cmd_up },
 	{ "down", t64_cmd_down },
 	{ "change", t64_cmd_change },
+	{ "reload", t64_cmd_reload },
 	{ "show", t64_cmd_show },
 	{ NULL, NULL },
 };

@@ -119,6 +119,8 @@ static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf 
 			}
 			snprintf(c->name, sizeof(c->name), "%s", b);
 		}
+		/* A local moved by `change` since, while the file's is unchanged. */
+		t64_override_apply(c);
 	} else {
 		snprintf(c->name, sizeof(c->name), "%s", o->name);
 	}
@@ -462,6 +464,7 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 	}
 	st.mode = r.mode;
 	t64_conf_canon(&r.conf, st.canon, sizeof(st.canon));
+	t64_source_record(r.conf.name, o.file); /* what `reload` re-reads */
 	if (r.mode == T64_MODE_USER && o.foreground) {
 		st.pid = getpid();
 		if (t64_state_write(&st, r.conf.name, &err) < 0 ||
