@@ -239,3 +239,55 @@ local_of() { t64 a -j show t6 | jq -r '.[0].local'; }
 	assert_output --partial "missing 'update-user USER'"
 	[ "$(nrequests)" = 0 ]
 }
+
+@test "behind NAT: update-ip-command's address is reported and its changes detected; local stays" {
+	broker "200 good 203.0.113.50"
+	t64 a up t6
+	printf '#!/bin/sh\necho 203.0.113.50\n' >"$LAB_DIR/myip"
+	chmod +x "$LAB_DIR/myip"
+	echo "update-ip-command $LAB_DIR/myip" >>"$V6KIT_TUNNELS_DIR/t6.conf"
+	run -0 upd t6
+	run -0 upd t6
+	sed -i 's/50/51/' "$LAB_DIR/myip"
+	run -0 upd t6
+	run requests
+	assert_line -n 0 "/nic/update?hostname=123456&myip=203.0.113.50 $USER_:$KEY"
+	assert_line -n 1 "/nic/update?hostname=123456&myip=203.0.113.51 $USER_:$KEY"
+	[ "${#lines[@]}" = 2 ]
+	[ "$(local_of)" = 192.0.2.1 ]
+	printf '#!/bin/sh\necho no idea\n' >"$LAB_DIR/myip"
+	run -2 upd t6
+	assert_output --partial "printed no IPv4 address"
+}
+
+@test "triggers: the dhclient exit hook (sourced; new address only) and the ppp ip-up hook run --all" {
+	broker "200 good 192.0.2.1"
+	# A second tunnel without update keys is not touched by --all.
+	printf 'remote 192.0.2.2\n' >"$V6KIT_TUNNELS_DIR/t7.conf"
+	local hookenv=(env "PATH=$TOP/scripts/sbin:$PATH")
+	# Sourced like dhclient-script does: it must not exit the caller.
+	run -0 in_ns a "${hookenv[@]}" reason=RENEW new_ip_address=192.0.2.1 old_ip_address=192.0.2.1 \
+		sh -c '. "$1"; echo after-hook' sh "$TOP/scripts/dhclient/v6kit"
+	assert_output after-hook
+	run -0 in_ns a "${hookenv[@]}" reason=EXPIRE sh -c '. "$1"; echo after-hook' sh "$TOP/scripts/dhclient/v6kit"
+	sleep 1
+	[ "$(nrequests)" = 0 ]
+	run -0 in_ns a "${hookenv[@]}" reason=BOUND new_ip_address=192.0.2.1 \
+		sh -c '. "$1"; echo after-hook' sh "$TOP/scripts/dhclient/v6kit"
+	assert_output after-hook
+	wait_for 10 sh -c "[ \$(wc -l <'$LAB_DIR/broker/requests') = 1 ]"
+	# pppd: a new session; the address is unchanged, so nothing is sent
+	# unless the cache is gone.
+	rm -rf "$V6KIT_STATEDIR/update-endpoint"
+	run -0 in_ns a "${hookenv[@]}" "$TOP/scripts/ppp/v6kit" ppp0 /dev/ttyS0 115200 192.0.2.1 198.51.100.1 ""
+	wait_for 10 sh -c "[ \$(wc -l <'$LAB_DIR/broker/requests') = 2 ]"
+	run -0 upd --all
+	sleep 0.5
+	[ "$(nrequests)" = 2 ]
+	run -1 upd --all t6
+}
+
+@test "--help shows the usage and exits 0" {
+	run -0 upd --help
+	assert_line -n 0 --partial "Usage: v6kit-update-endpoint [--ip V4] [--force] NAME"
+}
