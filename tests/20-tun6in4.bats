@@ -624,6 +624,10 @@ table 100"
 	run -0 in_ns a ip -6 -o addr show dev t6 scope global
 	assert_output --partial "2001:db8:7::1/64"
 	refute_output --partial "2001:db8:9::1"
+	# down forgets where the tunnel came from, with the rest of its state.
+	t64 a down t6
+	[ -z "$(find "$V6KIT_RUNDIR/tun6in4" -type f ! -name '*.starts')" ]
+	run -2 t64 a reload t6
 }
 
 @test "a local moved by change is used by later up, reload and restarts until the file's local is edited" {

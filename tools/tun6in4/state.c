@@ -145,6 +145,8 @@ void t64_state_remove(const char *name)
 		unlink(path);
 	if (t64_state_path(name, "stats", path, sizeof(path), NULL) == 0)
 		unlink(path);
+	if (t64_state_path(name, "source", path, sizeof(path), NULL) == 0)
+		unlink(path);
 }
 
 int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err *err)
