@@ -4,3 +4,7 @@ UNIT_LINK_tun6in4_conf = $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o
 $(B)/unit/tun6in4_conf: $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o
 UNIT_LINK_tun6in4_pkt = $(B)/tools/tun6in4/pkt.o
 $(B)/unit/tun6in4_pkt: $(B)/tools/tun6in4/pkt.o
+UNIT_LINK_tun6in4_inplace = $(B)/tools/tun6in4/inplace.o $(B)/tools/tun6in4/conf.o \
+	$(B)/tools/tun6in4/state.o
+$(B)/unit/tun6in4_inplace: $(B)/tools/tun6in4/inplace.o $(B)/tools/tun6in4/conf.o \
+	$(B)/tools/tun6in4/state.o
