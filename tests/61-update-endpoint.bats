@@ -123,9 +123,14 @@ local_of() { t64 a -j show t6 | jq -r '.[0].local'; }
 
 @test "garbage body and a dropped connection: retried a bounded number of times, exit 2" {
 	broker "200 <html>hello</html>"
-	run -2 upd t6
+	# Backoff doubles: 1 s, then 2 s.
+	V6KIT_UPDATE_BACKOFF=1 run -2 upd t6
 	[ "$(nrequests)" = 3 ]
-	assert_output --partial "unexpected answer"
+	assert_output --partial "unexpected answer (HTTP 200): '<html>hello</html>'"
+	assert_line --partial "try 1: unexpected answer"
+	assert_line --partial "retrying in 1 s"
+	assert_line --partial "retrying in 2 s"
+	assert_line --partial "failed after 3 tries"
 	kill "$BROKER_PID"
 	rm -f "$LAB_DIR/broker/port" "$LAB_DIR/broker/requests"
 	broker close
@@ -156,9 +161,11 @@ local_of() { t64 a -j show t6 | jq -r '.[0].local'; }
 	wait "$pid"
 	# The poll did catch curl running, and never the key or the user.
 	[ "$seen" -gt 0 ]
-	! grep -l -e "$KEY" -e "$USER_" "$LAB_DIR"/ps.*
-	! grep -q -e "$KEY" -e "$USER_" "$LAB_DIR/out" "$LAB_DIR/syslog"
-	! grep -rq -e "$KEY" "$V6KIT_STATEDIR"
+	run -1 grep -l -e "$KEY" -e "$USER_" "$LAB_DIR"/ps.*
+	run -1 grep -q -e "$KEY" -e "$USER_" "$LAB_DIR/out" "$LAB_DIR/syslog"
+	run -1 grep -rq -e "$KEY" "$V6KIT_STATEDIR"
+	# The logs did get the run's messages (the check above looked somewhere).
+	grep -q "good 192.0.2.1" "$LAB_DIR/syslog"
 	[ "$(requests)" = "/nic/update?hostname=123456&myip=192.0.2.1 $USER_:$KEY" ]
 }
 
