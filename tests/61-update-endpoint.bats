@@ -298,3 +298,13 @@ local_of() { t64 a -j show t6 | jq -r '.[0].local'; }
 	run -0 upd --help
 	assert_line -n 0 --partial "Usage: v6kit-update-endpoint [--ip V4] [--force] NAME"
 }
+
+@test "an inline ifupdown tunnel's conf under \$V6KIT_RUNDIR/ifupdown is found, and by --all" {
+	broker "200 good 192.0.2.1"
+	mkdir -p "$V6KIT_RUNDIR/ifupdown"
+	mv "$V6KIT_TUNNELS_DIR/t6.conf" "$V6KIT_RUNDIR/ifupdown/t6.conf"
+	run -0 upd t6
+	[ "$(nrequests)" = 1 ]
+	run -0 upd --all --force
+	[ "$(nrequests)" = 2 ]
+}
