@@ -308,3 +308,13 @@ local_of() { t64 a -j show t6 | jq -r '.[0].local'; }
 	run -0 upd --all --force
 	[ "$(nrequests)" = 2 ]
 }
+
+@test "local any: the broker is told, the tunnel's local stays any" {
+	broker "200 good 192.0.2.11"
+	sed -i 's/^local .*/local any/' "$V6KIT_TUNNELS_DIR/t6.conf"
+	t64 a up t6
+	lab_addr a va 192.0.2.11/24
+	run -0 upd --ip 192.0.2.11 t6
+	[ "$(nrequests)" = 1 ]
+	[ "$(local_of)" = any ]
+}
