@@ -52,6 +52,32 @@ static void persist_local(const char *name, struct in_addr now)
 			     err.msg);
 }
 
+/* Kernel mode after the sit change: the MTU, addresses and routes, then
+ * the state; a failure undoes all of it, the sit change included. */
+static int kernel_links(struct v6_nl *nl, int ifindex, const struct t64_state *st,
+			const struct t64_conf *old, unsigned diff, struct v6_err *err)
+{
+	const struct t64_conf *next = &st->conf;
+	bool mtu_set = false, moved = false;
+
+	if ((diff & T64_KEY_MTU) && v6_link_set_mtu(nl, ifindex, next->mtu, err) < 0)
+		goto undo;
+	mtu_set = diff & T64_KEY_MTU;
+	if (t64_inplace_addrs_routes(nl, ifindex, old, next, diff, err) < 0)
+		goto undo;
+	moved = true;
+	if (t64_state_write(st, next->name, err) == 0)
+		return 0;
+undo:
+	if (moved)
+		t64_inplace_addrs_routes(nl, ifindex, next, old, diff, NULL);
+	if (mtu_set)
+		v6_link_set_mtu(nl, ifindex, old->mtu, NULL);
+	if (diff & (T64_KEY_LOCAL | T64_KEY_REMOTE | T64_KEY_TTL))
+		v6_sit_change(nl, next->name, old->local, old->remote, (uint8_t)old->ttl, NULL);
+	return -1;
+}
+
 int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,
 		  const struct t64_conf *next_in)
 {
@@ -91,14 +117,8 @@ int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,
 			*st = old;
 			return V6_EXIT_RUNTIME;
 		}
-		if (((diff & T64_KEY_MTU) && v6_link_set_mtu(nl, l.ifindex, next.mtu, &err) < 0) ||
-		    t64_inplace_addrs_routes(nl, l.ifindex, &old.conf, &next, diff, &err) < 0 ||
-		    t64_state_write(st, name, &err) < 0) {
+		if (kernel_links(nl, l.ifindex, st, &old.conf, diff, &err) < 0) {
 			v6_cli_error("%s: %s", name, err.msg);
-			v6_sit_change(nl, name, old.conf.local, old.conf.remote,
-				      (uint8_t)old.conf.ttl, NULL);
-			if (diff & T64_KEY_MTU)
-				v6_link_set_mtu(nl, l.ifindex, old.conf.mtu, NULL);
 			*st = old;
 			return V6_EXIT_RUNTIME;
 		}
