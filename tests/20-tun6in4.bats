@@ -665,3 +665,18 @@ file-local 192.0.2.1" ]
 	run -0 t64 a change t6 local 192.0.2.12
 	[ ! -e "$V6KIT_STATEDIR/tun6in4/t6.local" ]
 }
+
+@test "change failing half-way (the new gateway's route exists) leaves the kernel and state as they were" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	pair gateway 2001:db8::2 default-route yes
+	ip -n "$(ns a)" -6 route add 2001:db8:1::2/128 dev va
+	local snap state
+	snap=$(kernel_snapshot a)
+	state=$(jshow a t6 | jq -c '.[0] | {local, remote, gateway, default_route, addresses, pid}')
+	run -2 t64 a change t6 address 2001:db8:1::1/64 gateway 2001:db8:1::2
+	assert_output --partial "t6:"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ "$state" = "$(jshow a t6 | jq -c '.[0] | {local, remote, gateway, default_route, addresses, pid}')" ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+}
