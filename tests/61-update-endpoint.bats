@@ -318,3 +318,10 @@ local_of() { t64 a -j show t6 | jq -r '.[0].local'; }
 	[ "$(nrequests)" = 1 ]
 	[ "$(local_of)" = any ]
 }
+
+@test "a key with quotes, backslashes, spaces and a CRLF ending reaches the broker intact" {
+	broker "200 good 192.0.2.1"
+	printf '%s\r\n' 'k "e\y" $x' >"$LAB_DIR/keys/t6"
+	run -0 upd t6
+	[ "$(requests)" = "/nic/update?hostname=123456&myip=192.0.2.1 $USER_:k \"e\\y\" \$x" ]
+}
