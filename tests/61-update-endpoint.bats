@@ -325,3 +325,31 @@ local_of() { t64 a -j show t6 | jq -r '.[0].local'; }
 	run -0 upd t6
 	[ "$(requests)" = "/nic/update?hostname=123456&myip=192.0.2.1 $USER_:k \"e\\y\" \$x" ]
 }
+
+@test "which addresses are sent as myip: the RFC 1918 and 6598 boundaries" {
+	broker "200 good 198.51.100.7"
+	local a want
+	while read -r a want; do
+		rm -f "$LAB_DIR/broker/requests"
+		run -0 upd --ip "$a" t6
+		if [ "$want" = yes ]; then
+			[ "$(requests)" = "/nic/update?hostname=123456&myip=$a $USER_:$KEY" ]
+		else
+			[ "$(requests)" = "/nic/update?hostname=123456 $USER_:$KEY" ]
+		fi
+	done <<-EOF
+		172.15.255.1 yes
+		172.16.0.1 no
+		172.31.255.1 no
+		172.32.0.1 yes
+		192.168.1.1 no
+		100.63.255.1 yes
+		100.64.0.1 no
+		100.127.255.1 no
+		100.128.0.1 yes
+		169.254.1.1 no
+		127.0.0.2 no
+		224.0.0.1 no
+		198.51.100.9 yes
+	EOF
+}
