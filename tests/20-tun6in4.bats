@@ -680,3 +680,20 @@ file-local 192.0.2.1" ]
 	[ "$state" = "$(jshow a t6 | jq -c '.[0] | {local, remote, gateway, default_route, addresses, pid}')" ]
 	in_ns a ping -c 1 -W 5 2001:db8::2
 }
+
+@test "a moved local whose address is gone, while the file's is back, gives way to the file" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	conf_a "address 2001:db8::1/64"
+	t64 a up t6
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	lab_addr a va 192.0.2.11/24
+	t64 a change t6 local 192.0.2.11
+	t64 a down t6
+	# A reboot, and DHCP handed out 192.0.2.1 again.
+	ip -n "$(ns a)" addr del 192.0.2.11/24 dev va
+	run -0 t64 a up t6
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.1 ]
+	[ ! -e "$V6KIT_STATEDIR/tun6in4/t6.local" ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+}

@@ -11,12 +11,14 @@
  * A moved `local` is kept in $V6KIT_STATEDIR/tun6in4/NAME.local (it must
  * survive a reboot: a DHCP lease does) together with the conf file's own
  * `local` at the time; `up` and `reload` use it for as long as the file's
- * `local` is unchanged, so an administrator's later edit wins. */
+ * `local` is unchanged, so an administrator's later edit wins, and unless
+ * the file's address is this host's again while the moved one is not. */
 #define _GNU_SOURCE
 #include "tun6in4.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +240,21 @@ static int override_path(const char *name, char *buf, size_t len, bool create)
 	return 0;
 }
 
+/* Is a an address of this host (in the current network namespace)? */
+static bool host_has(struct in_addr a)
+{
+	struct ifaddrs *ifs, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifs) < 0)
+		return false;
+	for (i = ifs; i && !found; i = i->ifa_next)
+		found = i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+			((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr == a.s_addr;
+	freeifaddrs(ifs);
+	return found;
+}
+
 int t64_override_apply(struct t64_conf *c)
 {
 	char path[4200], now[INET_ADDRSTRLEN + 4] = "", was[INET_ADDRSTRLEN + 4] = "";
@@ -254,6 +271,13 @@ int t64_override_apply(struct t64_conf *c)
 	if (n != 2 || t64_conf_set(&o, "local", now, false, NULL) < 0 ||
 	    t64_conf_set(&f, "local", was, false, NULL) < 0 || f.local.s_addr != c->local.s_addr) {
 		/* Damaged, or the file's local was edited since: the file wins. */
+		unlink(path);
+		return 0;
+	}
+	/* The moved address is gone and the file's is back (a reboot, and
+	 * DHCP handed out the old lease again): the file is right again.
+	 * While neither is there yet, the newest one is the best guess. */
+	if (!host_has(o.local) && (!c->local.s_addr || host_has(c->local))) {
 		unlink(path);
 		return 0;
 	}

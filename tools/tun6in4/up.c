@@ -119,8 +119,6 @@ static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf 
 			}
 			snprintf(c->name, sizeof(c->name), "%s", b);
 		}
-		/* A local moved by `change` since, while the file's is unchanged. */
-		t64_override_apply(c);
 	} else {
 		snprintf(c->name, sizeof(c->name), "%s", o->name);
 	}
@@ -445,6 +443,8 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = v6_cli_open(cli, &r.nl)) != 0)
 		return rc;
+	if (o.file) /* a local moved by `change` since; in the namespace, see inplace.c */
+		t64_override_apply(&r.conf);
 	if (r.conf.dev[0]) {
 		struct v6_link l;
 		if (v6_link_by_name(&r.nl, r.conf.dev, &l, &err) < 0) {
