@@ -186,3 +186,32 @@ int v6_link_stats(struct v6_nl *nl, const char *name, struct v6_link_stats *out,
 	memset(out, 0, sizeof(*out));
 	return link_query(nl, name, &r, err);
 }
+
+int v6_sit_change(struct v6_nl *nl, const char *name, struct in_addr local,
+		  struct in_addr remote, uint8_t ttl, struct v6_err *err)
+{
+	struct sit_reply r;
+	struct v6_sit cur;
+	struct rtnl_link *l;
+	struct nl_msg *msg = NULL;
+	int rc;
+
+	memset(&cur, 0, sizeof(cur));
+	r = (struct sit_reply){ .sit = &cur };
+	if ((rc = link_query(nl, name, &r, err)) < 0)
+		return rc;
+	if (!r.is_sit)
+		return v6_err_set(err, -EMEDIUMTYPE, "%s: not a sit link", name);
+	cur.local = local;
+	cur.remote = remote;
+	cur.ttl = ttl;
+	if ((rc = sit_build(&cur, r.ifindex, &l, err)) < 0)
+		return rc;
+	rc = rtnl_link_build_add_request(l, 0, &msg);
+	rtnl_link_put(l);
+	if (rc < 0)
+		return v6_err_set(err, v6_nle_to_errno(rc), "%s: %s", name, nl_geterror(rc));
+	if ((rc = v6_nl_talk(nl, msg, err)) < 0)
+		return v6_err_prefix(err, rc, "%s: change endpoints", name);
+	return 0;
+}

@@ -29,6 +29,11 @@ int v6_sit_get(struct v6_nl *nl, const char *name, struct v6_sit *out, struct v6
 int v6_sit_set_local(struct v6_nl *nl, const char *name, struct in_addr local,
 		     struct v6_err *err);
 
+/* Change local, remote and ttl of an existing sit link in one request, the
+ * other tunnel parameters kept as they are. */
+int v6_sit_change(struct v6_nl *nl, const char *name, struct in_addr local,
+		  struct in_addr remote, uint8_t ttl, struct v6_err *err);
+
 struct v6_link_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_dropped;
 };

@@ -951,4 +951,176 @@ history() { printf '%s/tun6in4/netns-%s/%s.starts' "$V6KIT_STATEDIR" "$(ns "$1")
 	t64 a down t6
 	run -2 t64 a keepalive -f "$V6KIT_TUNNELS_DIR/t6.conf" --once
 	assert_output "tun6in4: t6: not up"
+# conf_a [KEY VALUE lines]: a's tunnel t6 in the tunnels directory.
+conf_a() {
+	printf 'remote 192.0.2.2\nlocal 192.0.2.1\nmode user\n%s\n' "$*" >"$V6KIT_TUNNELS_DIR/t6.conf"
+}
+routes6() { ip -n "$(ns "$1")" -6 route show dev "$2" proto 151 | sort; }
+
+@test "change: address, gateway and default-route in place; user mode refuses mtu, ttl, remote by name" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	pair gateway 2001:db8::2
+	local idx pid snap
+	idx=$(ifindex a t6)
+	pid=$(daemon_pid a t6)
+	run -0 t64 a change t6 address 2001:db8:1::1/64 gateway 2001:db8:1::2 default-route yes
+	run -0 in_ns a ip -6 -o addr show dev t6 scope global
+	assert_output --partial "2001:db8:1::1/64"
+	refute_output --partial "2001:db8::1/64"
+	run routes6 a t6
+	assert_output --partial "2001:db8:1::2 metric"
+	assert_output --partial "default via 2001:db8:1::2"
+	refute_output --partial "2001:db8::2 metric"
+	[ "$(ifindex a t6)" = "$idx" ]
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	[ "$(jshow a t6 | jq -r '.[0].gateway')" = 2001:db8:1::2 ]
+	# Traffic flows with the new address.
+	t64 b down t6
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8:1::2/64
+	in_ns a ping -c 2 -i 0.2 -W 5 2001:db8:1::2
+	run -0 t64 a change t6 default-route no
+	run routes6 a t6
+	refute_output --partial "default"
+	snap=$(kernel_snapshot a)
+	run -1 t64 a change t6 mtu 1400 ttl 64 address 2001:db8:2::1/64
+	assert_output "tun6in4: t6: ttl, mtu cannot change in place in user mode; restart the tunnel"
+	run -1 t64 a change t6 remote 192.0.2.3
+	assert_output --partial "remote cannot change in place"
+	run -1 t64 a change t6 mtu
+	run -1 t64 a change t6 mtu 99
+	assert_output --partial "'99'"
+	run -1 t64 a change t6 name t7
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ "$(daemon_pid a t6)" = "$pid" ]
+}
+
+@test "reload re-reads the conf: in-place keys applied, restart keys refused by name, tunnel untouched" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	conf_a "address 2001:db8::1/64"
+	t64 a up t6
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	local pid snap
+	pid=$(daemon_pid a t6)
+	run -0 t64 a reload t6
+	assert_output --partial "nothing changed"
+	conf_a "address 2001:db8::1/64
+address 2001:db8:5::1/64
+gateway 2001:db8::2
+default-route yes"
+	run -0 t64 a reload t6
+	run -0 in_ns a ip -6 -o addr show dev t6 scope global
+	assert_output --partial "2001:db8:5::1/64"
+	run routes6 a t6
+	assert_output --partial "default via 2001:db8::2"
+	[ "$(daemon_pid a t6)" = "$pid" ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	# mtu and table need a restart: nothing of the file is applied.
+	snap=$(kernel_snapshot a)
+	conf_a "address 2001:db8::1/64
+gateway 2001:db8::2
+default-route yes
+mtu 1400
+table 100"
+	run -1 t64 a reload t6
+	assert_output "tun6in4: t6: mtu, table cannot change in place in user mode; restart the tunnel"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	# A broken file: file:line, exit 1, nothing changed.
+	printf 'remote 192.0.2.2\nmtu huge\n' >"$V6KIT_TUNNELS_DIR/t6.conf"
+	run -1 t64 a reload t6
+	assert_output --partial "t6.conf:2: mtu must be 1280-65515: 'huge'"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	run -2 t64 a reload t9
+	assert_output "tun6in4: t9: not up"
+	run -1 t64 a reload
+	[ "$(daemon_pid a t6)" = "$pid" ]
+}
+
+@test "reload re-reads the -f file the tunnel came up from (an ifupdown stanza's)" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	mkdir -p "$V6KIT_RUNDIR/ifupdown"
+	local f="$V6KIT_RUNDIR/ifupdown/t6.conf"
+	printf 'remote 192.0.2.2\nlocal 192.0.2.1\naddress 2001:db8::1/64\n' >"$f"
+	# A same-named file in the tunnels directory is not the one.
+	conf_a "address 2001:db8:9::1/64"
+	t64 a up -f "$f"
+	printf 'remote 192.0.2.2\nlocal 192.0.2.1\naddress 2001:db8:7::1/64\n' >"$f"
+	run -0 t64 a reload t6
+	run -0 in_ns a ip -6 -o addr show dev t6 scope global
+	assert_output --partial "2001:db8:7::1/64"
+	refute_output --partial "2001:db8:9::1"
+	# down forgets where the tunnel came from, with the rest of its state.
+	t64 a down t6
+	[ -z "$(find "$V6KIT_RUNDIR/tun6in4" -type f ! -name '*.starts')" ]
+	run -2 t64 a reload t6
+}
+
+@test "a local moved by change is used by later up, reload and restarts until the file's local is edited" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	conf_a "address 2001:db8::1/64"
+	t64 a up t6
+	t64 b up t6 remote 192.0.2.11 local 192.0.2.2 address 2001:db8::2/64
+	ip -n "$(ns a)" addr del 192.0.2.1/24 dev va
+	lab_addr a va 192.0.2.11/24
+	run -0 t64 a change t6 local 192.0.2.11
+	[ "$(cat "$V6KIT_STATEDIR/tun6in4/t6.local")" = "local 192.0.2.11
+file-local 192.0.2.1" ]
+	# The file still says 192.0.2.1.
+	run -0 t64 a up t6
+	assert_output --partial "nothing changed"
+	run -0 t64 a reload t6
+	assert_output --partial "nothing changed"
+	t64 a down t6
+	run -0 t64 a up t6
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.11 ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+	# The administrator's edit wins: the override is dropped.
+	lab_addr a va 192.0.2.12/24
+	sed -i 's/^local .*/local 192.0.2.12/' "$V6KIT_TUNNELS_DIR/t6.conf"
+	run -0 t64 a reload t6
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.12 ]
+	[ ! -e "$V6KIT_STATEDIR/tun6in4/t6.local" ]
+	t64 a down t6
+	run -0 t64 a up t6
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.12 ]
+	# A tunnel from the command line keeps no override.
+	t64 a down t6
+	t64 a up t6 remote 192.0.2.2 local 192.0.2.11 address 2001:db8::1/64
+	run -0 t64 a change t6 local 192.0.2.12
+	[ ! -e "$V6KIT_STATEDIR/tun6in4/t6.local" ]
+}
+
+@test "change failing half-way (the new gateway's route exists) leaves the kernel and state as they were" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	pair gateway 2001:db8::2 default-route yes
+	ip -n "$(ns a)" -6 route add 2001:db8:1::2/128 dev va
+	local snap state
+	snap=$(kernel_snapshot a)
+	state=$(jshow a t6 | jq -c '.[0] | {local, remote, gateway, default_route, addresses, pid}')
+	run -2 t64 a change t6 address 2001:db8:1::1/64 gateway 2001:db8:1::2
+	assert_output --partial "t6:"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	[ "$state" = "$(jshow a t6 | jq -c '.[0] | {local, remote, gateway, default_route, addresses, pid}')" ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
+}
+
+@test "a moved local whose address is gone, while the file's is back, gives way to the file" {
+	export V6KIT_STATEDIR="$LAB_DIR/state"
+	two_hosts
+	conf_a "address 2001:db8::1/64"
+	t64 a up t6
+	t64 b up t6 remote 192.0.2.1 local 192.0.2.2 address 2001:db8::2/64
+	lab_addr a va 192.0.2.11/24
+	t64 a change t6 local 192.0.2.11
+	t64 a down t6
+	# A reboot, and DHCP handed out 192.0.2.1 again.
+	ip -n "$(ns a)" addr del 192.0.2.11/24 dev va
+	run -0 t64 a up t6
+	[ "$(jshow a t6 | jq -r '.[0].local')" = 192.0.2.1 ]
+	[ ! -e "$V6KIT_STATEDIR/tun6in4/t6.local" ]
+	in_ns a ping -c 1 -W 5 2001:db8::2
 }

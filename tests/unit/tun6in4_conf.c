@@ -87,6 +87,26 @@ int main(void)
 	t64_conf_defaults(&c);
 	ok(t64_conf_set(&c, "name", "x", false, &err) == -EINVAL,
 	   "name is not a command-line key");
+	ok(t64_conf_set(&c, "update-tunnel", "123456", false, &err) == -EINVAL,
+	   "update-tunnel is not a command-line key");
+	{
+		char canon_before[1024], canon_after[1024];
+		t64_conf_canon(&c, canon_before, sizeof(canon_before));
+		ok(parse("update-url https://ipv4.tunnelbroker.net/nic/update\nupdate-tunnel 123456\n"
+			 "update-user alice\nupdate-key /etc/v6kit/keys/he0\n", &c, &err) == 0,
+		   "update-* keys accepted from a file: %s", err.msg);
+		t64_conf_canon(&c, canon_after, sizeof(canon_after));
+		is_str(canon_after, canon_before, "update-* keys are not tunnel parameters");
+		ok(parse("update-url ftp://x/\n", &c, &err) == -EINVAL &&
+		   strstr(err.msg, "'ftp://x/'"), "update-url: http or https only");
+		ok(parse("update-tunnel 12;rm\n", &c, &err) == -EINVAL &&
+		   strstr(err.msg, "'12;rm'"), "update-tunnel: no shell or URL characters");
+		ok(parse("update-key keys/he0\n", &c, &err) == -EINVAL &&
+		   strstr(err.msg, "absolute path"), "update-key: absolute path");
+		ok(parse("update-keys /x\n", &c, &err) == -EINVAL &&
+		   strstr(err.msg, "unknown key 'update-keys'"), "update-* typo refused");
+		t64_conf_defaults(&c);
+	}
 	ok(t64_conf_check(&c, &err) < 0, "no name: refused");
 	snprintf(c.name, sizeof(c.name), "t0");
 	ok(t64_conf_check(&c, &err) < 0 && strstr(err.msg, "missing 'remote V4'"), "remote required");

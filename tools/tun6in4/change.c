@@ -1,8 +1,10 @@
-/* `change NAME local V4`: move the IPv4 endpoint of a running tunnel in
- * place (a dynamic IPv4 address changed), without taking it down. */
+/* `change NAME KEY VALUE...`: alter a running tunnel in place, without
+ * taking it down (a dynamic IPv4 address changed, a new address or
+ * gateway); what can change in place in which mode is in inplace.c. */
 #define _GNU_SOURCE
 #include "tun6in4.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,25 +27,156 @@ static int tell_daemon(const char *name, const char *local, int sock, struct v6_
 	return 0;
 }
 
+/* After a moved local: keep it for later `up`s of the same conf file. */
+static void persist_local(const char *name, struct in_addr now)
+{
+	char path[4096];
+	struct t64_conf f;
+	struct v6_err err;
+
+	/* A tunnel from the command line is described by that command line. */
+	if (t64_source_get(name, path, sizeof(path)) < 0)
+		return;
+	if (t64_conf_load_named(&f, path, name, &err) < 0 ||
+	    t64_override_save(name, f.local, now, &err) < 0)
+		v6_cli_error("%s: warning: the new local will not outlive the tunnel: %s", name,
+			     err.msg);
+}
+
+/* Kernel mode after the sit change: the MTU, addresses and routes, then
+ * the state; a failure undoes all of it, the sit change included. */
+static int kernel_links(struct v6_nl *nl, int ifindex, const struct t64_state *st,
+			const struct t64_conf *old, unsigned diff, struct v6_err *err)
+{
+	const struct t64_conf *next = &st->conf;
+	bool mtu_set = false, moved = false;
+
+	if ((diff & T64_KEY_MTU) && v6_link_set_mtu(nl, ifindex, next->mtu, err) < 0)
+		goto undo;
+	mtu_set = diff & T64_KEY_MTU;
+	if (t64_inplace_addrs_routes(nl, ifindex, old, next, diff, err) < 0)
+		goto undo;
+	moved = true;
+	if (t64_state_write(st, next->name, err) == 0)
+		return 0;
+undo:
+	if (moved)
+		t64_inplace_addrs_routes(nl, ifindex, next, old, diff, NULL);
+	if (mtu_set)
+		v6_link_set_mtu(nl, ifindex, old->mtu, NULL);
+	if (diff & (T64_KEY_LOCAL | T64_KEY_REMOTE | T64_KEY_TTL))
+		v6_sit_change(nl, next->name, old->local, old->remote, (uint8_t)old->ttl, NULL);
+	return -1;
+}
+
+int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,
+		  const struct t64_conf *next_in)
+{
+	struct v6_err err;
+	struct t64_state old = *st;
+	struct t64_conf next = *next_in;
+	struct v6_link l;
+	char keys[128];
+	unsigned diff = t64_conf_diff(&st->conf, st->mode, &next);
+	unsigned restart = t64_restart_keys(diff, st->mode, &st->conf, &next);
+
+	snprintf(next.name, sizeof(next.name), "%s", name);
+	if (restart) {
+		t64_key_names(restart, keys, sizeof(keys));
+		v6_cli_error("%s: %s cannot change in place in %s mode; restart the tunnel", name,
+			     keys, t64_mode_name(st->mode));
+		return V6_EXIT_USAGE;
+	}
+	if (!diff) {
+		v6_cli_notice("%s: nothing changed", name);
+		return V6_EXIT_OK;
+	}
+	if (t64_conf_check(&next, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_USAGE;
+	}
+	if (v6_link_by_name(nl, name, &l, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_RUNTIME;
+	}
+	st->conf = next;
+	t64_conf_canon(&st->conf, st->canon, sizeof(st->canon));
+	if (st->mode == T64_MODE_KERNEL) {
+		if ((diff & (T64_KEY_LOCAL | T64_KEY_REMOTE | T64_KEY_TTL)) &&
+		    v6_sit_change(nl, name, next.local, next.remote, (uint8_t)next.ttl, &err) < 0) {
+			v6_cli_error("%s", err.msg);
+			*st = old;
+			return V6_EXIT_RUNTIME;
+		}
+		if (kernel_links(nl, l.ifindex, st, &old.conf, diff, &err) < 0) {
+			v6_cli_error("%s: %s", name, err.msg);
+			*st = old;
+			return V6_EXIT_RUNTIME;
+		}
+	} else {
+		int fd = -1;
+		char local[INET_ADDRSTRLEN] = "any";
+
+		if (diff & T64_KEY_LOCAL) {
+			/* The socket is made here, as root, and handed to the daemon,
+			 * which has no privilege left to make one; an address we
+			 * cannot bind is refused before the daemon sees it. */
+			fd = t64_raw_open(&st->conf, &err);
+			if (fd < 0) {
+				v6_cli_error("%s: %s", name, err.msg);
+				*st = old;
+				return V6_EXIT_RUNTIME;
+			}
+			if (next.local.s_addr != INADDR_ANY)
+				inet_ntop(AF_INET, &next.local, local, sizeof(local));
+		}
+		if (t64_inplace_addrs_routes(nl, l.ifindex, &old.conf, &next, diff, &err) < 0) {
+			v6_cli_error("%s: %s", name, err.msg);
+			if (fd >= 0)
+				close(fd);
+			*st = old;
+			return V6_EXIT_RUNTIME;
+		}
+		if (t64_state_write(st, name, &err) < 0 ||
+		    (fd >= 0 && tell_daemon(name, local, fd, &err) < 0)) {
+			v6_cli_error("%s: %s", name, err.msg);
+			if (fd >= 0)
+				close(fd);
+			t64_state_write(&old, name, &err);
+			t64_inplace_addrs_routes(nl, l.ifindex, &next, &old.conf, diff, NULL);
+			*st = old;
+			return V6_EXIT_RUNTIME;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (diff & T64_KEY_LOCAL)
+		persist_local(name, next.local);
+	return V6_EXIT_OK;
+}
+
 int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 {
 	struct v6_nl nl;
 	struct v6_err err;
-	struct t64_state st, old;
+	struct t64_state st;
 	struct t64_conf next;
+	bool addrs_seen = false;
 	int rc;
 
-	if (argc != 4 || strcmp(argv[2], "local"))
-		return v6_cli_usage_error(t64_usage, "change: expected NAME local V4|any");
+	if (argc < 4 || argc % 2)
+		return v6_cli_usage_error(t64_usage, "change: expected NAME KEY VALUE...");
 	if (v6_parse_ifname(argv[1], "tunnel name", &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
 	}
+	/* Check every word before touching anything. */
 	t64_conf_defaults(&next);
-	if (t64_conf_set(&next, "local", argv[3], false, &err) < 0) {
-		v6_cli_error("%s", err.msg);
-		return V6_EXIT_USAGE;
-	}
+	for (int i = 2; i < argc; i += 2)
+		if (t64_conf_set(&next, argv[i], argv[i + 1], false, &err) < 0) {
+			v6_cli_error("%s", err.msg);
+			return V6_EXIT_USAGE;
+		}
 	if ((rc = v6_cli_open(cli, &nl)) != 0)
 		return rc;
 	rc = V6_EXIT_RUNTIME;
@@ -52,44 +185,17 @@ int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 		v6_cli_error("%s: not up", argv[1]);
 		goto out;
 	}
-	old = st;
-	if (st.conf.local.s_addr == next.local.s_addr) {
-		v6_cli_notice("%s: local is already %s, nothing changed", argv[1], argv[3]);
-		rc = V6_EXIT_OK;
-		goto out;
-	}
-	if (next.local.s_addr == st.conf.remote.s_addr) {
-		v6_cli_error("%s: local and remote are the same address", argv[1]);
-		rc = V6_EXIT_USAGE;
-		goto out;
-	}
-	st.conf.local = next.local;
-	st.conf.name[0] = '\0';
-	snprintf(st.conf.name, sizeof(st.conf.name), "%s", argv[1]);
-	t64_conf_canon(&st.conf, st.canon, sizeof(st.canon));
-	if (st.mode == T64_MODE_KERNEL) {
-		if (v6_sit_set_local(&nl, argv[1], next.local, &err) < 0 ||
-		    t64_state_write(&st, argv[1], &err) < 0) {
-			v6_cli_error("%s", err.msg);
-			goto out;
+	/* The running parameters with the given keys replaced; a first
+	 * `address` replaces the whole set, later ones add to it. */
+	next = st.conf;
+	for (int i = 2; i < argc; i += 2) {
+		if (!strcmp(argv[i], "address") && !addrs_seen) {
+			next.naddr = 0;
+			addrs_seen = true;
 		}
-	} else {
-		/* Refuse an address we cannot bind before the daemon sees it. */
-		int fd = t64_raw_open(&st.conf, &err);
-		if (fd < 0) {
-			v6_cli_error("%s: %s", argv[1], err.msg);
-			goto out;
-		}
-		if (t64_state_write(&st, argv[1], &err) < 0 ||
-		    tell_daemon(argv[1], argv[3], fd, &err) < 0) {
-			close(fd);
-			v6_cli_error("%s: %s", argv[1], err.msg);
-			t64_state_write(&old, argv[1], &err);
-			goto out;
-		}
-		close(fd);
+		t64_conf_set(&next, argv[i], argv[i + 1], false, &err);
 	}
-	rc = V6_EXIT_OK;
+	rc = t64_change_to(&nl, argv[1], &st, &next);
 out:
 	v6_nl_close(&nl);
 	return rc;

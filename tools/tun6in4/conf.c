@@ -103,6 +103,41 @@ static int parse_check(struct t64_conf *c, const char *val, struct v6_err *err)
 	return 0;
 }
 
+/* The broker endpoint update's keys (v6kit-update-endpoint(8)) are checked
+ * here so a typo fails at `up`, but they never describe the link: `up`
+ * does not compare them with a running tunnel. */
+static int parse_update_key(const char *key, const char *val, struct v6_err *err)
+{
+	size_t l = strlen(val);
+
+	if (!strcmp(key, "update-url")) {
+		if ((strncmp(val, "https://", 8) && strncmp(val, "http://", 7)) || l > 512 ||
+		    strpbrk(val, "\"'"))
+			return v6_err_set(err, -EINVAL,
+					  "update-url must be an http:// or https:// URL: '%s'", val);
+		return 0;
+	}
+	if (!strcmp(key, "update-tunnel") || !strcmp(key, "update-user")) {
+		/* A tunnel id is a number at HE; a user name is a login.  Neither
+		 * may carry characters that would need quoting in a URL or in
+		 * curl's config syntax. */
+		if (l == 0 || l > 64 || strspn(val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					      "0123456789._@+-") != l)
+			return v6_err_set(err, -EINVAL,
+					  "%s must be 1-64 of A-Z a-z 0-9 . _ @ + -: '%s'", key, val);
+		return 0;
+	}
+	if (!strcmp(key, "update-key") || !strcmp(key, "update-ip-command")) {
+		if (val[0] != '/' || l > 1024 || strpbrk(val, "\"'"))
+			return v6_err_set(err, -EINVAL, "%s must be an absolute path: '%s'", key,
+					  val);
+		return 0;
+	}
+	return v6_err_set(err, -EINVAL,
+			  "unknown key '%s' (expected update-url, update-tunnel, update-user, "
+			  "update-key or update-ip-command)", key);
+}
+
 int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from_file,
 		 struct v6_err *err)
 {
@@ -177,6 +212,8 @@ int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from
 	}
 	if (!strcmp(key, "max-starts"))
 		return parse_max_starts(c, val, err);
+	if (from_file && !strncmp(key, "update-", 7))
+		return parse_update_key(key, val, err);
 	if (from_file && !strcmp(key, "name")) {
 		if (v6_parse_ifname(val, "name", err) < 0)
 			return -EINVAL;

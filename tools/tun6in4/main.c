@@ -12,7 +12,8 @@ const char t64_usage[] =
 	"  up NAME [--wait SECS] [--force] [--foreground]\n"
 	"  up -f FILE [--wait SECS] [--force] [--foreground]\n"
 	"  down NAME\n"
-	"  change NAME local V4|any\n"
+	"  change NAME KEY VALUE [KEY VALUE]...\n"
+	"  reload NAME\n"
 	"  show [NAME]\n"
 	"  restart { NAME | -f FILE } [--wait SECS] [--force] [--dry-run]\n"
 	"  keepalive { NAME | -f FILE } [--once]\n"
@@ -25,6 +26,9 @@ const char t64_usage[] =
 	"  T      routing table number or name; gets the default route through NAME\n"
 	"  mode   auto (default): kernel sit when available, else user mode\n"
 	"  max-starts  refuse more than N starts in SECS seconds (default 4/60)\n"
+	"  KEY    change: local, address, gateway, default-route in place; in kernel\n"
+	"         mode also remote, ttl, mtu; reload: the same keys, re-read from\n"
+	"         the tunnel's conf file (see tun6in4(8))\n"
 	"  SECS   0-3600: how long up may wait for the tunnel to be usable (default 10)\n"
 	"  --foreground  (or -F) stay in the foreground: user mode runs the data\n"
 	"         plane in this process until SIGTERM, which removes the tunnel;\n"
@@ -40,6 +44,7 @@ static const struct v6_verb verbs[] = {
 	{ "up", t64_cmd_up },
 	{ "down", t64_cmd_down },
 	{ "change", t64_cmd_change },
+	{ "reload", t64_cmd_reload },
 	{ "show", t64_cmd_show },
 	{ "restart", t64_cmd_restart },
 	{ "keepalive", t64_cmd_keepalive },

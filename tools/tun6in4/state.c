@@ -163,6 +163,8 @@ void t64_state_remove(const char *name)
 		unlink(path);
 	if (t64_state_path(name, "ctl", path, sizeof(path), NULL) == 0)
 		unlink(path);
+	if (t64_state_path(name, "source", path, sizeof(path), NULL) == 0)
+		unlink(path);
 }
 
 /* Fixed width, so a rewrite in place never leaves a shorter record

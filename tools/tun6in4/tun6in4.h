@@ -103,6 +103,39 @@ int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err
 unsigned t64_starts_in_window(const char *text, size_t len, uint32_t secs, time_t now,
 			      time_t *oldest);
 
+/* ---- inplace.c: what `change` and `reload` alter on a running tunnel ---- */
+enum t64_key {
+	T64_KEY_LOCAL = 1 << 0, T64_KEY_REMOTE = 1 << 1, T64_KEY_TTL = 1 << 2,
+	T64_KEY_MTU = 1 << 3, T64_KEY_ADDRESS = 1 << 4, T64_KEY_GATEWAY = 1 << 5,
+	T64_KEY_DEFAULT_ROUTE = 1 << 6, T64_KEY_TABLE = 1 << 7, T64_KEY_DEV = 1 << 8,
+	T64_KEY_MODE = 1 << 9,
+};
+/* Pure: the keys whose values differ between a running tunnel (cur, in
+ * mode) and next; which of them only a restart can change; their names as
+ * "mtu, ttl". */
+unsigned t64_conf_diff(const struct t64_conf *cur, enum t64_mode mode,
+		       const struct t64_conf *next);
+unsigned t64_restart_keys(unsigned diff, enum t64_mode mode, const struct t64_conf *cur,
+			  const struct t64_conf *next);
+void t64_key_names(unsigned keys, char *buf, size_t len);
+/* Addresses and main-table routes of link ifindex from cur to next. */
+int t64_inplace_addrs_routes(struct v6_nl *nl, int ifindex, const struct t64_conf *cur,
+			     const struct t64_conf *next, unsigned diff, struct v6_err *err);
+/* The conf file a tunnel came up from ($V6KIT_RUNDIR state, NAME.source);
+ * file NULL forgets it (a tunnel from the command line). */
+int t64_source_record(const char *name, const char *file);
+int t64_source_get(const char *name, char *buf, size_t len);
+/* Load NAME's conf from path (name key, if any, must match). */
+int t64_conf_load_named(struct t64_conf *c, const char *path, const char *name,
+			struct v6_err *err);
+/* A `local` moved by `change` or `reload` outlives the tunnel:
+ * $V6KIT_STATEDIR/tun6in4/NAME.local holds it with the file's own local
+ * at the time.  Applied to a conf read from a file while that file's local
+ * is unchanged; once the file says something else, the file wins. */
+int t64_override_apply(struct t64_conf *c);
+int t64_override_save(const char *name, struct in_addr file_local, struct in_addr now,
+		      struct v6_err *err);
+
 /* ---- verbs ---- */
 int t64_cmd_up(struct v6_cli *cli, int argc, char **argv);
 int t64_cmd_down(struct v6_cli *cli, int argc, char **argv);
@@ -114,6 +147,11 @@ int t64_cmd_keepalive(struct v6_cli *cli, int argc, char **argv);
  * the file's name key or base name), checked; 0 or an exit status after
  * a one-line error. */
 int t64_conf_from_file(const char *name, const char *file, struct t64_conf *c);
+int t64_cmd_reload(struct v6_cli *cli, int argc, char **argv);
+/* change.c: move the running tunnel NAME (state st) to next in place; an
+ * exit status.  Shared by `change` and `reload`. */
+int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,
+		  const struct t64_conf *next);
 
 /* ---- main.c ---- */
 extern const char t64_usage[];

@@ -527,6 +527,8 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = v6_cli_open(cli, &r.nl)) != 0)
 		return rc;
+	if (o.file) /* a local moved by `change` since; in the namespace, see inplace.c */
+		t64_override_apply(&r.conf);
 	if (r.conf.dev[0]) {
 		struct v6_link l;
 		if (v6_link_by_name(&r.nl, r.conf.dev, &l, &err) < 0) {
@@ -559,6 +561,7 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 	}
 	st.mode = r.mode;
 	t64_conf_canon(&r.conf, st.canon, sizeof(st.canon));
+	t64_source_record(r.conf.name, o.file); /* what `reload` re-reads */
 	if (r.mode == T64_MODE_USER && o.foreground) {
 		st.pid = getpid();
 		if (t64_state_write(&st, r.conf.name, &err) < 0 ||

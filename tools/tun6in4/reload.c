@@ -1,0 +1,52 @@
+/* `reload NAME`: re-read a running tunnel's conf file and apply in place
+ * what can change in place (`systemctl reload tun6in4@NAME`).  A key that
+ * needs a restart refuses the whole reload, naming the key, and leaves the
+ * tunnel as it was: a restart is the administrator's call, since brokers
+ * count them. */
+#include "tun6in4.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int t64_cmd_reload(struct v6_cli *cli, int argc, char **argv)
+{
+	struct v6_nl nl;
+	struct v6_err err;
+	struct t64_state st;
+	struct t64_conf next;
+	char path[4096];
+	int rc;
+
+	if (argc != 2)
+		return v6_cli_usage_error(t64_usage, "reload: expected NAME");
+	if (v6_parse_ifname(argv[1], "tunnel name", &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		return V6_EXIT_USAGE;
+	}
+	if ((rc = v6_cli_open(cli, &nl)) != 0)
+		return rc;
+	rc = V6_EXIT_RUNTIME;
+	if (t64_state_read(argv[1], &st, &err) < 0 ||
+	    v6_link_owned(&nl, argv[1], T64_TOOL, &err) != 1) {
+		v6_cli_error("%s: not up", argv[1]);
+		goto out;
+	}
+	/* The file `up -f FILE` or `up NAME` read; a tunnel from older
+	 * state falls back to the tunnels directory. */
+	if (t64_source_get(argv[1], path, sizeof(path)) < 0) {
+		const char *dir = getenv("V6KIT_TUNNELS_DIR");
+		snprintf(path, sizeof(path), "%s/%s.conf", dir && *dir ? dir : T64_CONF_DIR,
+			 argv[1]);
+	}
+	rc = V6_EXIT_USAGE;
+	if (t64_conf_load_named(&next, path, argv[1], &err) < 0 ||
+	    t64_conf_check(&next, &err) < 0) {
+		v6_cli_error("%s", err.msg);
+		goto out;
+	}
+	t64_override_apply(&next);
+	rc = t64_change_to(&nl, argv[1], &st, &next);
+out:
+	v6_nl_close(&nl);
+	return rc;
+}
