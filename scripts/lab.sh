@@ -47,5 +47,7 @@ LAB_TMP=$(mktemp -d /tmp/v6kit-lab.XXXXXX)
 # Table names the tools register stay inside the lab.
 export V6KIT_IPROUTE2_DIR="$LAB_TMP/iproute2"
 export V6KIT_RUNDIR="$LAB_TMP/run"
-mkdir -p "$V6KIT_IPROUTE2_DIR/rt_tables.d" "$V6KIT_RUNDIR"
+# The restart guard's history too (tun6in4 keeps it under /var/lib/v6kit).
+export V6KIT_STATEDIR="$LAB_TMP/state"
+mkdir -p "$V6KIT_IPROUTE2_DIR/rt_tables.d" "$V6KIT_RUNDIR" "$V6KIT_STATEDIR"
 cp /etc/iproute2/rt_tables "$V6KIT_IPROUTE2_DIR/"

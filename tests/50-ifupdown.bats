@@ -41,6 +41,7 @@ setup() {
 	install_tools tun6in4 srcroute ndproxy
 	# The router's private view of the file system, set up anew for every
 	# command (each ip netns exec gets a fresh mount namespace).
+	mkdir -p "$LAB_DIR/state"
 	cat >"$LAB_DIR/enter" <<-EOF
 		#!/bin/sh
 		set -eu
@@ -53,6 +54,11 @@ setup() {
 		mkdir -p /run/v6kit
 		mount --bind "$V6KIT_RUNDIR" /run/v6kit
 		mount --bind "$LAB_DIR/sbin" /usr/local/sbin
+		# The restart guard's history persists under /var/lib/v6kit: the
+		# lab's own, so runs never count against each other or the host.
+		mount -t tmpfs tmpfs /var/lib
+		mkdir -p /var/lib/v6kit
+		mount --bind "$LAB_DIR/state" /var/lib/v6kit
 		exec "\$@"
 	EOF
 	chmod 755 "$LAB_DIR/enter"
