@@ -284,10 +284,33 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	run "$(TB)" client ::1 -b 10x -u
 	assert_failure 1
 	assert_output --partial "'10x'"
-	run "$(TB)" client ::1 -b 10m
+	run "$(TB)" client ::1 -S 256
+	assert_failure 1
+	assert_output --partial "'256'"
+	run "$(TB)" client ::1 -C 'Cubic!'
+	assert_failure 1
+	assert_output --partial "'Cubic!'"
+	run "$(TB)" client ::1 -O soon
+	assert_failure 1
+	assert_output --partial "'soon'"
+	run "$(TB)" client ::1 --bidir -R
+	assert_failure 1
+	run "$(TB)" client ::1 --bidir -P 33
 	assert_failure 1
 	run "$(TB)" client ::1 --write /tmp/x
 	assert_failure 1
+	run "$(TB)" client ::1 --secret-file "$LAB_DIR/none"
+	assert_failure 1
+	assert_output --partial "$LAB_DIR/none"
+	run "$(TB)" server --max-rate 10x
+	assert_failure 1
+	assert_output --partial "'10x'"
+	run "$(TB)" server --max-write 1T
+	assert_failure 1
+	assert_output --partial "'1T'"
+	run "$(TB)" server --write "$LAB_DIR/missing"
+	assert_failure 1
+	assert_output --partial "$LAB_DIR/missing"
 	run "$(TB)" server -p 0
 	assert_failure 1
 	run "$(TB)" bogus
@@ -339,11 +362,12 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	assert_success
 	run send_raw a 2001:db8:1::2 5201 "b'TB\x01\x01\xff\xff\xff\xff' + b'x' * 100"
 	assert_success
-	run send_raw a 2001:db8:1::2 5201 "b'TB\x02\x01\x00\x00\x00\x00'"
+	# An old peer hears which versions meet.
+	run send_raw a 2001:db8:1::2 5201 "b'TB\x01\x01\x00\x00\x00\x00'"
 	assert_success
-	assert_output --partial "version 2"
+	assert_output --partial "version 1, this tunbench speaks 2"
 	# A well-formed HELLO asking for more than the caps allow.
-	run send_raw a 2001:db8:1::2 5201 "(lambda f: b'TB\x01\x01' + len(f).to_bytes(4, 'big') + f)(
+	run send_raw a 2001:db8:1::2 5201 "(lambda f: b'TB\x02\x01' + len(f).to_bytes(4, 'big') + f)(
 		b'\x00\x01\x00\x04\x00\x00\x00\x01' + b'\x00\x02\x00\x04\x00\x00\x00\x41' +
 		b'\x00\x03\x00\x04\x00\x00\x03\xe8' + b'\x00\x05\x00\x04\x00\x00\x10\x00')"
 	assert_success
@@ -367,7 +391,7 @@ c, _ = l.accept(); c.recv(100); c.sendall(b"TB\x09\x02\x00\x00\x00\x00"); c.clos
 	wait_for 10 grep -q listening "$LAB_LAST_LOG"
 	run client a 2001:db8:1::2 -t 1
 	assert_failure 2
-	assert_output --partial "protocol version 9, this tunbench speaks 1"
+	assert_output --partial "protocol version 9, this tunbench speaks 2"
 }
 
 @test "tunbench: idle half-open connections time out and do not block others" {
@@ -402,6 +426,198 @@ except socket.timeout:
 	run client a 2001:db8:1::2 -t 1
 	assert_success
 	kill -0 "$SERVER_PID"
+}
+
+# ---- a server on a public address ----------------------------------------
+
+# hello_bytes PROTO STREAMS MS LEN RATE [EXTRA]: a protocol-2 HELLO as a
+# python bytes expression, for send_raw.
+hello_bytes() {
+	echo "(lambda f: b'TB\x02\x01' + len(f).to_bytes(4, 'big') + f)(
+		b'\x00\x01\x00\x04' + ($1).to_bytes(4, 'big') + b'\x00\x02\x00\x04' + ($2).to_bytes(4, 'big') +
+		b'\x00\x03\x00\x04' + ($3).to_bytes(4, 'big') + b'\x00\x05\x00\x04' + ($4).to_bytes(4, 'big') +
+		b'\x00\x07\x00\x08' + ($5).to_bytes(8, 'big') + ${6:-b''})"
+}
+
+@test "tunbench: a HELLO asking for 2^64-1 bits/s is refused at decode, with an ERROR" {
+	requires root
+	two_hosts
+	start_server b --max-rate 400g
+	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 2 1 1000 1470 '2**64-1')"
+	assert_success
+	assert_output --partial "rate must be at most 400000000000 bits/s: 18446744073709551615"
+	# Also as TCP pacing, and the server (a UBSan build aborts on the
+	# conversion) still serves.
+	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 1 1 1000 1000 '2**64-1')"
+	assert_output --partial "rate must be at most"
+	run client a 2001:db8:1::2 -t 0.5 -u -b 10m
+	assert_success
+	kill -0 "$SERVER_PID"
+}
+
+@test "tunbench: server caps refuse rate, time, streams, window and TOS beyond them, naming the cap" {
+	requires root
+	two_hosts
+	start_server b --max-rate 100m --max-time 5 --max-streams 4 --max-window 1M --no-tos
+	run client a 2001:db8:1::2 -t 1 -u -b 200m
+	assert_failure 2
+	assert_output --partial "rate 200000000 bits/s exceeds this server's limit of 100000000"
+	run client a 2001:db8:1::2 -t 1 -b 200m
+	assert_failure 2
+	assert_output --partial "exceeds this server's limit"
+	run client a 2001:db8:1::2 -t 4 -O 2
+	assert_failure 2
+	assert_output --partial "test of 6.0 s exceeds this server's limit of 5.0 s"
+	run client a 2001:db8:1::2 -t 1 -P 5
+	assert_failure 2
+	assert_output --partial "5 streams exceed this server's limit of 4"
+	run client a 2001:db8:1::2 -t 1 -P 3 --bidir
+	assert_failure 2
+	assert_output --partial "6 streams exceed this server's limit of 4"
+	run client a 2001:db8:1::2 -t 1 -w 2M
+	assert_failure 2
+	assert_output --partial "window of 2097152 bytes exceeds"
+	run client a 2001:db8:1::2 -t 1 -S 0xb8
+	assert_failure 2
+	assert_output --partial "does not set TOS"
+	# Within the caps all is well.
+	run client a 2001:db8:1::2 -t 1 -u -b 100m -P 2 --bidir
+	assert_success
+}
+
+@test "tunbench: the default caps suit a public server (1 Gbit/s, 60 s, 16 streams)" {
+	requires root
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 1 -u -b 2g
+	assert_failure 2
+	assert_output --partial "limit of 1000000000"
+	run client a 2001:db8:1::2 -t 61
+	assert_failure 2
+	assert_output --partial "limit of 60.0 s"
+	run client a 2001:db8:1::2 -t 1 -P 17
+	assert_failure 2
+	assert_output --partial "limit of 16"
+}
+
+@test "tunbench: --max-write ends a test that would write more, and the client hears why" {
+	requires root
+	two_hosts
+	mkdir "$LAB_DIR/srv"
+	start_server b --write "$LAB_DIR/srv" --max-write 1M
+	run client a 2001:db8:1::2 -t 2 -P 2
+	assert_failure 2
+	assert_output --partial "the server's --max-write of 1048576 bytes"
+	total=$(cat "$LAB_DIR"/srv/* | wc -c)
+	[ "$total" -le 1048576 ]
+}
+
+@test "tunbench: a client-requested window is never forced past rmem_max on a root server" {
+	requires root
+	rmax=$(cat /proc/sys/net/core/rmem_max)
+	[ "$rmax" -lt $((8 << 20)) ] || skip "rmem_max is $rmax: nothing to force past"
+	two_hosts
+	start_server b --max-window 16M
+	lab_bg a "$(TB)" client 2001:db8:1::2 -t 3 -w 16M
+	client_log=$LAB_LAST_LOG
+	wait_for 5 grep -q "0.00- 1.0" "$client_log"
+	# The server's data socket: its receive buffer (rb) within 2 x rmem_max
+	# (the kernel doubles what it is given); SO_RCVBUFFORCE would give 32M.
+	rb=$(in_ns b ss -Htmn state established '( sport != :5201 )' | grep -o 'rb[0-9]*' | head -1)
+	[ -n "$rb" ]
+	[ "${rb#rb}" -le $((2 * rmax)) ]
+	wait_for 10 grep -q receiver "$client_log"
+}
+
+@test "tunbench: --write never follows a symlink planted under the name it will use" {
+	requires root
+	two_hosts
+	mkdir "$LAB_DIR/srv"
+	echo precious >"$LAB_DIR/victim"
+	# Every name the next seconds could produce, and the old fixed one.
+	ln -s "$LAB_DIR/victim" "$LAB_DIR/srv/tunbench-1-1.dat"
+	now=$(date -u +%s)
+	for i in $(seq 0 15); do
+		ln -s "$LAB_DIR/victim" "$LAB_DIR/srv/tunbench-$(date -u -d "@$((now + i))" +%Y%m%dT%H%M%SZ)-1-1.dat"
+	done
+	start_server b --write "$LAB_DIR/srv"
+	run client a 2001:db8:1::2 -t 1
+	assert_failure 2
+	assert_output --partial "File exists"
+	[ "$(cat "$LAB_DIR/victim")" = precious ]
+	# The next session gets a name nobody planted, created mode 0600.
+	run client a 2001:db8:1::2 -t 1
+	assert_success
+	f=$(find "$LAB_DIR/srv" -type f -name 'tunbench-*-2-1.dat')
+	[ "$(stat -c %a "$f")" = 600 ]
+	[ "$(cat "$LAB_DIR/victim")" = precious ]
+}
+
+@test "tunbench: --secret-file: the right secret runs, a wrong or missing one is refused, the secret never on the wire" {
+	requires root cmd:tcpdump
+	two_hosts
+	printf 'correct-horse-battery\n' >"$LAB_DIR/secret"
+	printf 'wrong-horse\n' >"$LAB_DIR/wrong"
+	start_server b --secret-file "$LAB_DIR/secret"
+	capture a a0 --immediate-mode tcp port 5201
+	run client a 2001:db8:1::2 -t 0.5 --secret-file "$LAB_DIR/secret"
+	assert_success
+	capture_stop
+	run grep -ac 'correct-horse' "$LAB_DIR/a0.pcap"
+	assert_output 0
+	# The capture saw the control connection, handshake included.
+	[ "$(pcap_count "$LAB_DIR/a0.pcap")" -ge 8 ]
+	run client a 2001:db8:1::2 -t 0.5 --secret-file "$LAB_DIR/wrong"
+	assert_failure 2
+	assert_output --partial "authentication failed"
+	run client a 2001:db8:1::2 -t 0.5
+	assert_failure 2
+	assert_output --partial "asks for a shared secret: use --secret-file"
+	grep -q "authentication failed: wrong shared secret" "$SERVER_LOG"
+	kill -0 "$SERVER_PID"
+}
+
+@test "tunbench: an oversize control message is answered with an ERROR before the close" {
+	requires root
+	two_hosts
+	start_server b
+	run send_raw a 2001:db8:1::2 5201 "b'TB\x02\x01\x00\x01\x00\x00' + b'x' * 70000"
+	assert_success
+	assert_output --partial "message of 65536 bytes exceeds the 8192-byte limit"
+}
+
+@test "tunbench: stray data connections do not stall the handshake" {
+	requires root
+	two_hosts
+	start_server b
+	# A client by hand: HELLO for a reverse TCP test, then five silent
+	# connections to the data port before the real one.  The old server
+	# read each stray's greeting in turn, 2 s apiece.
+	run in_ns a /usr/bin/python3 -c '
+import socket, struct, time
+def field(tag, v): return struct.pack(">HH", tag, len(v)) + v
+body = b"".join(field(t, struct.pack(">I", v)) for t, v in ((1, 1), (2, 1), (3, 1000), (4, 1), (5, 1000)))
+c = socket.create_connection(("2001:db8:1::2", 5201), timeout=20)
+c.sendall(b"TB\x02\x01" + struct.pack(">I", len(body)) + body)
+hdr = c.recv(8, socket.MSG_WAITALL)
+acc = c.recv(struct.unpack(">I", hdr[4:])[0], socket.MSG_WAITALL)
+off, cookie, port = 0, None, None
+while off < len(acc):
+    tag, ln = struct.unpack(">HH", acc[off:off + 4])
+    v = acc[off + 4:off + 4 + ln]
+    off += 4 + ln
+    if tag == 8: cookie = v
+    if tag == 9: port = struct.unpack(">I", v)[0]
+t0 = time.monotonic()
+strays = [socket.create_connection(("2001:db8:1::2", port)) for _ in range(5)]
+d = socket.create_connection(("2001:db8:1::2", port), timeout=20)
+d.sendall(b"TBD\x02" + cookie + struct.pack(">I", 0))
+d.recv(1)
+print("first data after %.2f s" % (time.monotonic() - t0))'
+	assert_success
+	secs=$(grep -o 'after [0-9.]*' <<<"$output" | cut -d' ' -f2)
+	# Generous for a loaded machine; the old server needed 10 s.
+	awk -v s="$secs" 'BEGIN { exit !(s < 4) }'
 }
 
 # ---- ping -----------------------------------------------------------------
