@@ -620,6 +620,179 @@ print("first data after %.2f s" % (time.monotonic() - t0))'
 	awk -v s="$secs" 'BEGIN { exit !(s < 4) }'
 }
 
+# ---- round 2: both ways, CPU, pacing, omit, TOS, congestion control -------
+
+# nft_count HOST: count IPv6 packets and bytes a -> b and b -> a on HOST's
+# input and output hooks (the network header onwards).
+nft_count_setup() {
+	in_ns a nft add table inet tbc
+	in_ns a nft add chain inet tbc out "{ type filter hook output priority 0 ; }"
+	in_ns a nft add chain inet tbc in "{ type filter hook input priority 0 ; }"
+	in_ns a nft add rule inet tbc out ip6 daddr 2001:db8:1::2 tcp dport != 5201 tcp sport != 5201 counter
+	in_ns a nft add rule inet tbc in ip6 saddr 2001:db8:1::2 tcp dport != 5201 tcp sport != 5201 counter
+}
+
+# nft_payload CHAIN: TCP payload bytes through CHAIN: every IPv6 packet
+# (a GSO or GRO one included) has 40 bytes of IPv6 and 32 of TCP header
+# with timestamps, whether it carries data or is a bare ACK.
+nft_payload() {
+	in_ns a nft -j list chain inet tbc "$1" |
+		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .bytes - 72 * .packets] | add'
+}
+
+@test "tunbench: --bidir moves bytes both ways at once, each direction as the kernel counted it" {
+	requires root cmd:jq cmd:nft
+	two_hosts
+	start_server b
+	nft_count_setup
+	run client a 2001:db8:1::2 -t 3 --bidir -P 2 -j
+	assert_success
+	s=$(summary)
+	[ "$(jq '.bidir' <<<"$s")" = true ]
+	up=$(jq '.sum_received.bytes' <<<"$s")
+	down=$(jq '.sum_received_bidir_reverse.bytes' <<<"$s")
+	[ "$(jq '.sum_sent_bidir_reverse.bytes == .sum_received_bidir_reverse.bytes' <<<"$s")" = true ]
+	[ "$(jq '.sum_bidir.bytes' <<<"$s")" = $((up + down)) ]
+	out=$(nft_payload out)
+	in=$(nft_payload in)
+	echo "report up $up down $down; kernel out $out in $in"
+	awk -v a="$up" -v b="$out" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d / a < 0.02) }'
+	awk -v a="$down" -v b="$in" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d / a < 0.02) }'
+	# At once: every whole interval moved data both ways.
+	[ "$(jq -s '[.[] | select(.event == "interval") | select(.sum.bytes > 0 and .sum_bidir_reverse.bytes > 0)] | length' <<<"$output")" -ge 2 ]
+	grep -q "bidirectional" "$SERVER_LOG"
+}
+
+@test "tunbench: CPU of both ends within range, and the machine's busy share rises beside a busy loop" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 2 -u -b 1m -j
+	assert_success
+	s=$(summary)
+	jq -e '.cpu_utilization_percent | (.host_total >= 0 and .host_total <= 100 * .host_cpus and
+		.remote_total >= 0 and .remote_total <= 100 * .remote_cpus and
+		(.host_user + .host_system - .host_total | fabs) < 0.02 and
+		.host_machine_busy >= 0 and .host_machine_busy <= 100 and
+		.remote_machine_busy >= 0 and .remote_machine_busy <= 100)' <<<"$s"
+	quiet=$(jq '.cpu_utilization_percent.host_machine_busy' <<<"$s")
+	awk -v q="$quiet" 'BEGIN { exit !(q < 90) }' || skip "the machine is already $quiet% busy"
+	# A busy loop on every CPU, bounded in time.
+	loops=()
+	for _ in $(seq "$(nproc)"); do
+		timeout 6 sh -c 'while :; do :; done' 3>&- &
+		loops+=("$!")
+	done
+	run client a 2001:db8:1::2 -t 2 -u -b 1m -j
+	kill "${loops[@]}" 2>/dev/null || true
+	wait "${loops[@]}" || true
+	assert_success
+	busy=$(jq '.cpu_utilization_percent.host_machine_busy' <<<"$(summary)")
+	echo "quiet $quiet% busy $busy%"
+	awk -v q="$quiet" -v b="$busy" 'BEGIN { exit !(b > q && b >= 90) }'
+}
+
+@test "tunbench: -b 200m paces TCP within 10% over 3 s" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 3 -b 200m -j
+	assert_success
+	bps=$(jq '.sum_received.bits_per_second' <<<"$(summary)")
+	echo "$bps bits/s"
+	awk -v b="$bps" 'BEGIN { exit !(b > 180e6 && b < 220e6) }'
+	# The server paces its own sending the same way.
+	run client a 2001:db8:1::2 -t 3 -b 200m -R -j
+	assert_success
+	bps=$(jq '.sum_received.bits_per_second' <<<"$(summary)")
+	awk -v b="$bps" 'BEGIN { exit !(b > 180e6 && b < 220e6) }'
+}
+
+@test "tunbench: -O 2 leaves the first seconds out and moves the summary's start" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 1 -O 2 -j
+	assert_success
+	s=$(summary)
+	[ "$(jq '.omit' <<<"$s")" = 2 ]
+	[ "$(jq '.sum_received.start' <<<"$s")" = 2 ]
+	jq -e '.sum_received.seconds > 0.8 and .sum_received.seconds < 1.5' <<<"$s"
+	[ "$(jq -s '[.[] | select(.event == "interval" and .sum.omitted == true)] | length' <<<"$output")" -ge 1 ]
+	# The same without -O: the summary starts at 0.
+	run client a 2001:db8:1::2 -t 1 -j
+	[ "$(jq '.sum_received.start' <<<"$(summary)")" = 0 ]
+}
+
+@test "tunbench: -S 0xb8 marks both ends' packets on the wire" {
+	requires root cmd:tcpdump
+	two_hosts
+	start_server b
+	capture b b0 --immediate-mode "ip6 and tcp and (ip6[0:2] & 0x0ff0) == 0x0b80"
+	run client a 2001:db8:1::2 -t 1 -S 0xb8
+	assert_success
+	capture_stop
+	# Data from the client and ACKs from the server's data socket.
+	[ "$(pcap_count "$LAB_DIR/b0.pcap" src host 2001:db8:1::1)" -gt 10 ]
+	[ "$(pcap_count "$LAB_DIR/b0.pcap" src host 2001:db8:1::2)" -gt 10 ]
+}
+
+@test "tunbench: -C takes only what tcp_allowed_congestion_control allows, on both ends" {
+	requires root
+	two_hosts
+	run client a 2001:db8:1::2 -t 1 -C nosuch
+	assert_failure 1
+	assert_output --partial "congestion control 'nosuch' is not allowed here"
+	start_server b
+	# A client that skips its own check meets the server's.
+	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 1 1 1000 1000 0 "b'\x00\x0f\x00\x06nosuch'")"
+	assert_output --partial "congestion control 'nosuch' is not allowed here"
+	allowed=$(cut -d' ' -f1 /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+	run client a 2001:db8:1::2 -t 1 -C "$allowed"
+	assert_success
+}
+
+@test "tunbench: --write /dev/null copies every byte, shared by all streams, no sync" {
+	requires root cmd:jq
+	two_hosts
+	mkdir "$LAB_DIR/srv"
+	start_server b --write /dev/null
+	run client a 2001:db8:1::2 -t 1 -R -P 4 --write /dev/null -j
+	assert_success
+	s=$(summary)
+	jq -e '.write.bytes == .sum_received.bytes and .write.bytes > 0 and .write.synced == false and
+		.write.bits_per_second > 0 and (.write.limit | type) == "string"' <<<"$s"
+	[ ! -e /dev/null.1 ]
+	# The server copies to /dev/null too.
+	run client a 2001:db8:1::2 -t 1 -P 2 -j
+	assert_success
+	wait_for 5 grep -q 'no sync: a device or pipe' "$SERVER_LOG"
+	# A pipe: the reader gets every stream's bytes.
+	mkfifo "$LAB_DIR/fifo"
+	timeout 30 sh -c 'wc -c <"$1" >"$2"' sh "$LAB_DIR/fifo" "$LAB_DIR/count" 3>&- &
+	reader=$!
+	run client a 2001:db8:1::2 -t 1 -R -P 2 --write "$LAB_DIR/fifo" -j
+	wait "$reader"
+	assert_success
+	[ "$(cat "$LAB_DIR/count")" = "$(jq '.sum_received.bytes' <<<"$(summary)")" ]
+}
+
+@test "tunbench: the one-paste check prints each direction, the sum, both CPUs and the disk" {
+	requires root
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 --bidir -t 1 --write "$LAB_DIR/got"
+	assert_success
+	block=$(sed -n '/^---- result ----$/,$p' <<<"$output")
+	assert_regex "$block" 'upload   \(client -> server\): +[0-9.]+ [MG]bits/sec'
+	assert_regex "$block" 'download \(server -> client\): +[0-9.]+ [MG]bits/sec'
+	assert_regex "$block" 'sum of both directions: +[0-9.]+ [MG]bits/sec'
+	assert_regex "$block" 'client CPU: tunbench [0-9.]+%, machine [0-9.]+% busy'
+	assert_regex "$block" 'server CPU: tunbench [0-9.]+%, machine [0-9.]+% busy'
+	assert_regex "$block" "disk \\($LAB_DIR/got\\): +[0-9.]+ [KMGT]?bits/sec, limited by the (disk|cpu|network)"
+	[ -s "$LAB_DIR/got" ]
+}
+
 # ---- ping -----------------------------------------------------------------
 
 @test "tunbench ping: OK with check_icmp perfdata, -j without NaN" {

@@ -260,9 +260,10 @@ static int hello_check(const struct tb_msg *m, struct v6_err *err)
 				  TB_STREAMS_MAX / 2, m->streams);
 	if (m->duration_ms < 1 || m->duration_ms > TB_DURATION_MAX_MS)
 		return v6_err_set(err, -EINVAL, "duration out of range: %u ms", m->duration_ms);
-	if (m->omit_ms >= m->duration_ms)
-		return v6_err_set(err, -EINVAL, "omitted time %u ms must be below the duration %u ms",
-				  m->omit_ms, m->duration_ms);
+	/* -O runs in addition to -t: together within the longest test. */
+	if ((uint64_t)m->omit_ms + m->duration_ms > TB_DURATION_MAX_MS)
+		return v6_err_set(err, -EINVAL, "duration %u ms plus omitted %u ms exceed %u ms",
+				  m->duration_ms, m->omit_ms, TB_DURATION_MAX_MS);
 	if (m->flags & ~(uint32_t)TB_F_ALL)
 		return v6_err_set(err, -EINVAL, "unknown flags 0x%x", m->flags);
 	if ((m->flags & TB_F_BIDIR) && (m->flags & TB_F_REVERSE))

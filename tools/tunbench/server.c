@@ -241,7 +241,8 @@ static int session_setup(struct session *s, const struct tb_msg *hello)
 			st->write_nosync = srv->write_sharedfd >= 0;
 			st->write_path = s->names[i];
 			st->write_used = &s->written;
-			st->write_cap = srv->max_write;
+			/* --max-write guards the disk: a device or pipe has none. */
+			st->write_cap = srv->write_sharedfd >= 0 ? 0 : srv->max_write;
 		}
 	}
 	if ((rc = tb_ctl_send(s->ctl, &acc, &err)) < 0)
