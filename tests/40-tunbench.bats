@@ -575,6 +575,13 @@ hello_bytes() {
 	assert_output --partial "asks for a shared secret: use --secret-file"
 	grep -q "authentication failed: wrong shared secret" "$SERVER_LOG"
 	kill -0 "$SERVER_PID"
+	# A stranger does not count as the test of a --once server.
+	start_server b -p 5202 --once --secret-file "$LAB_DIR/secret"
+	run client a 2001:db8:1::2 -p 5202 -t 0.5 --secret-file "$LAB_DIR/wrong"
+	assert_failure 2
+	run client a 2001:db8:1::2 -p 5202 -t 0.5 --secret-file "$LAB_DIR/secret"
+	assert_success
+	wait "$SERVER_PID"
 }
 
 @test "tunbench: an oversize control message is answered with an ERROR before the close" {

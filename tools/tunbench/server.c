@@ -334,12 +334,14 @@ static int session_serve(struct session *s)
 			tb_ctl_send_error(s->ctl, TB_ERR_BAD_REQUEST, rc < 0 ? err.msg : "expected HELLO");
 		return rc < 0 ? rc : -EPROTO;
 	}
-	s->had_hello = true;
 	static __thread struct tb_msg req;
 	req = *hello;
 	if ((rc = authenticate(s, hello)) < 0)
 		return rc;
 	*hello = req;
+	/* A real test from here: an unauthenticated stranger cannot end a
+	 * --once server. */
+	s->had_hello = true;
 	if ((rc = tb_hello_admit(hello, &s->srv->caps, &err)) < 0 ||
 	    (rc = cc_allowed(hello->cc, &err)) < 0) {
 		slog(s, "refused: %s", err.msg);
