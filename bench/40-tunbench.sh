@@ -4,12 +4,22 @@
 # UDP at 1 Gbit/s.  Reports Gbit/s, CPU seconds per GB moved (client and
 # server together), the UDP rate achieved and its loss, then tunbench's
 # ratio to the better peer.  Every run is bounded by -t SECS.
+#
+# `40-tunbench.sh copy`: a receiver that copies every byte on all sides
+# (tunbench --write /dev/null on both ends, against iperf3 and iperf,
+# which always copy): one and four TCP streams, and --bidir against
+# iperf3 --bidir, summed over both directions.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lab.sh
 . "$top/scripts/lab.sh"
 
 TB=${V6KIT_BIN:-$top/build}/tunbench
+MODE=${1:-default}
+case "$MODE" in default | copy) ;; *) die "usage: $0 [copy]" ;; esac
+# copy: the tunbench server copies what it receives to /dev/null.
+TB_SERVER_ARGS=()
+[ "$MODE" = copy ] && TB_SERVER_ARGS=(--write /dev/null)
 SECS=${TB_BENCH_SECS:-5}
 UDP_RATE=1000000000
 UDP_LEN=1400
@@ -66,7 +76,7 @@ server_pid() {
 }
 start_servers() {
 	local h=$1
-	server tunbench "$h" "$TB" server -p 5201
+	server tunbench "$h" "$TB" server -p 5201 --max-rate 400g "${TB_SERVER_ARGS[@]}"
 	listening "$h" tcp 5201
 	server_pid tunbench
 	server iperf3 "$h" iperf3 -s -p 5202
@@ -85,22 +95,32 @@ start_servers() {
 run_one() {
 	local path=$1 ch=$2 dst=$3 test=$4 tool=$5 srv cpu0 cpu1 ccpu bytes bps loss=- rate=-
 	local p=1 udp=0
-	case "$test" in tcp4) p=4 ;; udp) udp=1 ;; esac
+	local bidir=0 tbw=()
+	case "$test" in tcp4) p=4 ;; udp) udp=1 ;; bidir) bidir=1 ;; esac
+	[ "$MODE" = copy ] && tbw=(--write /dev/null)
 	srv=${SRV_PID[$tool]}
 	[ "$tool" = iperf ] && [ "$udp" = 1 ] && srv=${SRV_PID[iperf-udp]}
 	cpu0=$(cpu_of "$srv")
 	case "$tool" in
 	tunbench)
-		if [ "$udp" = 1 ]; then
+		if [ "$bidir" = 1 ]; then
+			ccpu=$(timed "$ch" "$TB" client "$dst" -t "$SECS" --bidir -i 0 -j "${tbw[@]}")
+			read -r bytes bps < <(grep '^{' "$OUT" | jq -r 'select(.event == "summary") |
+				"\(.sum_bidir.bytes) \(.sum_received.bits_per_second + .sum_received_bidir_reverse.bits_per_second)"')
+		elif [ "$udp" = 1 ]; then
 			ccpu=$(timed "$ch" "$TB" client "$dst" -t "$SECS" -u -b "$UDP_RATE" -l "$UDP_LEN" -i 0 -j)
 		else
 			ccpu=$(timed "$ch" "$TB" client "$dst" -t "$SECS" -P "$p" -i 0 -j)
 		fi
+		[ "$bidir" = 1 ] ||
 		read -r bytes bps loss < <(grep '^{' "$OUT" | jq -r 'select(.event == "summary") |
 			"\(.sum_received.bytes) \(.sum_received.bits_per_second) \(.sum.lost_percent // "-" | if type == "number" then . * 1000 | round / 1000 else . end)"')
 		;;
 	iperf3)
-		if [ "$udp" = 1 ]; then
+		if [ "$bidir" = 1 ]; then
+			ccpu=$(timed "$ch" iperf3 -c "$dst" -p 5202 -t "$SECS" --bidir -J)
+			read -r bytes bps < <(jq -r '.end | "\(.sum_received.bytes + .sum_received_bidir_reverse.bytes) \(.sum_received.bits_per_second + .sum_received_bidir_reverse.bits_per_second)"' "$OUT")
+		elif [ "$udp" = 1 ]; then
 			ccpu=$(timed "$ch" iperf3 -c "$dst" -p 5202 -t "$SECS" -u -b "$UDP_RATE" -l "$UDP_LEN" -J)
 			read -r bytes bps loss < <(jq -r --argjson l "$UDP_LEN" '.end.sum |
 				"\((.packets - .lost_packets) * $l) \((.packets - .lost_packets) * $l * 8 / .seconds) \(.lost_percent * 1000 | round / 1000)"' "$OUT")
@@ -110,7 +130,9 @@ run_one() {
 		fi
 		;;
 	iperf)
-		if [ "$udp" = 1 ]; then
+		if [ "$bidir" = 1 ]; then
+			return 0 # compared with iperf3 --bidir only
+		elif [ "$udp" = 1 ]; then
 			local before
 			before=$(grep -c '^[0-9]' "$LAB_TMP/iperf-udp.log" || true)
 			ccpu=$(timed "$ch" iperf -c "$dst" -p 5204 -t "$SECS" -u -b "$UDP_RATE" -l "$UDP_LEN" -y C)
@@ -143,7 +165,9 @@ run_one() {
 bench_path() {
 	local path=$1 ch=$2 sh=$3 dst=$4 test tool
 	start_servers "$sh"
-	for test in tcp1 tcp4 udp; do
+	local tests="tcp1 tcp4 udp"
+	[ "$MODE" = copy ] && tests="tcp1 tcp4 bidir"
+	for test in $tests; do
 		for tool in tunbench iperf3 iperf; do
 			run_one "$path" "$ch" "$dst" "$test" "$tool" ||
 				echo "$path $test $tool FAILED" | tee -a "$LAB_TMP/results"
@@ -156,6 +180,7 @@ lab_wire a a0 b b0
 on a ip addr add 192.0.2.1/24 dev a0
 on b ip addr add 192.0.2.2/24 dev b0
 
+[ "$MODE" = copy ] && echo "copy mode: every receiver copies every byte (tunbench --write /dev/null)"
 printf 'tunbench %s vs %s and %s, %s s per run, %s cores\n' "$("$TB" -V | awk '{ print $3 }')" \
 	"$(iperf3 --version | head -1 | awk '{ print "iperf3 " $2 }')" \
 	"$(iperf -v 2>&1 | awk '{ print "iperf " $3 }')" "$SECS" "$(nproc)"
@@ -170,8 +195,8 @@ awk '
 	{ key = $1 " " $2; g[key, $3] = $4; c[key, $3] = $5; u[key, $3] = $6; l[key, $3] = $7; keys[key] = 1 }
 	END {
 		for (k in keys) {
-			best = g[k, "iperf3"] > g[k, "iperf"] ? g[k, "iperf3"] : g[k, "iperf"]
-			peer = g[k, "iperf3"] > g[k, "iperf"] ? "iperf3" : "iperf"
+			best = g[k, "iperf3"] > g[k, "iperf"] + 0 ? g[k, "iperf3"] : g[k, "iperf"]
+			peer = g[k, "iperf3"] > g[k, "iperf"] + 0 ? "iperf3" : "iperf"
 			ratio = best > 0 ? g[k, "tunbench"] / best : 0
 			cpu = c[k, "iperf3"] > 0 ? c[k, "tunbench"] / c[k, "iperf3"] : 0
 			line = sprintf("%-15s throughput %.2fx %s  cpu/GB %.2fx iperf3", k, ratio, peer, cpu)

@@ -284,10 +284,33 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	run "$(TB)" client ::1 -b 10x -u
 	assert_failure 1
 	assert_output --partial "'10x'"
-	run "$(TB)" client ::1 -b 10m
+	run "$(TB)" client ::1 -S 256
+	assert_failure 1
+	assert_output --partial "'256'"
+	run "$(TB)" client ::1 -C 'Cubic!'
+	assert_failure 1
+	assert_output --partial "'Cubic!'"
+	run "$(TB)" client ::1 -O soon
+	assert_failure 1
+	assert_output --partial "'soon'"
+	run "$(TB)" client ::1 --bidir -R
+	assert_failure 1
+	run "$(TB)" client ::1 --bidir -P 33
 	assert_failure 1
 	run "$(TB)" client ::1 --write /tmp/x
 	assert_failure 1
+	run "$(TB)" client ::1 --secret-file "$LAB_DIR/none"
+	assert_failure 1
+	assert_output --partial "$LAB_DIR/none"
+	run "$(TB)" server --max-rate 10x
+	assert_failure 1
+	assert_output --partial "'10x'"
+	run "$(TB)" server --max-write 1T
+	assert_failure 1
+	assert_output --partial "'1T'"
+	run "$(TB)" server --write "$LAB_DIR/missing"
+	assert_failure 1
+	assert_output --partial "$LAB_DIR/missing"
 	run "$(TB)" server -p 0
 	assert_failure 1
 	run "$(TB)" bogus
@@ -339,11 +362,12 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	assert_success
 	run send_raw a 2001:db8:1::2 5201 "b'TB\x01\x01\xff\xff\xff\xff' + b'x' * 100"
 	assert_success
-	run send_raw a 2001:db8:1::2 5201 "b'TB\x02\x01\x00\x00\x00\x00'"
+	# An old peer hears which versions meet.
+	run send_raw a 2001:db8:1::2 5201 "b'TB\x01\x01\x00\x00\x00\x00'"
 	assert_success
-	assert_output --partial "version 2"
+	assert_output --partial "version 1, this tunbench speaks 2"
 	# A well-formed HELLO asking for more than the caps allow.
-	run send_raw a 2001:db8:1::2 5201 "(lambda f: b'TB\x01\x01' + len(f).to_bytes(4, 'big') + f)(
+	run send_raw a 2001:db8:1::2 5201 "(lambda f: b'TB\x02\x01' + len(f).to_bytes(4, 'big') + f)(
 		b'\x00\x01\x00\x04\x00\x00\x00\x01' + b'\x00\x02\x00\x04\x00\x00\x00\x41' +
 		b'\x00\x03\x00\x04\x00\x00\x03\xe8' + b'\x00\x05\x00\x04\x00\x00\x10\x00')"
 	assert_success
@@ -367,7 +391,7 @@ c, _ = l.accept(); c.recv(100); c.sendall(b"TB\x09\x02\x00\x00\x00\x00"); c.clos
 	wait_for 10 grep -q listening "$LAB_LAST_LOG"
 	run client a 2001:db8:1::2 -t 1
 	assert_failure 2
-	assert_output --partial "protocol version 9, this tunbench speaks 1"
+	assert_output --partial "protocol version 9, this tunbench speaks 2"
 }
 
 @test "tunbench: idle half-open connections time out and do not block others" {
@@ -402,6 +426,378 @@ except socket.timeout:
 	run client a 2001:db8:1::2 -t 1
 	assert_success
 	kill -0 "$SERVER_PID"
+}
+
+# ---- a server on a public address ----------------------------------------
+
+# hello_bytes PROTO STREAMS MS LEN RATE [EXTRA]: a protocol-2 HELLO as a
+# python bytes expression, for send_raw.
+hello_bytes() {
+	echo "(lambda f: b'TB\x02\x01' + len(f).to_bytes(4, 'big') + f)(
+		b'\x00\x01\x00\x04' + ($1).to_bytes(4, 'big') + b'\x00\x02\x00\x04' + ($2).to_bytes(4, 'big') +
+		b'\x00\x03\x00\x04' + ($3).to_bytes(4, 'big') + b'\x00\x05\x00\x04' + ($4).to_bytes(4, 'big') +
+		b'\x00\x07\x00\x08' + ($5).to_bytes(8, 'big') + ${6:-b''})"
+}
+
+@test "tunbench: a HELLO asking for 2^64-1 bits/s is refused at decode, with an ERROR" {
+	requires root
+	two_hosts
+	start_server b --max-rate 400g
+	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 2 1 1000 1470 '2**64-1')"
+	assert_success
+	assert_output --partial "rate must be at most 400000000000 bits/s: 18446744073709551615"
+	# Also as TCP pacing, and the server (a UBSan build aborts on the
+	# conversion) still serves.
+	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 1 1 1000 1000 '2**64-1')"
+	assert_output --partial "rate must be at most"
+	run client a 2001:db8:1::2 -t 0.5 -u -b 10m
+	assert_success
+	kill -0 "$SERVER_PID"
+}
+
+@test "tunbench: server caps refuse rate, time, streams, window and TOS beyond them, naming the cap" {
+	requires root
+	two_hosts
+	start_server b --max-rate 100m --max-time 5 --max-streams 4 --max-window 1M --no-tos
+	run client a 2001:db8:1::2 -t 1 -u -b 200m
+	assert_failure 2
+	assert_output --partial "rate 200000000 bits/s exceeds this server's limit of 100000000"
+	run client a 2001:db8:1::2 -t 1 -b 200m
+	assert_failure 2
+	assert_output --partial "exceeds this server's limit"
+	run client a 2001:db8:1::2 -t 4 -O 2
+	assert_failure 2
+	assert_output --partial "test of 6.0 s exceeds this server's limit of 5.0 s"
+	run client a 2001:db8:1::2 -t 1 -P 5
+	assert_failure 2
+	assert_output --partial "5 streams exceed this server's limit of 4"
+	run client a 2001:db8:1::2 -t 1 -P 3 --bidir
+	assert_failure 2
+	assert_output --partial "6 streams exceed this server's limit of 4"
+	run client a 2001:db8:1::2 -t 1 -w 2M
+	assert_failure 2
+	assert_output --partial "window of 2097152 bytes exceeds"
+	run client a 2001:db8:1::2 -t 1 -S 0xb8
+	assert_failure 2
+	assert_output --partial "does not set TOS"
+	# Within the caps all is well.
+	run client a 2001:db8:1::2 -t 1 -u -b 100m -P 2 --bidir
+	assert_success
+}
+
+@test "tunbench: the default caps suit a public server (1 Gbit/s, 60 s, 16 streams)" {
+	requires root
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 1 -u -b 2g
+	assert_failure 2
+	assert_output --partial "limit of 1000000000"
+	run client a 2001:db8:1::2 -t 61
+	assert_failure 2
+	assert_output --partial "limit of 60.0 s"
+	run client a 2001:db8:1::2 -t 1 -P 17
+	assert_failure 2
+	assert_output --partial "limit of 16"
+}
+
+@test "tunbench: --max-write ends a test that would write more, and the client hears why" {
+	requires root
+	two_hosts
+	mkdir "$LAB_DIR/srv"
+	start_server b --write "$LAB_DIR/srv" --max-write 1M
+	run client a 2001:db8:1::2 -t 2 -P 2
+	assert_failure 2
+	assert_output --partial "the server's --max-write of 1048576 bytes"
+	total=$(cat "$LAB_DIR"/srv/* | wc -c)
+	[ "$total" -le 1048576 ]
+}
+
+@test "tunbench: a client-requested window is never forced past rmem_max on a root server" {
+	requires root
+	rmax=$(cat /proc/sys/net/core/rmem_max)
+	[ "$rmax" -lt $((8 << 20)) ] || skip "rmem_max is $rmax: nothing to force past"
+	two_hosts
+	start_server b --max-window 16M
+	lab_bg a "$(TB)" client 2001:db8:1::2 -t 3 -w 16M
+	client_log=$LAB_LAST_LOG
+	wait_for 5 grep -q "0.00- 1.0" "$client_log"
+	# The server's data socket: its receive buffer (rb) within 2 x rmem_max
+	# (the kernel doubles what it is given); SO_RCVBUFFORCE would give 32M.
+	rb=$(in_ns b ss -Htmn state established '( sport != :5201 )' | grep -o 'rb[0-9]*' | head -1)
+	[ -n "$rb" ]
+	[ "${rb#rb}" -le $((2 * rmax)) ]
+	wait_for 10 grep -q receiver "$client_log"
+}
+
+@test "tunbench: --write never follows a symlink planted under the name it will use" {
+	requires root
+	two_hosts
+	mkdir "$LAB_DIR/srv"
+	echo precious >"$LAB_DIR/victim"
+	# Every name the next seconds could produce, and the old fixed one.
+	ln -s "$LAB_DIR/victim" "$LAB_DIR/srv/tunbench-1-1.dat"
+	now=$(date -u +%s)
+	for i in $(seq 0 15); do
+		ln -s "$LAB_DIR/victim" "$LAB_DIR/srv/tunbench-$(date -u -d "@$((now + i))" +%Y%m%dT%H%M%SZ)-1-1.dat"
+	done
+	start_server b --write "$LAB_DIR/srv"
+	run client a 2001:db8:1::2 -t 1
+	assert_failure 2
+	assert_output --partial "File exists"
+	[ "$(cat "$LAB_DIR/victim")" = precious ]
+	# The next session gets a name nobody planted, created mode 0600.
+	run client a 2001:db8:1::2 -t 1
+	assert_success
+	f=$(find "$LAB_DIR/srv" -type f -name 'tunbench-*-2-1.dat')
+	[ "$(stat -c %a "$f")" = 600 ]
+	[ "$(cat "$LAB_DIR/victim")" = precious ]
+}
+
+@test "tunbench: --secret-file: the right secret runs, a wrong or missing one is refused, the secret never on the wire" {
+	requires root cmd:tcpdump
+	two_hosts
+	printf 'correct-horse-battery\n' >"$LAB_DIR/secret"
+	printf 'wrong-horse\n' >"$LAB_DIR/wrong"
+	start_server b --secret-file "$LAB_DIR/secret"
+	capture a a0 --immediate-mode tcp port 5201
+	run client a 2001:db8:1::2 -t 0.5 --secret-file "$LAB_DIR/secret"
+	assert_success
+	capture_stop
+	run grep -ac 'correct-horse' "$LAB_DIR/a0.pcap"
+	assert_output 0
+	# The capture saw the control connection, handshake included.
+	[ "$(pcap_count "$LAB_DIR/a0.pcap")" -ge 8 ]
+	run client a 2001:db8:1::2 -t 0.5 --secret-file "$LAB_DIR/wrong"
+	assert_failure 2
+	assert_output --partial "authentication failed"
+	run client a 2001:db8:1::2 -t 0.5
+	assert_failure 2
+	assert_output --partial "asks for a shared secret: use --secret-file"
+	grep -q "authentication failed: wrong shared secret" "$SERVER_LOG"
+	kill -0 "$SERVER_PID"
+	# A stranger does not count as the test of a --once server.
+	start_server b -p 5202 --once --secret-file "$LAB_DIR/secret"
+	run client a 2001:db8:1::2 -p 5202 -t 0.5 --secret-file "$LAB_DIR/wrong"
+	assert_failure 2
+	run client a 2001:db8:1::2 -p 5202 -t 0.5 --secret-file "$LAB_DIR/secret"
+	assert_success
+	wait "$SERVER_PID"
+}
+
+@test "tunbench: an oversize control message is answered with an ERROR before the close" {
+	requires root
+	two_hosts
+	start_server b
+	run send_raw a 2001:db8:1::2 5201 "b'TB\x02\x01\x00\x01\x00\x00' + b'x' * 70000"
+	assert_success
+	assert_output --partial "message of 65536 bytes exceeds the 8192-byte limit"
+}
+
+@test "tunbench: stray data connections do not stall the handshake" {
+	requires root
+	two_hosts
+	start_server b
+	# A client by hand: HELLO for a reverse TCP test, then five silent
+	# connections to the data port before the real one.  The old server
+	# read each stray's greeting in turn, 2 s apiece.
+	run in_ns a /usr/bin/python3 -c '
+import socket, struct, time
+def field(tag, v): return struct.pack(">HH", tag, len(v)) + v
+body = b"".join(field(t, struct.pack(">I", v)) for t, v in ((1, 1), (2, 1), (3, 1000), (4, 1), (5, 1000)))
+c = socket.create_connection(("2001:db8:1::2", 5201), timeout=20)
+c.sendall(b"TB\x02\x01" + struct.pack(">I", len(body)) + body)
+hdr = c.recv(8, socket.MSG_WAITALL)
+acc = c.recv(struct.unpack(">I", hdr[4:])[0], socket.MSG_WAITALL)
+off, cookie, port = 0, None, None
+while off < len(acc):
+    tag, ln = struct.unpack(">HH", acc[off:off + 4])
+    v = acc[off + 4:off + 4 + ln]
+    off += 4 + ln
+    if tag == 8: cookie = v
+    if tag == 9: port = struct.unpack(">I", v)[0]
+t0 = time.monotonic()
+strays = [socket.create_connection(("2001:db8:1::2", port)) for _ in range(5)]
+d = socket.create_connection(("2001:db8:1::2", port), timeout=20)
+d.sendall(b"TBD\x02" + cookie + struct.pack(">I", 0))
+d.recv(1)
+print("first data after %.2f s" % (time.monotonic() - t0))'
+	assert_success
+	secs=$(grep -o 'after [0-9.]*' <<<"$output" | cut -d' ' -f2)
+	# Generous for a loaded machine; the old server needed 10 s.
+	awk -v s="$secs" 'BEGIN { exit !(s < 4) }'
+}
+
+# ---- round 2: both ways, CPU, pacing, omit, TOS, congestion control -------
+
+# nft_count HOST: count IPv6 packets and bytes a -> b and b -> a on HOST's
+# input and output hooks (the network header onwards).
+nft_count_setup() {
+	in_ns a nft add table inet tbc
+	in_ns a nft add chain inet tbc out "{ type filter hook output priority 0 ; }"
+	in_ns a nft add chain inet tbc in "{ type filter hook input priority 0 ; }"
+	in_ns a nft add rule inet tbc out ip6 daddr 2001:db8:1::2 tcp dport != 5201 tcp sport != 5201 counter
+	in_ns a nft add rule inet tbc in ip6 saddr 2001:db8:1::2 tcp dport != 5201 tcp sport != 5201 counter
+}
+
+# nft_payload CHAIN: TCP payload bytes through CHAIN: every IPv6 packet
+# (a GSO or GRO one included) has 40 bytes of IPv6 and 32 of TCP header
+# with timestamps, whether it carries data or is a bare ACK.
+nft_payload() {
+	in_ns a nft -j list chain inet tbc "$1" |
+		jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .bytes - 72 * .packets] | add'
+}
+
+@test "tunbench: --bidir moves bytes both ways at once, each direction as the kernel counted it" {
+	requires root cmd:jq cmd:nft
+	two_hosts
+	start_server b
+	nft_count_setup
+	run client a 2001:db8:1::2 -t 3 --bidir -P 2 -j
+	assert_success
+	s=$(summary)
+	[ "$(jq '.bidir' <<<"$s")" = true ]
+	up=$(jq '.sum_received.bytes' <<<"$s")
+	down=$(jq '.sum_received_bidir_reverse.bytes' <<<"$s")
+	[ "$(jq '.sum_sent_bidir_reverse.bytes == .sum_received_bidir_reverse.bytes' <<<"$s")" = true ]
+	[ "$(jq '.sum_bidir.bytes' <<<"$s")" = $((up + down)) ]
+	out=$(nft_payload out)
+	in=$(nft_payload in)
+	echo "report up $up down $down; kernel out $out in $in"
+	awk -v a="$up" -v b="$out" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d / a < 0.02) }'
+	awk -v a="$down" -v b="$in" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a > 0 && d / a < 0.02) }'
+	# At once: every whole interval moved data both ways.
+	[ "$(jq -s '[.[] | select(.event == "interval") | select(.sum.bytes > 0 and .sum_bidir_reverse.bytes > 0)] | length' <<<"$output")" -ge 2 ]
+	grep -q "bidirectional" "$SERVER_LOG"
+}
+
+@test "tunbench: CPU of both ends within range, and the machine's busy share rises beside a busy loop" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 2 -u -b 1m -j
+	assert_success
+	s=$(summary)
+	jq -e '.cpu_utilization_percent | (.host_total >= 0 and .host_total <= 100 * .host_cpus and
+		.remote_total >= 0 and .remote_total <= 100 * .remote_cpus and
+		(.host_user + .host_system - .host_total | fabs) < 0.02 and
+		.host_machine_busy >= 0 and .host_machine_busy <= 100 and
+		.remote_machine_busy >= 0 and .remote_machine_busy <= 100)' <<<"$s"
+	quiet=$(jq '.cpu_utilization_percent.host_machine_busy' <<<"$s")
+	awk -v q="$quiet" 'BEGIN { exit !(q < 90) }' || skip "the machine is already $quiet% busy"
+	# A busy loop on every CPU, bounded in time.
+	loops=()
+	for _ in $(seq "$(nproc)"); do
+		timeout 6 sh -c 'while :; do :; done' 3>&- &
+		loops+=("$!")
+	done
+	run client a 2001:db8:1::2 -t 2 -u -b 1m -j
+	kill "${loops[@]}" 2>/dev/null || true
+	wait "${loops[@]}" || true
+	assert_success
+	busy=$(jq '.cpu_utilization_percent.host_machine_busy' <<<"$(summary)")
+	echo "quiet $quiet% busy $busy%"
+	awk -v q="$quiet" -v b="$busy" 'BEGIN { exit !(b > q && b >= 90) }'
+}
+
+@test "tunbench: -b 200m paces TCP within 10% over 3 s" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 3 -b 200m -j
+	assert_success
+	bps=$(jq '.sum_received.bits_per_second' <<<"$(summary)")
+	echo "$bps bits/s"
+	awk -v b="$bps" 'BEGIN { exit !(b > 180e6 && b < 220e6) }'
+	# The server paces its own sending the same way.
+	run client a 2001:db8:1::2 -t 3 -b 200m -R -j
+	assert_success
+	bps=$(jq '.sum_received.bits_per_second' <<<"$(summary)")
+	awk -v b="$bps" 'BEGIN { exit !(b > 180e6 && b < 220e6) }'
+}
+
+@test "tunbench: -O 2 leaves the first seconds out and moves the summary's start" {
+	requires root cmd:jq
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 -t 1 -O 2 -j
+	assert_success
+	s=$(summary)
+	[ "$(jq '.omit' <<<"$s")" = 2 ]
+	[ "$(jq '.sum_received.start' <<<"$s")" = 2 ]
+	jq -e '.sum_received.seconds > 0.8 and .sum_received.seconds < 1.5' <<<"$s"
+	[ "$(jq -s '[.[] | select(.event == "interval" and .sum.omitted == true)] | length' <<<"$output")" -ge 1 ]
+	# The same without -O: the summary starts at 0.
+	run client a 2001:db8:1::2 -t 1 -j
+	[ "$(jq '.sum_received.start' <<<"$(summary)")" = 0 ]
+}
+
+@test "tunbench: -S 0xb8 marks both ends' packets on the wire" {
+	requires root cmd:tcpdump
+	two_hosts
+	start_server b
+	capture b b0 --immediate-mode "ip6 and tcp and (ip6[0:2] & 0x0ff0) == 0x0b80"
+	run client a 2001:db8:1::2 -t 1 -S 0xb8
+	assert_success
+	capture_stop
+	# Data from the client and ACKs from the server's data socket.
+	[ "$(pcap_count "$LAB_DIR/b0.pcap" src host 2001:db8:1::1)" -gt 10 ]
+	[ "$(pcap_count "$LAB_DIR/b0.pcap" src host 2001:db8:1::2)" -gt 10 ]
+}
+
+@test "tunbench: -C takes only what tcp_allowed_congestion_control allows, on both ends" {
+	requires root
+	two_hosts
+	run client a 2001:db8:1::2 -t 1 -C nosuch
+	assert_failure 1
+	assert_output --partial "congestion control 'nosuch' is not allowed here"
+	start_server b
+	# A client that skips its own check meets the server's.
+	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 1 1 1000 1000 0 "b'\x00\x0f\x00\x06nosuch'")"
+	assert_output --partial "congestion control 'nosuch' is not allowed here"
+	allowed=$(cut -d' ' -f1 /proc/sys/net/ipv4/tcp_allowed_congestion_control)
+	run client a 2001:db8:1::2 -t 1 -C "$allowed"
+	assert_success
+}
+
+@test "tunbench: --write /dev/null copies every byte, shared by all streams, no sync" {
+	requires root cmd:jq
+	two_hosts
+	mkdir "$LAB_DIR/srv"
+	start_server b --write /dev/null
+	run client a 2001:db8:1::2 -t 1 -R -P 4 --write /dev/null -j
+	assert_success
+	s=$(summary)
+	jq -e '.write.bytes == .sum_received.bytes and .write.bytes > 0 and .write.synced == false and
+		.write.bits_per_second > 0 and (.write.limit | type) == "string"' <<<"$s"
+	[ ! -e /dev/null.1 ]
+	# The server copies to /dev/null too.
+	run client a 2001:db8:1::2 -t 1 -P 2 -j
+	assert_success
+	wait_for 5 grep -q 'no sync: a device or pipe' "$SERVER_LOG"
+	# A pipe: the reader gets every stream's bytes.
+	mkfifo "$LAB_DIR/fifo"
+	timeout 30 sh -c 'wc -c <"$1" >"$2"' sh "$LAB_DIR/fifo" "$LAB_DIR/count" 3>&- &
+	reader=$!
+	run client a 2001:db8:1::2 -t 1 -R -P 2 --write "$LAB_DIR/fifo" -j
+	wait "$reader"
+	assert_success
+	[ "$(cat "$LAB_DIR/count")" = "$(jq '.sum_received.bytes' <<<"$(summary)")" ]
+}
+
+@test "tunbench: the one-paste check prints each direction, the sum, both CPUs and the disk" {
+	requires root
+	two_hosts
+	start_server b
+	run client a 2001:db8:1::2 --bidir -t 1 --write "$LAB_DIR/got"
+	assert_success
+	block=$(sed -n '/^---- result ----$/,$p' <<<"$output")
+	assert_regex "$block" 'upload   \(client -> server\): +[0-9.]+ [MG]bits/sec'
+	assert_regex "$block" 'download \(server -> client\): +[0-9.]+ [MG]bits/sec'
+	assert_regex "$block" 'sum of both directions: +[0-9.]+ [MG]bits/sec'
+	assert_regex "$block" 'client CPU: tunbench [0-9.]+%, machine [0-9.]+% busy'
+	assert_regex "$block" 'server CPU: tunbench [0-9.]+%, machine [0-9.]+% busy'
+	assert_regex "$block" "disk \\($LAB_DIR/got\\): +[0-9.]+ [KMGT]?bits/sec, limited by the (disk|cpu|network)"
+	[ -s "$LAB_DIR/got" ]
 }
 
 # ---- ping -----------------------------------------------------------------

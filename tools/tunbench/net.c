@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -175,14 +176,146 @@ int tb_ctl_send_error(int fd, uint32_t code, const char *text)
 	return tb_ctl_send(fd, &m, &err);
 }
 
-void tb_set_window(int fd, uint32_t window)
+void tb_set_window(int fd, uint32_t window, bool force)
 {
 	int v = (int)window;
 	if (!window)
 		return;
-	/* The FORCE variants pass rmem_max/wmem_max when we are root. */
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
+	/* The FORCE variants pass rmem_max/wmem_max when we are root: only
+	 * for sizes our own user chose, never for what a remote client asks
+	 * of a server (the kernel then caps it at the system's limit). */
+	if (!force || setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
+	if (!force || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+}
+
+void tb_ctl_linger_close(int fd)
+{
+	char buf[4096];
+	uint64_t deadline = tb_now_ns() + 1000000000u;
+	size_t drained = 0;
+
+	/* Unread bytes at close() make the kernel send a reset, which can
+	 * destroy the ERROR we just sent before the peer reads it: read what
+	 * is left (bounded in time and bytes) after our FIN. */
+	shutdown(fd, SHUT_WR);
+	while (drained < (1u << 20)) {
+		uint64_t now = tb_now_ns();
+		if (now >= deadline)
+			break;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, (int)((deadline - now) / 1000000) + 1) <= 0)
+			break;
+		ssize_t r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		drained += (size_t)r;
+	}
+	close(fd);
+}
+
+int tb_read_secret(const char *path, uint8_t *buf, size_t *len, struct v6_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+
+	if (fd < 0)
+		return v6_err_set(err, -errno, "secret file '%s': %s", path, strerror(errno));
+	for (;;) {
+		ssize_t r = read(fd, buf + n, TB_SECRET_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int rc = -errno;
+			close(fd);
+			return v6_err_set(err, rc, "secret file '%s': %s", path, strerror(-rc));
+		}
+		if (r == 0 || (n += (size_t)r) > TB_SECRET_MAX)
+			break;
+	}
+	close(fd);
+	if (n > TB_SECRET_MAX)
+		return v6_err_set(err, -EINVAL, "secret file '%s': longer than %u bytes", path,
+				  TB_SECRET_MAX);
+	/* One line as an editor writes it: the newline is not the secret. */
+	if (n && buf[n - 1] == '\n')
+		n--;
+	if (n && buf[n - 1] == '\r')
+		n--;
+	if (!n)
+		return v6_err_set(err, -EINVAL, "secret file '%s': empty", path);
+	*len = n;
+	return 0;
+}
+
+int tb_cc_allowed(const char *name, struct v6_err *err)
+{
+	static const char path[] = "/proc/sys/net/ipv4/tcp_allowed_congestion_control";
+	char list[512], copy[512];
+	FILE *f = fopen(path, "re");
+
+	if (!tb_cc_name_ok(name))
+		return v6_err_set(err, -EINVAL, "congestion control '%s': not a valid name", name);
+	if (!f)
+		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (!fgets(list, sizeof(list), f))
+		list[0] = 0;
+	fclose(f);
+	list[strcspn(list, "\n")] = 0;
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (char *save, *tok = strtok_r(list, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, name))
+			return 0;
+	return v6_err_set(err, -EPERM,
+			  "congestion control '%s' is not allowed here (tcp_allowed_congestion_control: %s)",
+			  name, copy[0] ? copy : "none");
+}
+
+void tb_cpu_mark(struct tb_cpu_mark *m)
+{
+	struct rusage ru;
+	unsigned long long v[10] = { 0 };
+	FILE *f = fopen("/proc/stat", "re");
+
+	memset(m, 0, sizeof(*m));
+	m->wall_ns = tb_now_ns();
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		m->user_us = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec;
+		m->sys_us = (uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
+	}
+	if (!f)
+		return;
+	/* proc(5): cpu user nice system idle iowait irq softirq steal ... */
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]) == 8) {
+		for (int i = 0; i < 8; i++)
+			m->total_ticks += v[i];
+		m->busy_ticks = m->total_ticks - v[3] - v[4]; /* idle and iowait are not busy */
+	}
+	fclose(f);
+}
+
+static uint32_t centi(double share)
+{
+	double v = share * 10000.0;
+	return v <= 0 ? 0 : v >= TB_CPU_MAX ? TB_CPU_MAX : (uint32_t)(v + 0.5);
+}
+
+void tb_cpu_since(const struct tb_cpu_mark *a, const struct tb_cpu_mark *b, struct tb_cpu *c)
+{
+	double wall_us = (double)(b->wall_ns - a->wall_ns) / 1000.0;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(c, 0, sizeof(*c));
+	c->ncpus = n > 0 ? (uint32_t)n : 1;
+	if (wall_us > 0) {
+		c->user_cp = centi((double)(b->user_us - a->user_us) / wall_us);
+		c->system_cp = centi((double)(b->sys_us - a->sys_us) / wall_us);
+	}
+	if (b->total_ticks > a->total_ticks) {
+		uint32_t m = centi((double)(b->busy_ticks - a->busy_ticks) /
+				   (double)(b->total_ticks - a->total_ticks));
+		c->machine_cp = m > 10000 ? 10000 : m;
+	}
 }

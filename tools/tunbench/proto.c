@@ -1,6 +1,7 @@
 /* tunbench control protocol and data framing: pure functions only, so the
  * unit tests and the fuzzer can run them without sockets. */
 #include "proto.h"
+#include "hmac.h"
 
 #include <errno.h>
 #include <math.h>
@@ -20,7 +21,13 @@ enum tb_tag {
 	TAG_CODE = 10,
 	TAG_TEXT = 11,
 	TAG_STATS = 12, /* repeated, one per stream in order */
-	TAG_LAST = 12
+	TAG_TOS = 13,
+	TAG_OMIT = 14,
+	TAG_CC = 15,
+	TAG_NONCE = 16,
+	TAG_AUTH = 17,
+	TAG_CPU = 18,
+	TAG_LAST = 18
 };
 
 /* The one type each tag has; a field whose length disagrees is rejected. */
@@ -29,7 +36,11 @@ static int tag_len(unsigned tag)
 	switch (tag) {
 	case TAG_RATE: case TAG_COOKIE: return 8;
 	case TAG_TEXT: return -1; /* 0..TB_TEXT_MAX */
+	case TAG_CC: return -2;   /* 1..TB_CC_MAX */
 	case TAG_STATS: return TB_STATS_WIRE_LEN;
+	case TAG_NONCE: return TB_NONCE_LEN;
+	case TAG_AUTH: return TB_AUTH_LEN;
+	case TAG_CPU: return TB_CPU_WIRE_LEN;
 	default: return 4;
 	}
 }
@@ -43,7 +54,8 @@ static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) << 32 | get3
 
 const char *tb_msg_type_name(unsigned type)
 {
-	static const char *names[] = { "?", "HELLO", "ACCEPT", "ERROR", "END", "RESULTS" };
+	static const char *names[] = { "?", "HELLO", "ACCEPT", "ERROR", "END", "RESULTS",
+					"CHALLENGE", "AUTH" };
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }
 
@@ -124,7 +136,20 @@ int tb_msg_encode(const struct tb_msg *m, uint8_t *buf, size_t cap, struct v6_er
 		    (rc = put_u32(buf, lim, &off, TAG_FLAGS, m->flags, err)) ||
 		    (rc = put_u32(buf, lim, &off, TAG_LEN, m->len, err)) ||
 		    (rc = put_u32(buf, lim, &off, TAG_WINDOW, m->window, err)) ||
-		    (rc = put_u64(buf, lim, &off, TAG_RATE, m->rate_bps, err)))
+		    (rc = put_u64(buf, lim, &off, TAG_RATE, m->rate_bps, err)) ||
+		    (rc = put_u32(buf, lim, &off, TAG_TOS, m->tos, err)) ||
+		    (rc = put_u32(buf, lim, &off, TAG_OMIT, m->omit_ms, err)))
+			return rc;
+		if (m->cc[0] && (rc = put_field(buf, lim, &off, TAG_CC, m->cc,
+						strnlen(m->cc, TB_CC_MAX), err)))
+			return rc;
+		break;
+	case TB_MSG_CHALLENGE:
+		if ((rc = put_field(buf, lim, &off, TAG_NONCE, m->nonce, TB_NONCE_LEN, err)))
+			return rc;
+		break;
+	case TB_MSG_AUTH:
+		if ((rc = put_field(buf, lim, &off, TAG_AUTH, m->auth, TB_AUTH_LEN, err)))
 			return rc;
 		break;
 	case TB_MSG_ACCEPT:
@@ -151,6 +176,15 @@ int tb_msg_encode(const struct tb_msg *m, uint8_t *buf, size_t cap, struct v6_er
 			uint8_t b[TB_STATS_WIRE_LEN];
 			stats_encode(b, &m->stats[i]);
 			if ((rc = put_field(buf, lim, &off, TAG_STATS, b, sizeof(b), err)))
+				return rc;
+		}
+		if (m->has_cpu) {
+			uint8_t b[TB_CPU_WIRE_LEN];
+			put32(b, m->cpu.user_cp);
+			put32(b + 4, m->cpu.system_cp);
+			put32(b + 8, m->cpu.machine_cp);
+			put32(b + 12, m->cpu.ncpus);
+			if ((rc = put_field(buf, lim, &off, TAG_CPU, b, sizeof(b), err)))
 				return rc;
 		}
 		break;
@@ -182,6 +216,8 @@ static uint32_t required(unsigned type)
 	case TB_MSG_ACCEPT: return 1u << TAG_COOKIE | 1u << TAG_PORT;
 	case TB_MSG_ERROR: return 1u << TAG_CODE | 1u << TAG_TEXT;
 	case TB_MSG_END: case TB_MSG_RESULTS: return 1u << TAG_STATS;
+	case TB_MSG_CHALLENGE: return 1u << TAG_NONCE;
+	case TB_MSG_AUTH: return 1u << TAG_AUTH;
 	}
 	return 0;
 }
@@ -193,21 +229,45 @@ static uint32_t allowed(unsigned type)
 	switch (type) {
 	case TB_MSG_HELLO:
 		return 1u << TAG_PROTO | 1u << TAG_STREAMS | 1u << TAG_DURATION | 1u << TAG_FLAGS |
-		       1u << TAG_LEN | 1u << TAG_WINDOW | 1u << TAG_RATE;
+		       1u << TAG_LEN | 1u << TAG_WINDOW | 1u << TAG_RATE | 1u << TAG_TOS |
+		       1u << TAG_OMIT | 1u << TAG_CC;
+	case TB_MSG_END: case TB_MSG_RESULTS: return 1u << TAG_STATS | 1u << TAG_CPU;
 	default: return required(type);
 	}
 }
 
+bool tb_cc_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > TB_CC_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* Every numeric field of a HELLO within its protocol range, so nothing
+ * later converts or multiplies an unchecked value. */
 static int hello_check(const struct tb_msg *m, struct v6_err *err)
 {
 	if (m->proto != TB_TCP && m->proto != TB_UDP)
 		return v6_err_set(err, -EINVAL, "unknown protocol %u", m->proto);
 	if (m->streams < 1 || m->streams > TB_STREAMS_MAX)
 		return v6_err_set(err, -EINVAL, "streams must be 1-%u: %u", TB_STREAMS_MAX, m->streams);
+	if ((m->flags & TB_F_BIDIR) && m->streams > TB_STREAMS_MAX / 2)
+		return v6_err_set(err, -EINVAL, "streams with --bidir must be 1-%u: %u",
+				  TB_STREAMS_MAX / 2, m->streams);
 	if (m->duration_ms < 1 || m->duration_ms > TB_DURATION_MAX_MS)
 		return v6_err_set(err, -EINVAL, "duration out of range: %u ms", m->duration_ms);
-	if (m->flags & ~(uint32_t)(TB_F_REVERSE | TB_F_WRITE))
+	/* -O runs in addition to -t: together within the longest test. */
+	if ((uint64_t)m->omit_ms + m->duration_ms > TB_DURATION_MAX_MS)
+		return v6_err_set(err, -EINVAL, "duration %u ms plus omitted %u ms exceed %u ms",
+				  m->duration_ms, m->omit_ms, TB_DURATION_MAX_MS);
+	if (m->flags & ~(uint32_t)TB_F_ALL)
 		return v6_err_set(err, -EINVAL, "unknown flags 0x%x", m->flags);
+	if ((m->flags & TB_F_BIDIR) && (m->flags & TB_F_REVERSE))
+		return v6_err_set(err, -EINVAL, "bidirectional and reverse at once");
 	if (m->proto == TB_UDP && (m->len < TB_UDP_LEN_MIN || m->len > TB_UDP_LEN_MAX))
 		return v6_err_set(err, -EINVAL, "UDP length must be %u-%u: %u", TB_UDP_LEN_MIN,
 				  TB_UDP_LEN_MAX, m->len);
@@ -215,9 +275,55 @@ static int hello_check(const struct tb_msg *m, struct v6_err *err)
 		return v6_err_set(err, -EINVAL, "TCP length must be 1-%u: %u", TB_TCP_LEN_MAX, m->len);
 	if (m->proto == TB_UDP && m->rate_bps == 0)
 		return v6_err_set(err, -EINVAL, "UDP needs a rate");
-	if (m->window > (64u << 20))
+	if (m->rate_bps > TB_RATE_MAX)
+		return v6_err_set(err, -EINVAL, "rate must be at most %llu bits/s: %llu",
+				  (unsigned long long)TB_RATE_MAX, (unsigned long long)m->rate_bps);
+	if (m->window > TB_WINDOW_MAX)
 		return v6_err_set(err, -EINVAL, "window too large: %u", m->window);
+	if (m->tos > 255)
+		return v6_err_set(err, -EINVAL, "TOS must be 0-255: %u", m->tos);
 	return 0;
+}
+
+static int stats_check(const struct tb_stats *s, struct v6_err *err)
+{
+	if (s->duration_ns > TB_TIME_MAX_NS || s->write_ns > TB_TIME_MAX_NS ||
+	    s->jitter_ns > TB_TIME_MAX_NS)
+		return v6_err_set(err, -EBADMSG, "stream figures with a time out of range");
+	return 0;
+}
+
+int tb_hello_admit(const struct tb_msg *h, const struct tb_caps *c, struct v6_err *err)
+{
+	uint32_t conns = h->streams * (h->flags & TB_F_BIDIR ? 2 : 1);
+
+	if (h->rate_bps > c->max_rate_bps)
+		return v6_err_set(err, -EPERM, "rate %llu bits/s exceeds this server's limit of %llu",
+				  (unsigned long long)h->rate_bps,
+				  (unsigned long long)c->max_rate_bps);
+	if ((uint64_t)h->duration_ms + h->omit_ms > c->max_duration_ms)
+		return v6_err_set(err, -EPERM, "test of %.1f s exceeds this server's limit of %.1f s",
+				  (h->duration_ms + (double)h->omit_ms) / 1000,
+				  c->max_duration_ms / 1000.0);
+	if (conns > c->max_streams)
+		return v6_err_set(err, -EPERM, "%u streams exceed this server's limit of %u", conns,
+				  c->max_streams);
+	if (h->window > c->max_window)
+		return v6_err_set(err, -EPERM, "window of %u bytes exceeds this server's limit of %u",
+				  h->window, c->max_window);
+	if (h->tos && !c->allow_tos)
+		return v6_err_set(err, -EPERM, "this server does not set TOS for clients");
+	return 0;
+}
+
+void tb_auth_proof(const void *secret, size_t slen, const uint8_t nonce[TB_NONCE_LEN],
+		   uint8_t out[TB_AUTH_LEN])
+{
+	uint8_t msg[sizeof(TB_AUTH_LABEL) - 1 + TB_NONCE_LEN];
+
+	memcpy(msg, TB_AUTH_LABEL, sizeof(TB_AUTH_LABEL) - 1);
+	memcpy(msg + sizeof(TB_AUTH_LABEL) - 1, nonce, TB_NONCE_LEN);
+	tb_hmac_sha256(secret, slen, msg, sizeof(msg), out);
 }
 
 int tb_msg_decode(const uint8_t *buf, size_t len, struct tb_msg *m, struct v6_err *err)
@@ -248,7 +354,8 @@ int tb_msg_decode(const uint8_t *buf, size_t len, struct tb_msg *m, struct v6_er
 		if (tag == 0 || tag > TAG_LAST || !(allowed(m->type) & 1u << tag))
 			continue; /* a later version's field, or another message's */
 		int want = tag_len(tag);
-		if (want >= 0 ? (int)flen != want : flen > TB_TEXT_MAX)
+		if (want >= 0 ? (int)flen != want
+			      : want == -1 ? flen > TB_TEXT_MAX : flen < 1 || flen > TB_CC_MAX)
 			return v6_err_set(err, -EBADMSG, "field %u has bad length %u", tag, flen);
 		bool repeated = tag == TAG_PORT || tag == TAG_STATS;
 		if (!repeated && (seen & 1u << tag))
@@ -263,7 +370,31 @@ int tb_msg_decode(const uint8_t *buf, size_t len, struct tb_msg *m, struct v6_er
 		case TAG_WINDOW: m->window = get32(v); break;
 		case TAG_RATE: m->rate_bps = get64(v); break;
 		case TAG_COOKIE: m->cookie = get64(v); break;
-		case TAG_CODE: m->code = get32(v); break;
+		case TAG_CODE:
+			m->code = get32(v);
+			if (m->code < 1 || m->code > TB_ERR_MAX)
+				return v6_err_set(err, -EBADMSG, "bad error code %u", m->code);
+			break;
+		case TAG_TOS: m->tos = get32(v); break;
+		case TAG_OMIT: m->omit_ms = get32(v); break;
+		case TAG_CC:
+			memcpy(m->cc, v, flen);
+			m->cc[flen] = 0;
+			if (!tb_cc_name_ok(m->cc))
+				return v6_err_set(err, -EBADMSG, "bad congestion control name");
+			break;
+		case TAG_NONCE: memcpy(m->nonce, v, TB_NONCE_LEN); break;
+		case TAG_AUTH: memcpy(m->auth, v, TB_AUTH_LEN); break;
+		case TAG_CPU:
+			m->has_cpu = true;
+			m->cpu.user_cp = get32(v);
+			m->cpu.system_cp = get32(v + 4);
+			m->cpu.machine_cp = get32(v + 8);
+			m->cpu.ncpus = get32(v + 12);
+			if (m->cpu.user_cp > TB_CPU_MAX || m->cpu.system_cp > TB_CPU_MAX ||
+			    m->cpu.machine_cp > 10000 || m->cpu.ncpus > 100000)
+				return v6_err_set(err, -EBADMSG, "CPU figures out of range");
+			break;
 		case TAG_PORT: {
 			uint32_t p = get32(v);
 			if (m->nports >= TB_STREAMS_MAX)
@@ -283,7 +414,9 @@ int tb_msg_decode(const uint8_t *buf, size_t len, struct tb_msg *m, struct v6_er
 			if (m->nstats >= TB_STREAMS_MAX)
 				return v6_err_set(err, -EBADMSG, "more than %u stream figures",
 						  TB_STREAMS_MAX);
-			stats_decode(v, &m->stats[m->nstats++]);
+			stats_decode(v, &m->stats[m->nstats]);
+			if (stats_check(&m->stats[m->nstats++], err) < 0)
+				return -EBADMSG;
 			break;
 		}
 	}
@@ -334,6 +467,17 @@ int tb_udp_hdr_decode(const uint8_t *buf, size_t len, struct tb_udp_hdr *h)
 	h->stream = get32(buf + 24);
 	h->kind = get32(buf + 28);
 	return h->kind <= TB_UDP_HELLO ? 0 : -EBADMSG;
+}
+
+void tb_udp_pace(uint32_t len, uint64_t rate_bps, double *pkt_ns, unsigned *burst)
+{
+	/* Decode bounds keep rate_bps <= TB_RATE_MAX and len >= 32, so
+	 * pkt_ns >= 0.64 and the burst below fits; clamp before converting
+	 * anyway, since a double out of range is undefined as an integer. */
+	double ns = (double)len * 8 * 1e9 / (double)(rate_bps ? rate_bps : 1);
+	double b = ns > 0 ? 200000.0 / ns : 32;
+	*pkt_ns = ns;
+	*burst = b < 1 ? 1 : b > 32 ? 32 : (unsigned)b;
 }
 
 /* ---- receiver accounting --------------------------------------------- */
@@ -400,6 +544,33 @@ int tb_parse_rate(const char *s, uint64_t *bps, struct v6_err *err)
 bad:
 	return v6_err_set(err, -EINVAL, "rate must be 1-400G bits/s (suffix k, m, g): '%s'",
 			  s ? s : "");
+}
+
+int tb_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *what,
+		  struct v6_err *err)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+	if (!s || errno || end == s)
+		goto bad;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: goto bad;
+	}
+	if (*end || v > max >> shift || v << shift < min)
+		goto bad;
+	*out = v << shift;
+	return 0;
+bad:
+	return v6_err_set(err, -EINVAL, "%s must be %llu-%llu bytes (suffix K, M, G): '%s'", what,
+			  (unsigned long long)min, (unsigned long long)max, s ? s : "");
 }
 
 int tb_parse_secs(const char *s, uint32_t min_ms, uint32_t max_ms, uint32_t *ms, const char *what,

@@ -1,3 +1,4 @@
-# The control protocol is pure, so unit tests and the fuzzer link it alone.
-UNIT_LINK_tunbench_proto = $(B)/tools/tunbench/proto.o
-$(B)/unit/tunbench_proto: $(B)/tools/tunbench/proto.o
+# The control protocol is pure, so unit tests and the fuzzer link it alone
+# (with the HMAC it proves a shared secret with).
+UNIT_LINK_tunbench_proto = $(B)/tools/tunbench/proto.o $(B)/tools/tunbench/hmac.o
+$(B)/unit/tunbench_proto: $(B)/tools/tunbench/proto.o $(B)/tools/tunbench/hmac.o

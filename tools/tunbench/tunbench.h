@@ -17,6 +17,13 @@
  * receiver thread kept off the CPU, where 4 MB lost datagrams. */
 #define TB_UDP_BUF_DEFAULT (32u << 20)
 
+/* Server caps by default (see tb_caps): a public server's worth. */
+#define TB_SERVER_MAX_RATE 1000000000ull /* 1 Gbit/s */
+#define TB_SERVER_MAX_MS 60000
+#define TB_SERVER_MAX_STREAMS 16
+#define TB_SERVER_MAX_WINDOW (16u << 20)
+#define TB_SERVER_MAX_WRITE (1ull << 30)
+
 extern const char tb_usage[];
 
 int tb_cmd_server(struct v6_cli *cli, int argc, char **argv);
@@ -40,14 +47,29 @@ int tb_write_full(int fd, const void *buf, size_t n, int timeout_ms);
 int tb_ctl_recv(int fd, struct tb_msg *m, int timeout_ms, struct v6_err *err);
 int tb_ctl_send(int fd, const struct tb_msg *m, struct v6_err *err);
 int tb_ctl_send_error(int fd, uint32_t code, const char *text);
-void tb_set_window(int fd, uint32_t window);
+/* force: past rmem_max/wmem_max when root; only for our own user's sizes. */
+void tb_set_window(int fd, uint32_t window, bool force);
+/* After an ERROR: FIN, drain what the peer still sends (bounded), close. */
+void tb_ctl_linger_close(int fd);
+#define TB_SECRET_MAX 1024
+/* The shared secret: FILE's bytes, one trailing newline dropped. */
+int tb_read_secret(const char *path, uint8_t *buf, size_t *len, struct v6_err *err);
 uint64_t tb_random64(void);
+/* CPU use between two marks: this process and the whole machine. */
+struct tb_cpu_mark {
+	uint64_t wall_ns, user_us, sys_us, busy_ticks, total_ticks;
+};
+void tb_cpu_mark(struct tb_cpu_mark *m);
+void tb_cpu_since(const struct tb_cpu_mark *a, const struct tb_cpu_mark *b, struct tb_cpu *c);
+/* 0 when NAME is in tcp_allowed_congestion_control, else -EPERM/-errno. */
+int tb_cc_allowed(const char *name, struct v6_err *err);
 
 /* ---- stream.c: one data stream per thread ---- */
 struct tb_stream {
 	int fd;
 	uint32_t idx;
 	bool sender, udp;
+	bool rev; /* data flows server -> client (-R, or --bidir's second half) */
 	bool need_hello; /* reverse UDP: the client announces itself */
 	/* Server side: the control peer; a UDP hello from another address is
 	 * ignored, or a spoofed hello could aim our sender at a bystander. */
@@ -58,6 +80,16 @@ struct tb_stream {
 	uint64_t cookie;
 	int write_fd; /* -1: received data is dropped */
 	const char *write_path;
+	bool write_nosync; /* a device or pipe, maybe shared by all streams */
+	_Atomic uint64_t *write_used; /* server: bytes written by the test */
+	uint64_t write_cap;           /* 0: none */
+	uint64_t pace_bps;            /* TCP: SO_MAX_PACING_RATE, 0 none */
+	uint32_t tos;                 /* IP_TOS / IPV6_TCLASS, 0 untouched */
+	const char *cc;               /* TCP_CONGESTION, NULL default */
+	uint64_t omit_ns;             /* left out of the figures at the start */
+	/* omitted part, taken when the stream passes omit_ns */
+	bool omitted;
+	uint64_t omit_bytes, omit_packets, omit_at_ns, omit_lost_base;
 	atomic_bool *stop;
 	/* live, read by the reporter */
 	_Atomic uint64_t live_bytes;
@@ -67,6 +99,7 @@ struct tb_stream {
 	struct tb_stats st;
 	struct tb_seqtrack seq;
 	uint64_t start_ns, end_ns;
+	uint64_t thread_cpu_ns; /* this stream's thread, for the --write verdict */
 	int error; /* -errno, 0 ok */
 	char errmsg[160];
 	pthread_t thread;
@@ -80,21 +113,29 @@ void tb_stream_join(struct tb_stream *s);
 struct tb_report {
 	struct v6_emit *e;
 	const char *role; /* "client" or "server" */
-	bool udp, sender;
+	bool udp, bidir;
 	uint32_t nstreams;
 	struct tb_stream *streams;
-	uint64_t start_ns, last_ns;
-	uint64_t last_bytes[TB_STREAMS_MAX], last_sum;
+	uint64_t start_ns, last_ns, omit_ns;
+	uint64_t last_bytes[TB_STREAMS_MAX];
 	uint64_t last_packets[TB_STREAMS_MAX], last_next[TB_STREAMS_MAX];
 	uint64_t session;
 	bool header_done;
 };
 void tb_report_init(struct tb_report *r, struct v6_emit *e, const char *role, bool udp,
-		    bool sender, struct tb_stream *streams, uint32_t n, uint64_t session);
+		    struct tb_stream *streams, uint32_t n, uint64_t session, uint64_t omit_ns);
 void tb_report_interval(struct tb_report *r, uint64_t now_ns);
-/* sent and received: per-stream figures from each end. */
+/* sent and received: per-stream figures from each end; remote may be NULL. */
 void tb_report_summary(struct tb_report *r, const struct tb_stats *sent,
-		       const struct tb_stats *received, uint32_t n, bool wrote);
+		       const struct tb_stats *received, uint32_t n, bool wrote,
+		       const struct tb_cpu *local, const struct tb_cpu *remote);
+/* The client's closing block: each direction, their sum, both ends' CPU
+ * and, with --write, the disk and what limited the test. */
+void tb_report_final(struct tb_report *r, const struct tb_stats *sent,
+		     const struct tb_stats *received, uint32_t n, const char *write_target,
+		     const struct tb_cpu *local, const struct tb_cpu *remote);
+/* Which of disk, cpu or network limited a --write receiver. */
+const char *tb_write_limit(const struct tb_stream *streams, uint32_t n, const struct tb_cpu *cpu);
 void tb_report_error(struct v6_emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tb_format_bytes(double bytes, char *buf, size_t len);
 void tb_format_bits(double bps, char *buf, size_t len);
