@@ -13,6 +13,8 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lab.sh
 . "$top/scripts/lab.sh"
+# shellcheck source=bench/summary.sh
+. "$top/bench/summary.sh"
 
 TB=${V6KIT_BIN:-$top/build}/tunbench
 MODE=${1:-default}
@@ -210,5 +212,10 @@ awk '
 			} else if (ratio < 1) miss = miss " throughput"
 			if (cpu > 1) miss = miss " cpu"
 			print line (miss == "" ? "  ok" : "  MISS:" miss)
+			printf "%s %s %.2f %s\n", k, peer, ratio, cpu >>figs
 		}
-	}' "$LAB_TMP/results" | sort
+	}' figs="$LAB_TMP/figures" "$LAB_TMP/results" | sort
+# One summary line per path and test: the throughput ratio to the better peer.
+while read -r path test peer ratio _; do
+	bench_figure "$MODE: tunbench / $peer, $path $test (x)" "$ratio" '>=' 1
+done <"$LAB_TMP/figures"
