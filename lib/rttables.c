@@ -95,7 +95,7 @@ static int load_file(struct v6_rtnames *t, const char *path, struct v6_err *err)
 {
 	char *buf;
 	size_t len;
-	int rc = v6_file_read(path, 16 << 20, &buf, &len, err);
+	int rc = v6_file_read(path, &buf, &len, err);
 
 	if (rc == -ENOENT)
 		return 0;

@@ -37,9 +37,16 @@ int v6_err_set(struct v6_err *err, int rc, const char *fmt, ...)
 int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Read a whole file (at most max bytes) into a malloc'd, NUL-terminated
- * buffer; -ENOENT, -EISDIR, -EFBIG, -EACCES... with "PATH: why" in err. */
-int v6_file_read(const char *path, size_t max, char **out, size_t *len, struct v6_err *err);
+/* The largest file any v6kit tool reads whole: configuration files,
+ * iproute2's rt_tables, srcroute's owner records.  A 10,000-entry
+ * srcroute.conf is under 1 MiB; the limit only bounds what a runaway or
+ * hostile file can make a tool allocate.  The one limit for every reader. */
+#define V6_FILE_MAX (16u << 20)
+
+/* Read a whole file (at most V6_FILE_MAX bytes) into a malloc'd,
+ * NUL-terminated buffer; -ENOENT, -EISDIR, -EFBIG, -EACCES... with
+ * "PATH: why" in err, so every message names the file. */
+int v6_file_read(const char *path, char **out, size_t *len, struct v6_err *err);
 
 /* ---- addresses and prefixes ---------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int parse(const char *text, struct ndp_conf *c, struct v6_err *err)
 {
@@ -183,8 +184,30 @@ static void rule_limit(void)
 	free(text);
 }
 
+/* The file is read by lib's one reader: beyond ndproxy's old 1 MiB. */
+static void big_file(void)
+{
+	char path[] = "/tmp/v6kit-unit-ndp.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct ndp_conf c;
+	struct v6_err err;
+
+	for (int i = 0; i < 20000; i++)
+		fprintf(f, "# %60d\n", i);
+	fputs("proxy eth0 {\n  rule 2001:db8::/64 {\n    static\n  }\n}\n", f);
+	fclose(f);
+	ok(ndp_conf_load(path, &c, &err) == 0 && c.nproxies == 1,
+	   "a config file beyond 1 MiB loads");
+	ndp_conf_free(&c);
+	unlink(path);
+	ok(ndp_conf_load(path, &c, &err) == -ENOENT && !strncmp(err.msg, path, strlen(path)),
+	   "a missing file names itself");
+}
+
 int main(void)
 {
+	big_file();
 	nul_bytes();
 	escaping();
 	rule_limit();

@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static int parse(const char *text, struct t64_conf *c, struct v6_err *err)
 {
@@ -124,5 +126,22 @@ int main(void)
 	   "starts within the window counted, oldest found");
 	ok(t64_starts_in_window(starts, strlen(starts), 10, 200, &oldest) == 0, "none recent");
 	ok(t64_starts_in_window("", 0, 60, 200, &oldest) == 0, "empty file");
+	/* The file is read by lib's one reader: a 100 KiB file (comments
+	 * around the keys) loads, and a missing file names itself. */
+	{
+		char path[] = "/tmp/v6kit-unit-t64.XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fdopen(fd, "w");
+		for (int i = 0; i < 1600; i++)
+			fprintf(f, "# %60d\n", i);
+		fputs("remote 192.0.2.9\n", f);
+		fclose(f);
+		t64_conf_defaults(&c);
+		ok(t64_conf_load(&c, path, &err) == 0 && c.has_remote,
+		   "a config file beyond 64 KiB loads");
+		unlink(path);
+		ok(t64_conf_load(&c, path, &err) == -EINVAL && !strncmp(err.msg, path, strlen(path)),
+		   "a missing file is bad input, the message names it");
+	}
 	return done_testing();
 }

@@ -555,39 +555,14 @@ int ndp_conf_parse(const char *text, size_t len, const char *source, struct ndp_
 
 int ndp_conf_load(const char *path, struct ndp_conf *conf, struct v6_err *err)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, rc;
+	char *buf;
+	size_t len;
+	int rc;
 
 	conf_defaults(conf);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (len == cap) {
-			if (cap >= (1u << 20)) {
-				rc = v6_err_set(err, -EFBIG, "%s: larger than 1 MiB", path);
-				goto out;
-			}
-			cap = cap ? cap * 2 : 4096;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				rc = v6_err_set(err, -ENOMEM, "out of memory");
-				goto out;
-			}
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0) {
-			rc = v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (!r)
-			break;
-		len += (size_t)r;
-	}
+	if ((rc = v6_file_read(path, &buf, &len, err)) < 0)
+		return rc;
 	rc = ndp_conf_parse(buf, len, path, conf, err);
-out:
-	close(fd);
 	free(buf);
 	return rc;
 }

@@ -74,7 +74,7 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	struct v6_err err;
 	char *text;
 	size_t len;
-	int rc = v6_file_read(o->file, 64 << 20, &text, &len, &err);
+	int rc = v6_file_read(o->file, &text, &len, &err);
 
 	/* Whatever keeps the file from being read is bad input (exit 1). */
 	if (rc < 0) {

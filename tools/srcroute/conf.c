@@ -299,7 +299,7 @@ int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err)
 {
 	char *buf;
 	size_t len;
-	int rc = v6_file_read(path, 64 << 20, &buf, &len, err);
+	int rc = v6_file_read(path, &buf, &len, err);
 
 	/* Whatever keeps the file from being read is bad input (exit 1). */
 	if (rc < 0)

@@ -177,7 +177,7 @@ int sr_owners_load(struct sr_owners *o, struct v6_err *err)
 	if ((rc = state_dir(dir, sizeof(dir), true, false, err)) < 0)
 		return rc;
 	snprintf(o->path, sizeof(o->path), "%.4000s/owners", dir);
-	rc = v6_file_read(o->path, 16 << 20, &buf, &len, err);
+	rc = v6_file_read(o->path, &buf, &len, err);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)

@@ -271,29 +271,15 @@ int t64_conf_parse(struct t64_conf *c, const char *text, size_t len, const char 
 
 int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err)
 {
-	FILE *f = fopen(path, "r");
 	char *buf;
 	size_t n;
-	int rc;
+	int rc = v6_file_read(path, &buf, &n, err);
 
-	if (!f)
-		return v6_err_set(err, errno == ENOENT ? -EINVAL : -errno, "%s: %s", path,
-				  strerror(errno));
-	/* Config files are a few lines; 64 KiB is far beyond any real one. */
-	buf = malloc(65536);
-	if (!buf) {
-		fclose(f);
-		return v6_err_set(err, -ENOMEM, "out of memory");
-	}
-	n = fread(buf, 1, 65536, f);
-	if (ferror(f) || n == 65536) {
-		rc = v6_err_set(err, -EINVAL, "%s: %s", path,
-				ferror(f) ? strerror(errno) : "larger than 64 KiB");
-	} else {
-		rc = t64_conf_parse(c, buf, n, path, err);
-	}
+	/* A file that cannot be read is bad input (the callers exit 1). */
+	if (rc < 0)
+		return rc == -ENOMEM ? rc : -EINVAL;
+	rc = t64_conf_parse(c, buf, n, path, err);
 	free(buf);
-	fclose(f);
 	return rc;
 }
 
