@@ -48,6 +48,30 @@ int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
  * "PATH: why" in err, so every message names the file. */
 int v6_file_read(const char *path, char **out, size_t *len, struct v6_err *err);
 
+/* ---- configuration lines ------------------------------------------- */
+
+/* The line format of srcroute.conf and tun6in4.conf: words separated by
+ * white space, '#' starts a comment anywhere, blank lines are ignored,
+ * and errors say SOURCE:LINE.  The iterator only walks a buffer. */
+#define V6_LINE_SPACE " \t\r\v\f"
+
+struct v6_lines {
+	const char *p, *end;
+	const char *source; /* names the text in errors: the file or "command line" */
+	unsigned lineno;    /* of the line last returned, for "SOURCE:LINE:" */
+	char buf[1024];     /* lines are at most sizeof(buf) - 1 bytes */
+};
+
+void v6_lines_init(struct v6_lines *it, const char *text, size_t len, const char *source);
+/* The next line that is not blank once its comment is cut off: returns 1
+ * with *line pointing into it->buf (writable, NUL-terminated), 0 at the
+ * end, or -EINVAL ("SOURCE:LINE: ...") for an overlong line or a NUL. */
+int v6_lines_next(struct v6_lines *it, char **line, struct v6_err *err);
+/* Split line in place at V6_LINE_SPACE into words[0..max-1].  Returns the
+ * number of words, or max + 1 when there are more, with the first word
+ * too many in words[max]: words must have room for max + 1. */
+int v6_line_split(char *line, char **words, int max);
+
 /* ---- addresses and prefixes ---------------------------------------- */
 
 struct v6_addr {

@@ -143,5 +143,16 @@ int main(void)
 		ok(t64_conf_load(&c, path, &err) == -EINVAL && !strncmp(err.msg, path, strlen(path)),
 		   "a missing file is bad input, the message names it");
 	}
+	/* Lines follow lib's config line format, srcroute.conf's too:
+	 * up to 1023 bytes, so a long comment is no error. */
+	{
+		char text[800];
+		memset(text, ' ', sizeof(text));
+		memcpy(text, "mtu 1400 #", 10);
+		text[sizeof(text) - 1] = '\n';
+		t64_conf_defaults(&c);
+		ok(t64_conf_parse(&c, text, sizeof(text), "t.conf", &err) == 0 && c.mtu == 1400,
+		   "an 800-byte line with a comment is read");
+	}
 	return done_testing();
 }

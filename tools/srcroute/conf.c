@@ -148,50 +148,35 @@ static int conf_push(struct sr_conf *conf, const struct sr_entry *e, size_t *cap
 int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_conf *conf,
 		  struct v6_err *err)
 {
-	enum { MAXWORDS = 16, MAXLINE = 1024 };
-	const char *end = text + len;
+	enum { MAXWORDS = 16 };
+	struct v6_lines it;
 	size_t cap = 0;
-	unsigned lineno = 0;
+	char *line;
+	int rc;
 
 	memset(conf, 0, sizeof(*conf));
 	conf->source = source;
-	for (const char *p = text; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t l = (size_t)((eol ? eol : end) - p);
-		char line[MAXLINE], *words[MAXWORDS], *save = NULL;
-		int n = 0;
-		struct sr_entry e = { .line = ++lineno };
+	v6_lines_init(&it, text, len, source);
+	while ((rc = v6_lines_next(&it, &line, err)) > 0) {
+		char *words[MAXWORDS + 1];
+		int n = v6_line_split(line, words, MAXWORDS);
+		struct sr_entry e = { .line = it.lineno };
 
-		if (l >= sizeof(line))
-			return v6_err_set(err, -EINVAL, "%s:%u: line longer than %d bytes", source,
-					  lineno, MAXLINE - 1);
-		if (memchr(p, '\0', l))
-			return v6_err_set(err, -EINVAL, "%s:%u: NUL byte in line", source, lineno);
-		memcpy(line, p, l);
-		line[l] = '\0';
-		p = eol ? eol + 1 : end;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		for (char *w = strtok_r(line, " \t\r\v\f", &save); w;
-		     w = strtok_r(NULL, " \t\r\v\f", &save)) {
-			if (n == MAXWORDS)
-				return v6_err_set(err, -EINVAL, "%s:%u: too many words: '%s'", source,
-						  lineno, w);
-			words[n++] = w;
-		}
-		if (!n)
-			continue;
+		if (n > MAXWORDS)
+			return v6_err_set(err, -EINVAL, "%s:%u: too many words: '%s'", source,
+					  it.lineno, words[MAXWORDS]);
 		if (sr_parse_entry(words, n, &e, err) < 0)
-			return v6_err_prefix(err, -EINVAL, "%s:%u", source, lineno);
+			return v6_err_prefix(err, -EINVAL, "%s:%u", source, it.lineno);
 		/* A file's entries share one owner, chosen by the verb. */
 		if (e.owner[0])
 			return v6_err_set(err, -EINVAL,
 					  "%s:%u: 'owner' belongs on the command line, not in a file: '%s'",
-					  source, lineno, e.owner);
+					  source, it.lineno, e.owner);
 		if (conf_push(conf, &e, &cap) < 0)
 			return v6_err_set(err, -ENOMEM, "out of memory");
 	}
+	if (rc < 0)
+		return rc;
 	return sr_conf_validate(conf, err);
 }
 

@@ -232,41 +232,24 @@ int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from
 int t64_conf_parse(struct t64_conf *c, const char *text, size_t len, const char *source,
 		   struct v6_err *err)
 {
-	enum { MAXLINE = 512 };
-	const char *end = text + len;
-	unsigned lineno = 0;
+	struct v6_lines it;
+	char *line;
+	int rc;
 
 	c->source = source;
-	for (const char *p = text; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t l = (size_t)((eol ? eol : end) - p);
-		char line[MAXLINE], *save = NULL, *key, *val, *extra;
+	v6_lines_init(&it, text, len, source);
+	while ((rc = v6_lines_next(&it, &line, err)) > 0) {
+		char *words[3];
 		struct v6_err e;
+		int n = v6_line_split(line, words, 2);
 
-		lineno++;
-		if (l >= sizeof(line))
-			return v6_err_set(err, -EINVAL, "%s:%u: line longer than %d bytes", source,
-					  lineno, MAXLINE - 1);
-		if (memchr(p, '\0', l))
-			return v6_err_set(err, -EINVAL, "%s:%u: NUL byte in line", source, lineno);
-		memcpy(line, p, l);
-		line[l] = '\0';
-		p = eol ? eol + 1 : end;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		key = strtok_r(line, " \t\r\v\f", &save);
-		if (!key)
-			continue;
-		val = strtok_r(NULL, " \t\r\v\f", &save);
-		extra = strtok_r(NULL, " \t\r\v\f", &save);
-		if (extra)
+		if (n > 2)
 			return v6_err_set(err, -EINVAL, "%s:%u: one value per key: '%s'", source,
-					  lineno, extra);
-		if (t64_conf_set(c, key, val, true, &e) < 0)
-			return v6_err_set(err, -EINVAL, "%s:%u: %s", source, lineno, e.msg);
+					  it.lineno, words[2]);
+		if (t64_conf_set(c, words[0], n > 1 ? words[1] : NULL, true, &e) < 0)
+			return v6_err_set(err, -EINVAL, "%s:%u: %s", source, it.lineno, e.msg);
 	}
-	return 0;
+	return rc;
 }
 
 int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err)
