@@ -26,18 +26,11 @@ static int rtnames_put(struct v6_rtnames *t, uint32_t id, const char *name, size
 			t->v[i].name[nlen] = '\0';
 			return 0;
 		}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct v6_rtname *v = realloc(t->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
-	t->v[t->n].id = id;
-	memcpy(t->v[t->n].name, name, nlen);
-	t->v[t->n].name[nlen] = '\0';
-	t->n++;
+	struct v6_rtname e = { .id = id };
+	memcpy(e.name, name, nlen);
+	e.name[nlen] = '\0';
+	if (V6_APPEND(t->v, t->n, t->cap, e) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -180,13 +173,11 @@ int v6_rtnames_id(const struct v6_rtnames *t, const char *name, uint32_t *id)
 int v6_rtnames_resolve(const struct v6_rtnames *t, const char *s, uint32_t *id,
 		       struct v6_err *err)
 {
-	struct v6_err ignored;
-
 	if (*s >= '0' && *s <= '9')
 		return v6_parse_u32(s, 1, UINT32_MAX, id, "table", err);
 	if (v6_rtnames_id(t, s, id) == 0)
 		return 0;
-	if (v6_parse_ifname(s, "table", &ignored) < 0 || strlen(s) >= sizeof(t->v[0].name))
+	if (!v6_table_name_ok(s))
 		return v6_err_set(err, -EINVAL, "table must be a number or a name: '%s'", s);
 	return v6_err_set(err, -ENOENT, "unknown table name: '%s'", s);
 }

@@ -194,4 +194,58 @@ void v6_emit_end(struct v6_emit *e);
 /* JSON string escaping into out, for callers that need it elsewhere. */
 void v6_json_escape(FILE *out, const char *s);
 
+/* ---- small shared helpers ------------------------------------------ */
+
+/* Make room for need elements of size bytes in the array whose pointer is
+ * at pv (a `struct x **` passed as void *), doubling *cap; the array is
+ * unchanged on -ENOMEM. */
+int v6_grow(void *pv, size_t *cap, size_t need, size_t size);
+/* Append a copy of *elem to the array at pv holding *n elements. */
+int v6_append(void *pv, size_t *n, size_t *cap, const void *elem, size_t size);
+/* v6_append() with the element size taken from the array, and a compile
+ * error when elem is not of the array's element type. */
+#define V6_APPEND(v, n, cap, elem) \
+	v6_append(&(v), &(n), &(cap), &(elem), sizeof(*(v)) + 0 * sizeof(*(v) = (elem)))
+
+/* Big-endian (network order) fields of packets and messages. */
+static inline uint16_t v6_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t v6_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void v6_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void v6_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Routing tables a tool fills, the one rule for srcroute and tun6in4.
+ * As in iproute2 (ip-route(8) "table TABLEID"), a table is a number or a
+ * name from rt_tables; a word starting with a digit is a number (decimal
+ * only, 1-4294967295: iproute2 also reads 0x forms, we refuse them).  A name
+ * is one rt_tables word: printable ASCII without white space or '#' (which
+ * starts an rt_tables comment), at most V6_TABLE_NAME_MAX - 1 bytes, not
+ * starting with a digit.  The kernel's own tables (0 unspec, 253 default,
+ * 254 main, 255 local), by number or name, are never a tool's to fill. */
+#define V6_TABLE_NAME_MAX 64
+bool v6_table_name_ok(const char *s);
+/* -EINVAL with "table must be ...: 'S'" unless s is a table a tool may fill. */
+int v6_table_check(const char *s, struct v6_err *err);
+
+/* Milliseconds of CLOCK_MONOTONIC: for deadlines and intervals, never
+ * stepped by the wall clock. */
+int64_t v6_mono_ms(void);
+
+/* The runtime state directory: $V6KIT_RUNDIR if set and not empty, else
+ * V6_RUNDIR_DEFAULT. */
+#define V6_RUNDIR_DEFAULT "/run/v6kit"
+const char *v6_rundir(void);
+
 #endif

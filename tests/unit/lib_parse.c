@@ -97,7 +97,8 @@ static void test_rtnames(void)
 	is_str(v6_rtnames_name(&t, 254), "main", "id to name with trailing comment");
 	ok(v6_rtnames_resolve(&t, "300", &id, &err) == 0 && id == 300, "numeric table");
 	ok(v6_rtnames_resolve(&t, "nosuch", &id, &err) == -ENOENT, "unknown name is ENOENT");
-	ok(v6_rtnames_resolve(&t, "bad/name", &id, &err) == -EINVAL, "bad name is EINVAL");
+	ok(v6_rtnames_resolve(&t, "bad name", &id, &err) == -EINVAL, "a name with a space is EINVAL");
+	ok(v6_rtnames_resolve(&t, "bad#name", &id, &err) == -EINVAL, "a name with a # is EINVAL");
 	const char *later = "100 renamed\n";
 	ok(v6_rtnames_parse(&t, later, strlen(later), "x.conf", &err) == 0 &&
 	   !strcmp(v6_rtnames_name(&t, 100), "renamed"), "later file renames an id");

@@ -75,7 +75,7 @@ int main(void)
 		{ "mode fast\n", "t.conf:1: mode must be auto, kernel or user: 'fast'" },
 		{ "max-starts 5\n", "t.conf:1: max-starts must be N/SECS with N 1-1000 and SECS 1-86400: '5'" },
 		{ "max-starts 0/60\n", "t.conf:1: max-starts must be N/SECS with N 1-1000 and SECS 1-86400: '0/60'" },
-		{ "table local\n", "t.conf:1: table must be a number or a name of 1-15 bytes: 'local'" },
+		{ "table local\n", "t.conf:1: table must be a number or a name of 1-63 bytes, not a system table: 'local'" },
 		{ "\n\nfrobnicate yes\n", "t.conf:3: unknown key 'frobnicate' (expected remote, local, address, gateway, mtu, ttl, dev, default-route, table, mode or max-starts)" },
 		{ "mtu 1400 1500\n", "t.conf:1: one value per key: '1500'" },
 		{ "address 2001:db8::1/64\naddress 2001:db8::1/64\n", "t.conf:2: address given twice: '2001:db8::1/64'" },

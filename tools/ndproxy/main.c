@@ -62,7 +62,7 @@ static int status_main(const char *netns, const char *instance, int argc, char *
 		return V6_EXIT_USAGE;
 	}
 	if (ndp_instance_path(path, sizeof(path), netns, instance, "sock") < 0) {
-		v6_cli_error("run directory path too long: '%s'", ndp_rundir());
+		v6_cli_error("run directory path too long: '%s'", v6_rundir());
 		return V6_EXIT_USAGE;
 	}
 	return ndp_status_main(path, json, pretty);

@@ -90,7 +90,7 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 		rc = v6_cli_status(-EINVAL);
 		goto out;
 	}
-	long long deadline = sr_mono_ms() + (long long)o->wait_s * 1000;
+	long long deadline = v6_mono_ms() + (long long)o->wait_s * 1000;
 	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
 		goto out;
 	uint64_t after = 0;

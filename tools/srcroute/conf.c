@@ -101,21 +101,9 @@ int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
 		} else if (!strcmp(key, "table")) {
 			if (seen_table)
 				return v6_err_set(err, -EINVAL, "'table' given twice: '%s'", val);
-			uint32_t id;
-			if (val[0] >= '0' && val[0] <= '9') {
-				/* 253-255 are default/main/local: never ours to fill. */
-				if ((rc = v6_parse_u32(val, 1, UINT32_MAX, &id, "table", err)) < 0)
-					return rc;
-				if (id >= 253 && id <= 255)
-					return v6_err_set(err, -EINVAL,
-							  "table must not be a system table: '%s'", val);
-			} else if (v6_parse_ifname(val, "table", NULL) < 0 ||
-				   !strcmp(val, "main") || !strcmp(val, "local") ||
-				   !strcmp(val, "default") || !strcmp(val, "unspec")) {
-				return v6_err_set(err, -EINVAL,
-						  "table must be a number or a name of 1-15 bytes, not a system table: '%s'",
-						  val);
-			}
+			/* lib's one rule: never a system table. */
+			if ((rc = v6_table_check(val, err)) < 0)
+				return rc;
 			snprintf(e->table, sizeof(e->table), "%s", val);
 			seen_table = true;
 		} else {
@@ -133,16 +121,7 @@ int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
 
 static int conf_push(struct sr_conf *conf, const struct sr_entry *e, size_t *cap)
 {
-	if (conf->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		struct sr_entry *v = realloc(conf->v, nc * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		conf->v = v;
-		*cap = nc;
-	}
-	conf->v[conf->n++] = *e;
-	return 0;
+	return v6_append(&conf->v, &conf->n, cap, e, sizeof(*e));
 }
 
 int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_conf *conf,

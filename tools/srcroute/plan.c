@@ -150,16 +150,7 @@ void sr_state_free(struct sr_state *st)
 
 int sr_plan_push(struct sr_plan *plan, const struct sr_op *op)
 {
-	if (plan->n == plan->cap) {
-		size_t cap = plan->cap ? plan->cap * 2 : 32;
-		struct sr_op *v = realloc(plan->ops, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		plan->ops = v;
-		plan->cap = cap;
-	}
-	plan->ops[plan->n++] = *op;
-	return 0;
+	return v6_append(&plan->ops, &plan->n, &plan->cap, op, sizeof(*op));
 }
 
 void sr_plan_free(struct sr_plan *plan)
@@ -201,8 +192,8 @@ struct builder {
 	size_t nwant_rules;
 	struct want_table *tables;
 	size_t ntables;
-	struct { char name[16]; int ifindex; } *devs;
-	size_t ndevs;
+	struct sr_dev { char name[16]; int ifindex; } *devs;
+	size_t ndevs, capdevs;
 	int ioctl_fd;
 	struct v6_err *err;
 	int rc;
@@ -238,13 +229,11 @@ static int resolve_table(struct builder *b, const struct sr_entry *e, uint32_t *
 	 * sr_lock(), so no other run can pick the same id meanwhile. */
 	if ((rc = read_used_tables(b->nl, b->st, err)) < 0)
 		return rc;
-	struct sr_newtable *v = realloc(p->newtables, (p->nnew + 1) * sizeof(*v));
-	if (!v)
+	struct sr_newtable nt = { .id = v6_rtnames_free_id(&p->names, table_taken, b) };
+	snprintf(nt.name, sizeof(nt.name), "%s", name);
+	if (V6_APPEND(p->newtables, p->nnew, p->capnew, nt) < 0)
 		return v6_err_set(err, -ENOMEM, "out of memory");
-	p->newtables = v;
-	*id = v6_rtnames_free_id(&p->names, table_taken, b);
-	snprintf(v[p->nnew].name, sizeof(v[p->nnew].name), "%s", name);
-	v[p->nnew++].id = *id;
+	*id = nt.id;
 	return 0;
 }
 
@@ -281,12 +270,10 @@ static int resolve_dev(struct builder *b, const char *name, int *ifindex, struct
 		}
 	if ((rc = link_index(b, name, &l.ifindex, err)) < 0)
 		return rc;
-	void *v = realloc(b->devs, (b->ndevs + 1) * sizeof(*b->devs));
-	if (!v)
+	struct sr_dev d = { .ifindex = l.ifindex };
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	if (V6_APPEND(b->devs, b->ndevs, b->capdevs, d) < 0)
 		return v6_err_set(err, -ENOMEM, "out of memory");
-	b->devs = v;
-	snprintf(b->devs[b->ndevs].name, sizeof(b->devs[0].name), "%s", name);
-	b->devs[b->ndevs++].ifindex = l.ifindex;
 	*ifindex = l.ifindex;
 	return 0;
 }

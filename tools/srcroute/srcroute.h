@@ -81,7 +81,7 @@ struct sr_plan {
 	struct sr_op *ops;
 	size_t n, cap;
 	struct sr_newtable *newtables; /* names to register after success */
-	size_t nnew;
+	size_t nnew, capnew;
 	struct v6_rtnames names;
 };
 
@@ -196,7 +196,6 @@ struct sr_job {
 	long long wait_until;          /* --wait: CLOCK_MONOTONIC ms, 0 if not */
 	uint64_t *after;               /* if set: sr_stamp_after() on success */
 };
-long long sr_mono_ms(void);
 int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
 	       struct v6_err *err);
 extern const char sr_usage[];

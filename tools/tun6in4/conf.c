@@ -71,19 +71,10 @@ bad:
 
 static int parse_table(struct t64_conf *c, const char *val, struct v6_err *err)
 {
-	uint32_t id;
-
-	if (val[0] >= '0' && val[0] <= '9') {
-		if (v6_parse_u32(val, 1, UINT32_MAX, &id, "table", err) < 0)
-			return -EINVAL;
-		if (id == 255 || id == 253)
-			return v6_err_set(err, -EINVAL, "table must not be local or default: '%s'",
-					  val);
-	} else if (v6_parse_ifname(val, "table", NULL) < 0 || !strcmp(val, "local") ||
-		   !strcmp(val, "default") || !strcmp(val, "unspec")) {
-		return v6_err_set(err, -EINVAL,
-				  "table must be a number or a name of 1-15 bytes: '%s'", val);
-	}
+	/* lib's one rule, srcroute's too; without `table` the route goes
+	 * into main, so `table main` has nothing to add. */
+	if (v6_table_check(val, err) < 0)
+		return -EINVAL;
 	snprintf(c->table, sizeof(c->table), "%s", val);
 	return 0;
 }

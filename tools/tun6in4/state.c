@@ -33,12 +33,10 @@ static void prune_stale(const char *top, const char *mine);
 
 int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 {
-	const char *run = getenv("V6KIT_RUNDIR");
+	const char *run = v6_rundir();
 	struct stat st;
 	char tmp[4096];
 
-	if (!run || !*run)
-		run = "/run/v6kit";
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	unsigned long long id = (unsigned long long)st.st_ino;
