@@ -24,16 +24,26 @@ enum {
 };
 
 /* Every library call that can fail takes one of these last; on failure it
- * holds a one-line message without the tool name or a trailing newline. */
+ * holds a one-line message without the tool name or a trailing newline,
+ * and the exit status the failure calls for, so a caller can keep the
+ * real errno in its return value and still exit with the right class. */
 struct v6_err {
 	char msg[512];
+	int status; /* V6_EXIT_USAGE (bad input) or V6_EXIT_RUNTIME */
 };
 
+/* The exit class of an errno when nothing better is known: -EINVAL and
+ * -ERANGE are bad input (1), everything else a runtime failure (2). */
+int v6_err_class(int rc);
 /* Store a message and return rc (a negative errno), so callers can write
- * `return v6_err_set(err, -EINVAL, "...")`.  err may be NULL. */
+ * `return v6_err_set(err, -EINVAL, "...")`.  err may be NULL.  The status
+ * is v6_err_class(rc). */
 int v6_err_set(struct v6_err *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Prefix an existing message: "CONTEXT: old message". */
+/* Mark the failure in err as bad input (exit 1) whatever its errno, e.g. a
+ * configuration file that cannot be read; returns rc. */
+int v6_err_input(struct v6_err *err, int rc);
+/* Prefix an existing message: "CONTEXT: old message" (status kept). */
 int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

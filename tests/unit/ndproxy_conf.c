@@ -40,7 +40,7 @@ static void errors(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ndp_conf c;
-		struct v6_err err = { "" };
+		struct v6_err err = { .msg = "" };
 		int rc = parse(cases[i].text, &c, &err);
 		ok(rc == -EINVAL, "bad config %zu refused", i);
 		if (cases[i].msg)
@@ -125,7 +125,7 @@ static void nul_bytes(void)
 {
 	static const char text[] = "proxy eth0 {\n rule 2001:db8::/64 { iface \"eth1\0junk\" }\n}\n";
 	struct ndp_conf c;
-	struct v6_err err = { "" };
+	struct v6_err err = { .msg = "" };
 
 	ok(ndp_conf_parse(text, sizeof(text) - 1, "t.conf", &c, &err) == -EINVAL,
 	   "NUL inside a quoted value refused");
@@ -140,7 +140,7 @@ static void nul_bytes(void)
 static void escaping(void)
 {
 	struct ndp_conf c;
-	struct v6_err err = { "" };
+	struct v6_err err = { .msg = "" };
 	char out[64];
 
 	ok(parse("proxy eth0 {\n rule 2001:db8::/64 { static }\n router \"\x1b[2J\r\"\n}\n", &c,
@@ -163,7 +163,7 @@ static void rule_limit(void)
 	size_t n = NDP_MAX_RULES + 1, len = 0;
 	char *text = malloc(n * 12 + 64);
 	struct ndp_conf c;
-	struct v6_err err = { "" };
+	struct v6_err err = { .msg = "" };
 
 	len += (size_t)sprintf(text + len, "proxy eth0 {\n");
 	for (size_t i = 0; i < n; i++)

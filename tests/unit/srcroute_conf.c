@@ -104,5 +104,12 @@ int main(void)
 	sr_conf_free(&c);
 	ok(sr_conf_parse("a\0b", 3, "t.conf", &c, &err) == -EINVAL && strstr(err.msg, "NUL"), "NUL byte");
 	sr_conf_free(&c);
+	/* An unreadable file keeps its errno and exits 1 through err.status
+	 * (the loader no longer rewrites the errno to EINVAL). */
+	ok(sr_conf_load("/nonexistent/srcroute.conf", &c, &err) == -ENOENT &&
+	   err.status == V6_EXIT_USAGE && strstr(err.msg, "/nonexistent/srcroute.conf"),
+	   "a missing file: -ENOENT, bad input, named");
+	ok(sr_conf_load("/", &c, &err) == -EISDIR && err.status == V6_EXIT_USAGE,
+	   "a directory: -EISDIR, bad input");
 	return done_testing();
 }

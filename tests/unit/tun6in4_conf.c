@@ -140,8 +140,9 @@ int main(void)
 		ok(t64_conf_load(&c, path, &err) == 0 && c.has_remote,
 		   "a config file beyond 64 KiB loads");
 		unlink(path);
-		ok(t64_conf_load(&c, path, &err) == -EINVAL && !strncmp(err.msg, path, strlen(path)),
-		   "a missing file is bad input, the message names it");
+		ok(t64_conf_load(&c, path, &err) == -ENOENT && err.status == V6_EXIT_USAGE &&
+		   !strncmp(err.msg, path, strlen(path)),
+		   "a missing file keeps its errno, is bad input (exit 1), the message names it");
 	}
 	/* Lines follow lib's config line format, srcroute.conf's too:
 	 * up to 1023 bytes, so a long comment is no error. */

@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 		char shown[sizeof(err.msg)];
 		ndp_vis(shown, sizeof(shown), err.msg);
 		v6_cli_error("%s", shown);
-		return rc == -EINVAL || rc == -ERANGE ? V6_EXIT_USAGE : V6_EXIT_RUNTIME;
+		return err.status;
 	}
 	if (check)
 		return check_main(&conf);

@@ -259,15 +259,23 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 			  sr_where(conf, bad, w, sizeof(w)), sr_entry_table(bad), first->line);
 }
 
+int sr_conf_read(const char *path, char **text, size_t *len, struct v6_err *err)
+{
+	int rc = v6_file_read(path, text, len, err);
+
+	/* Whatever keeps the file from being read is bad input (exit 1);
+	 * only running out of memory is the host's failure. */
+	return rc < 0 && rc != -ENOMEM ? v6_err_input(err, rc) : rc;
+}
+
 int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err)
 {
 	char *buf;
 	size_t len;
-	int rc = v6_file_read(path, &buf, &len, err);
+	int rc = sr_conf_read(path, &buf, &len, err);
 
-	/* Whatever keeps the file from being read is bad input (exit 1). */
 	if (rc < 0)
-		return rc == -ENOMEM ? rc : -EINVAL;
+		return rc;
 	rc = sr_conf_parse(buf, len, path, conf, err);
 	free(buf);
 	return rc;

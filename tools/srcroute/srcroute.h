@@ -52,6 +52,9 @@ int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_co
 		  struct v6_err *err);
 /* Checks across entries: duplicates, one (dev, via) per table and family. */
 int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err);
+/* Read FILE whole: on failure err->status says bad input (exit 1) for
+ * any reason but ENOMEM, and the real errno is returned. */
+int sr_conf_read(const char *path, char **text, size_t *len, struct v6_err *err);
 int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err);
 void sr_conf_free(struct sr_conf *conf);
 uint32_t sr_entry_prio(const struct sr_entry *e);

@@ -249,9 +249,10 @@ int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err)
 	size_t n;
 	int rc = v6_file_read(path, &buf, &n, err);
 
-	/* A file that cannot be read is bad input (the callers exit 1). */
+	/* A file that cannot be read is bad input (exit 1); only running out
+	 * of memory is the host's failure. */
 	if (rc < 0)
-		return rc == -ENOMEM ? rc : -EINVAL;
+		return rc == -ENOMEM ? rc : v6_err_input(err, rc);
 	rc = t64_conf_parse(c, buf, n, path, err);
 	free(buf);
 	return rc;
