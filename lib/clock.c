@@ -1,4 +1,4 @@
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <time.h>
 

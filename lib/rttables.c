@@ -1,6 +1,6 @@
 /* Routing table names as iproute2 keeps them: DIR/rt_tables plus
  * DIR/rt_tables.d/(*).conf, lines of "ID NAME" with # comments. */
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,9 @@
-/* v6kit shared helpers that need no kernel: errors, strict parsers, routing
- * table names, and the text/JSON output emitter.  Pure functions only, so
- * unit tests and fuzzers can call them without root. */
+/* v6kit shared helpers that touch neither files nor the kernel: errors,
+ * strict parsers, config lines, routing table names, byte order, arrays
+ * and the text/JSON output emitter (which writes to a stream it is
+ * given).  Pure functions over memory, so unit tests and fuzzers can call
+ * them without root; file and system I/O is in v6sys.h, netlink in
+ * v6nl.h. */
 #ifndef V6UTIL_H
 #define V6UTIL_H
 
@@ -46,17 +49,6 @@ int v6_err_input(struct v6_err *err, int rc);
 /* Prefix an existing message: "CONTEXT: old message" (status kept). */
 int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* The largest file any v6kit tool reads whole: configuration files,
- * iproute2's rt_tables, srcroute's owner records.  A 10,000-entry
- * srcroute.conf is under 1 MiB; the limit only bounds what a runaway or
- * hostile file can make a tool allocate.  The one limit for every reader. */
-#define V6_FILE_MAX (16u << 20)
-
-/* Read a whole file (at most V6_FILE_MAX bytes) into a malloc'd,
- * NUL-terminated buffer; -ENOENT, -EISDIR, -EFBIG, -EACCES... with
- * "PATH: why" in err, so every message names the file. */
-int v6_file_read(const char *path, char **out, size_t *len, struct v6_err *err);
 
 /* ---- configuration lines ------------------------------------------- */
 
@@ -144,8 +136,6 @@ struct v6_rtnames {
  * entries add to earlier ones.  source names the file in errors. */
 int v6_rtnames_parse(struct v6_rtnames *t, const char *text, size_t len, const char *source,
 		     struct v6_err *err);
-/* Load DIR/rt_tables and DIR/rt_tables.d/(*).conf; missing files are fine. */
-int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err);
 void v6_rtnames_free(struct v6_rtnames *t);
 const char *v6_rtnames_name(const struct v6_rtnames *t, uint32_t id);
 int v6_rtnames_id(const struct v6_rtnames *t, const char *name, uint32_t *id);
@@ -157,18 +147,6 @@ int v6_rtnames_resolve(const struct v6_rtnames *t, const char *s, uint32_t *id,
 #define V6_RTNAMES_FIRST_FREE 1000u
 uint32_t v6_rtnames_free_id(const struct v6_rtnames *t, bool (*taken)(uint32_t id, void *arg),
 			    void *arg);
-/* Add NAME=ID to DIR/rt_tables.d/FILE (atomic rename), keeping what the file had. */
-int v6_rtnames_register(const char *dir, const char *file, const char *name, uint32_t id,
-			struct v6_err *err);
-/* Where iproute2's files live: $V6KIT_IPROUTE2_DIR or /etc/iproute2. */
-const char *v6_iproute2_dir(void);
-/* Take the lock v6_rtnames_register() takes for DIR/rt_tables.d/FILE and
- * keep it: a caller that chooses an id and registers it later holds it
- * across both.  Returns the lock's descriptor (close it to release). */
-int v6_rtnames_lock(const char *dir, const char *file, struct v6_err *err);
-/* v6_rtnames_register() for a caller that holds v6_rtnames_lock(). */
-int v6_rtnames_register_held(const char *dir, const char *file, const char *name, uint32_t id,
-			     struct v6_err *err);
 
 /* ---- output: each field once, for text and JSON -------------------- */
 
@@ -248,14 +226,5 @@ static inline void v6_put_be32(uint8_t *p, uint32_t v)
 bool v6_table_name_ok(const char *s);
 /* -EINVAL with "table must be ...: 'S'" unless s is a table a tool may fill. */
 int v6_table_check(const char *s, struct v6_err *err);
-
-/* Milliseconds of CLOCK_MONOTONIC: for deadlines and intervals, never
- * stepped by the wall clock. */
-int64_t v6_mono_ms(void);
-
-/* The runtime state directory: $V6KIT_RUNDIR if set and not empty, else
- * V6_RUNDIR_DEFAULT. */
-#define V6_RUNDIR_DEFAULT "/run/v6kit"
-const char *v6_rundir(void);
 
 #endif

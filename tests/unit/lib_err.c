@@ -1,6 +1,6 @@
 /* Unit tests for lib/err.c: messages and the exit class they carry. */
 #include "unit.h"
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 /* Unit tests for lib/file.c: the one whole-file reader and its one limit. */
 #include "unit.h"
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <errno.h>
 #include <stdlib.h>

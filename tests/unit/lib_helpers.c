@@ -1,7 +1,7 @@
 /* Unit tests for lib's small shared helpers: grow-and-append, big-endian
  * fields, the monotonic clock and the run directory. */
 #include "unit.h"
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <errno.h>
 #include <stdint.h>

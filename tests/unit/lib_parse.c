@@ -1,6 +1,6 @@
 /* Unit tests for lib/'s strict parsers, rt_tables handling and emitter. */
 #include "unit.h"
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,6 +4,11 @@
 
 #include <errno.h>
 
+/* v6util.h is the pure side: including it brings no file or system I/O. */
+#if defined(V6SYS_H) || defined(V6_FILE_MAX) || defined(V6_RUNDIR_DEFAULT)
+#error "v6util.h declares file or system I/O"
+#endif
+
 int main(void)
 {
 	struct v6_err err;

@@ -9,6 +9,7 @@
  * globals, for the unit tests and the fuzzer. */
 #define _GNU_SOURCE
 #include "ndproxy.h"
+#include "v6sys.h"
 
 #include <ctype.h>
 #include <errno.h>
