@@ -49,6 +49,9 @@ int v6_rtnames_parse(struct v6_rtnames *t, const char *text, size_t len, const c
 		size_t n;
 
 		lineno++;
+		/* A NUL would read as an empty id (0) and an empty name. */
+		if (memchr(p, '\0', (size_t)(le - p)))
+			return v6_err_set(err, -EINVAL, "%s:%zu: NUL byte in line", source, lineno);
 		while (q < le && (*q == ' ' || *q == '\t'))
 			q++;
 		if (q == le || *q == '#' || *q == '\r')

@@ -155,5 +155,29 @@ int main(void)
 		ok(t64_conf_parse(&c, text, sizeof(text), "t.conf", &err) == 0 && c.mtu == 1400,
 		   "an 800-byte line with a comment is read");
 	}
+	/* The state and stats files are read by pure functions over bytes. */
+	{
+		struct t64_state st;
+		struct t64_stats ss;
+		const char *good = "mode kernel\npid 0\nname t0\nremote 192.0.2.1\nlocal any\nmtu 1280\nttl 64\n"
+				   "default-route no\n";
+		ok(t64_state_parse(good, strlen(good), "t0.state", &st, &err) == 0 &&
+		   st.mode == T64_MODE_KERNEL && st.conf.has_remote && !strcmp(st.conf.name, "t0"),
+		   "a state file parses: mode, pid, the canonical config");
+		ok(t64_state_parse("mode user\npid 7\n", 17, "t0.state", &st, &err) == 0 &&
+		   st.mode == T64_MODE_USER && st.pid == 7, "a state with an empty config");
+		ok(t64_state_parse("mode user\n", 10, "t0.state", &st, &err) == -EIO &&
+		   !strcmp(err.msg, "t0.state: damaged state file"), "a cut state file is damaged, named");
+		ok(t64_state_parse("mode user\npid 7\nmtu 9\n", 23, "t0.state", &st, &err) == -EIO,
+		   "a state whose config does not parse is damaged");
+		const char *stats = "rx_dropped                    1\ntx_dropped                    2\n"
+				    "ptb_sent                    3\n";
+		ok(t64_stats_parse(stats, strlen(stats), &ss) == 0 && ss.rx_dropped == 1 &&
+		   ss.tx_dropped == 2 && ss.ptb_sent == 3, "a stats record parses");
+		ok(t64_stats_parse("stopped\n", 8, &ss) == -EIO && !ss.rx_dropped,
+		   "a stopped daemon's file is no record");
+		ok(t64_stats_parse("rx_dropped 1\0tx_dropped 2 ptb_sent 3", 35, &ss) == -EIO,
+		   "a NUL ends the text");
+	}
 	return done_testing();
 }
