@@ -829,6 +829,8 @@ while True:
 	[ "$(grep -c READY=1 "$log")" = 3 ]
 	run -0 tool tun6in4 --help
 	assert_output --partial "--foreground"
+}
+
 # history HOST NAME: the restart guard's history of NAME in HOST.
 history() { printf '%s/tun6in4/netns-%s/%s.starts' "$V6KIT_STATEDIR" "$(ns "$1")" "$2"; }
 
