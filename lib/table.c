@@ -21,8 +21,10 @@ int v6_table_check(const char *s, struct v6_err *err)
 	uint32_t id;
 
 	if (*s >= '0' && *s <= '9') {
-		if (v6_parse_u32(s, 1, UINT32_MAX, &id, "table", NULL) < 0 ||
-		    (id >= 253 && id <= 255))
+		/* Not a number at all: the parser's message names the range. */
+		if (v6_parse_u32(s, 1, UINT32_MAX, &id, "table", err) < 0)
+			return -EINVAL;
+		if (id >= 253 && id <= 255)
 			goto bad;
 		return 0;
 	}

@@ -23,6 +23,8 @@ int main(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ok(v6_table_check(bad[i], &err) == -EINVAL && strstr(err.msg, bad[i]),
 		   "table '%s' refused, quoted in the message", bad[i]);
+	is_str((v6_table_check("0x10", &err), err.msg), "table must be 1-4294967295: '0x10'",
+	       "a word starting with a digit is a number: its range is named");
 	is_str((v6_table_check("main", &err), err.msg),
 	       "table must be a number or a name of 1-63 bytes, not a system table: 'main'",
 	       "one message for every refusal");
