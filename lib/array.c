@@ -5,9 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-int v6_grow(void *pv, size_t *cap, size_t need, size_t size)
+int v6_resize(void *pv, size_t n, size_t size)
 {
 	void *v, *nv;
+
+	if (!n || n > SIZE_MAX / size)
+		return -ENOMEM;
+	/* pv is the address of the caller's typed pointer: copy the pointer
+	 * out and back rather than write it through a void **. */
+	memcpy(&v, pv, sizeof(v));
+	if (!(nv = realloc(v, n * size)))
+		return -ENOMEM;
+	memcpy(pv, &nv, sizeof(nv));
+	return 0;
+}
+
+int v6_grow(void *pv, size_t *cap, size_t need, size_t size)
+{
 	size_t nc;
 
 	if (need <= *cap)
@@ -16,14 +30,8 @@ int v6_grow(void *pv, size_t *cap, size_t need, size_t size)
 	for (nc = *cap ? *cap : 8; nc < need; nc *= 2)
 		if (nc > SIZE_MAX / 2)
 			return -ENOMEM;
-	if (nc > SIZE_MAX / size)
+	if (v6_resize(pv, nc, size) < 0)
 		return -ENOMEM;
-	/* pv is the address of the caller's typed pointer: copy the pointer
-	 * out and back rather than write it through a void **. */
-	memcpy(&v, pv, sizeof(v));
-	if (!(nv = realloc(v, nc * size)))
-		return -ENOMEM;
-	memcpy(pv, &nv, sizeof(nv));
 	*cap = nc;
 	return 0;
 }

@@ -113,7 +113,7 @@ int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err)
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/rt_tables", dir);
@@ -124,16 +124,17 @@ int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err)
 		return 0;
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-		char **nn;
+		char *name;
 		if (l < 6 || strcmp(de->d_name + l - 5, ".conf") || de->d_name[0] == '.')
 			continue;
-		if (!(nn = realloc(names, (n + 1) * sizeof(*names))) || !(nn[n] = strdup(de->d_name))) {
-			free(nn ? nn : names);
+		if (!(name = strdup(de->d_name)) || V6_APPEND(names, n, cap, name) < 0) {
+			free(name);
+			while (n)
+				free(names[--n]);
+			free(names);
 			closedir(d);
 			return v6_err_set(err, -ENOMEM, "out of memory");
 		}
-		names = nn;
-		n++;
 	}
 	closedir(d);
 	if (n)

@@ -184,9 +184,12 @@ void v6_json_escape(FILE *out, const char *s);
 
 /* ---- small shared helpers ------------------------------------------ */
 
-/* Make room for need elements of size bytes in the array whose pointer is
- * at pv (a `struct x **` passed as void *), doubling *cap; the array is
- * unchanged on -ENOMEM. */
+/* Resize the array whose pointer is at pv (a `struct x **` passed as
+ * void *) to exactly n > 0 elements of size bytes; unchanged on -ENOMEM.
+ * For callers with a growth policy of their own. */
+int v6_resize(void *pv, size_t n, size_t size);
+/* Make room for need elements of size bytes in the array at pv, doubling
+ * *cap; the array is unchanged on -ENOMEM. */
 int v6_grow(void *pv, size_t *cap, size_t need, size_t size);
 /* Append a copy of *elem to the array at pv holding *n elements. */
 int v6_append(void *pv, size_t *n, size_t *cap, const void *elem, size_t size);

@@ -196,14 +196,9 @@ static int parse_block(struct lexer *lx, struct node **out, size_t *nout, int de
 			goto fail;
 		if (lx->p >= lx->end || *lx->p == '}')
 			break;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct node *nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = v6_err_set(lx->err, -ENOMEM, "out of memory");
-				goto fail;
-			}
-			v = nv;
+		if (v6_grow(&v, &cap, n + 1, sizeof(*v)) < 0) {
+			rc = v6_err_set(lx->err, -ENOMEM, "out of memory");
+			goto fail;
 		}
 		memset(&v[n], 0, sizeof(v[n]));
 		rc = parse_statement(lx, &v[n], depth);
@@ -320,15 +315,12 @@ static int get_ifname(struct checker *ck, const struct node *nd, char out[16])
 
 /* Room for element n of an array holding n: capacities are powers of
  * two, so tens of thousands of rules cost no quadratic copying. */
-static int grow(void **v, size_t n, size_t size, struct v6_err *err)
+static int grow(void *v, size_t n, size_t size, struct v6_err *err)
 {
-	void *nv;
-
 	if (n & (n - 1) || (n && n < 8))
 		return 0;
-	if (!(nv = realloc(*v, (n ? 2 * n : 8) * size)))
+	if (v6_resize(v, n ? 2 * n : 8, size) < 0)
 		return v6_err_set(err, -ENOMEM, "out of memory");
-	*v = nv;
 	return 0;
 }
 
@@ -418,7 +410,7 @@ static int check_proxy(struct checker *ck, const struct node *nd, struct ndp_pro
 			if (p->nrules >= NDP_MAX_RULES)
 				return node_err(ck, k, "proxy %s: more than %u rules", p->iface,
 						(unsigned)NDP_MAX_RULES);
-			if ((rc = grow((void **)&p->rules, p->nrules, sizeof(*p->rules), ck->err)) < 0)
+			if ((rc = grow(&p->rules, p->nrules, sizeof(*p->rules), ck->err)) < 0)
 				return rc;
 			if ((rc = check_rule(ck, k, &p->rules[p->nrules])) < 0)
 				return rc;
@@ -480,7 +472,7 @@ static int check_top(struct checker *ck, const struct node *v, size_t n)
 				return node_err(ck, nd, "'proxy %s' needs a { } block", nd->val);
 			if (c->nproxies >= NDP_MAX_PROXIES)
 				return node_err(ck, nd, "more than %u proxies", (unsigned)NDP_MAX_PROXIES);
-			if ((rc = grow((void **)&c->proxies, c->nproxies, sizeof(*c->proxies), ck->err)) < 0)
+			if ((rc = grow(&c->proxies, c->nproxies, sizeof(*c->proxies), ck->err)) < 0)
 				return rc;
 			np = c->proxies;
 			memset(&np[c->nproxies], 0, sizeof(*np));

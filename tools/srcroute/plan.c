@@ -25,18 +25,9 @@ static int read_family(struct v6_nl *nl, int fam, struct sr_state *st, struct v6
 		free(rules);
 		return nrt;
 	}
-	void *a = realloc(st->rules, (st->nrules + (size_t)nr + 1) * sizeof(*rules));
-	void *o = a ? realloc(st->owner, (st->nrules + (size_t)nr + 1) * sizeof(*st->owner))
-		    : NULL;
-	void *b = o ? realloc(st->routes, (st->nroutes + (size_t)nrt + 1) * sizeof(*routes))
-		    : NULL;
-	if (a)
-		st->rules = a;
-	if (o)
-		st->owner = o;
-	if (b)
-		st->routes = b;
-	if (!a || !o || !b) {
+	if (v6_resize(&st->rules, st->nrules + (size_t)nr + 1, sizeof(*st->rules)) < 0 ||
+	    v6_resize(&st->owner, st->nrules + (size_t)nr + 1, sizeof(*st->owner)) < 0 ||
+	    v6_resize(&st->routes, st->nroutes + (size_t)nrt + 1, sizeof(*st->routes)) < 0) {
 		free(rules);
 		free(routes);
 		return v6_err_set(err, -ENOMEM, "out of memory");
@@ -88,14 +79,13 @@ static int read_used_tables(struct v6_nl *nl, struct sr_state *st, struct v6_err
 			free(rules);
 			return nrt;
 		}
-		uint32_t *v = realloc(st->used_tables,
-				      (st->nused + (size_t)nr + (size_t)nrt + 1) * sizeof(*v));
-		if (!v) {
+		if (v6_resize(&st->used_tables, st->nused + (size_t)nr + (size_t)nrt + 1,
+			      sizeof(*st->used_tables)) < 0) {
 			free(rules);
 			free(routes);
 			return v6_err_set(err, -ENOMEM, "out of memory");
 		}
-		st->used_tables = v;
+		uint32_t *v = st->used_tables;
 		for (int i = 0; i < nr; i++)
 			v[st->nused++] = rules[i].table;
 		for (int i = 0; i < nrt; i++)
