@@ -43,6 +43,14 @@ static void test_append(void)
 	   "growing to less than the room is a no-op");
 	ok(v6_grow(&w, &cap, SIZE_MAX / 2, sizeof(*w)) == -ENOMEM && w == same && cap == had,
 	   "an impossible size is -ENOMEM, the array unchanged");
+	ok(v6_resize(&w, 3, sizeof(*w)) == 0 && w, "resize to exactly 3");
+	w[0] = 7;
+	w[2] = 9;
+	ok(v6_resize(&w, 1000, sizeof(*w)) == 0 && w[0] == 7 && w[2] == 9, "resize keeps the contents");
+	same = w;
+	ok(v6_resize(&w, 0, sizeof(*w)) == -ENOMEM && w == same, "resize to 0 is refused, unchanged");
+	ok(v6_resize(&w, SIZE_MAX / 2, sizeof(*w)) == -ENOMEM && w == same,
+	   "an overflowing size is refused, unchanged");
 	free(w);
 }
 
