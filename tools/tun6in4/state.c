@@ -382,19 +382,21 @@ int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err
 static int starts_read(const char *name, char *text, size_t cap, size_t *len,
 		       struct v6_err *err)
 {
-	char path[4200];
-	FILE *f;
+	char path[4200], *buf;
+	size_t n;
 	int rc = t64_history_path(name, path, sizeof(path), err);
 
 	*len = 0;
+	text[0] = '\0';
 	if (rc < 0)
 		return rc;
-	if (!(f = fopen(path, "r")))
-		return errno == ENOENT ? 0 : v6_err_set(err, -errno, "%s: %s", path,
-							strerror(errno));
-	*len = fread(text, 1, cap - 1, f);
-	fclose(f);
+	if ((rc = v6_file_read(path, &buf, &n, err)) < 0)
+		return rc == -ENOENT ? 0 : rc;
+	/* The newest starts are appended: a history cut to 256 lines fits. */
+	*len = n < cap - 1 ? n : cap - 1;
+	memcpy(text, buf, *len);
 	text[*len] = '\0';
+	free(buf);
 	return 0;
 }
 
