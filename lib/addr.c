@@ -90,16 +90,7 @@ static int addr_cb(struct nlmsghdr *h, void *arg)
 	x.prefix.len = ifa->ifa_prefixlen;
 	x.flags = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
 	x.scope = ifa->ifa_scope;
-	if (al->n == al->cap) {
-		size_t cap = al->cap ? al->cap * 2 : 8;
-		struct v6_ifaddr *v = realloc(al->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		al->v = v;
-		al->cap = cap;
-	}
-	al->v[al->n++] = x;
-	return 0;
+	return V6_APPEND(al->v, al->n, al->cap, x);
 }
 
 int v6_addr_list(struct v6_nl *nl, int ifindex, int family, struct v6_ifaddr **out,

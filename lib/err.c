@@ -1,12 +1,26 @@
 #include "v6util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+
+int v6_err_class(int rc)
+{
+	return rc == -EINVAL || rc == -ERANGE ? V6_EXIT_USAGE : V6_EXIT_RUNTIME;
+}
+
+int v6_err_input(struct v6_err *err, int rc)
+{
+	if (err)
+		err->status = V6_EXIT_USAGE;
+	return rc;
+}
 
 int v6_err_set(struct v6_err *err, int rc, const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;
+		err->status = v6_err_class(rc);
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);

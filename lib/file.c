@@ -1,49 +1,57 @@
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-int v6_file_read(const char *path, size_t max, char **out, size_t *outlen, struct v6_err *err)
+int v6_file_read(const char *path, char **out, size_t *outlen, struct v6_err *err)
 {
-	FILE *f = fopen(path, "r");
+	enum { CHUNK = 64 * 1024 };
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	struct stat st;
-	int rc = 0;
+	int fd, rc = 0;
 
 	*out = NULL;
 	*outlen = 0;
-	if (!f)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		rc = v6_err_set(err, -EISDIR, "%s: is a directory", path);
 		goto out;
 	}
 	for (;;) {
 		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536 + 1);
+			/* One byte past the limit tells "exactly the limit" from "more". */
+			size_t want = cap + CHUNK > V6_FILE_MAX + 1 ? V6_FILE_MAX + 1 : cap + CHUNK;
+			char *nb = want > cap ? realloc(buf, want + 1) : buf;
 			if (!nb) {
 				rc = v6_err_set(err, -ENOMEM, "out of memory");
 				goto out;
 			}
 			buf = nb;
-			cap += 65536;
+			cap = want;
 		}
-		size_t r = fread(buf + len, 1, cap - len, f);
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
+			goto out;
+		}
 		if (!r)
 			break;
-		len += r;
-		if (len > max) {
-			rc = v6_err_set(err, -EFBIG, "%s: larger than %zu bytes", path, max);
+		len += (size_t)r;
+		if (len > V6_FILE_MAX) {
+			rc = v6_err_set(err, -EFBIG, "%s: larger than %u MiB", path, V6_FILE_MAX >> 20);
 			goto out;
 		}
 	}
-	if (ferror(f))
-		rc = v6_err_set(err, -EIO, "%s: read error", path);
 out:
-	fclose(f);
+	close(fd);
 	if (rc < 0) {
 		free(buf);
 		return rc;

@@ -125,16 +125,7 @@ static int route_cb(struct nlmsghdr *h, void *arg)
 	    (rl->protocol && rtm->rtm_protocol != rl->protocol) ||
 	    (rtm->rtm_flags & RTM_F_CLONED) || !route_from_msg(h, &r, NULL))
 		return 0;
-	if (rl->n == rl->cap) {
-		size_t cap = rl->cap ? rl->cap * 2 : 16;
-		struct v6_route *v = realloc(rl->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		rl->v = v;
-		rl->cap = cap;
-	}
-	rl->v[rl->n++] = r;
-	return 0;
+	return V6_APPEND(rl->v, rl->n, rl->cap, r);
 }
 
 int v6_route_list(struct v6_nl *nl, int family, uint8_t protocol, struct v6_route **out,
@@ -225,16 +216,7 @@ static int route_filter_cb(struct nlmsghdr *h, void *arg)
 	    (rtm->rtm_flags & RTM_F_CLONED) || !route_from_msg(h, &r, NULL) ||
 	    (f->table && r.table != f->table))
 		return 0;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct v6_route *v = realloc(f->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		f->v = v;
-		f->cap = cap;
-	}
-	f->v[f->n++] = r;
-	return 0;
+	return V6_APPEND(f->v, f->n, f->cap, r);
 }
 
 static int strict_check(struct v6_nl *nl, int on)

@@ -1,6 +1,6 @@
 /* Routing table names as iproute2 keeps them: DIR/rt_tables plus
  * DIR/rt_tables.d/(*).conf, lines of "ID NAME" with # comments. */
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,18 +26,11 @@ static int rtnames_put(struct v6_rtnames *t, uint32_t id, const char *name, size
 			t->v[i].name[nlen] = '\0';
 			return 0;
 		}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct v6_rtname *v = realloc(t->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
-	t->v[t->n].id = id;
-	memcpy(t->v[t->n].name, name, nlen);
-	t->v[t->n].name[nlen] = '\0';
-	t->n++;
+	struct v6_rtname e = { .id = id };
+	memcpy(e.name, name, nlen);
+	e.name[nlen] = '\0';
+	if (V6_APPEND(t->v, t->n, t->cap, e) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -56,6 +49,9 @@ int v6_rtnames_parse(struct v6_rtnames *t, const char *text, size_t len, const c
 		size_t n;
 
 		lineno++;
+		/* A NUL would read as an empty id (0) and an empty name. */
+		if (memchr(p, '\0', (size_t)(le - p)))
+			return v6_err_set(err, -EINVAL, "%s:%zu: NUL byte in line", source, lineno);
 		while (q < le && (*q == ' ' || *q == '\t'))
 			q++;
 		if (q == le || *q == '#' || *q == '\r')
@@ -95,7 +91,7 @@ static int load_file(struct v6_rtnames *t, const char *path, struct v6_err *err)
 {
 	char *buf;
 	size_t len;
-	int rc = v6_file_read(path, 16 << 20, &buf, &len, err);
+	int rc = v6_file_read(path, &buf, &len, err);
 
 	if (rc == -ENOENT)
 		return 0;
@@ -117,7 +113,7 @@ int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err)
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/rt_tables", dir);
@@ -128,16 +124,17 @@ int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err)
 		return 0;
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-		char **nn;
+		char *name;
 		if (l < 6 || strcmp(de->d_name + l - 5, ".conf") || de->d_name[0] == '.')
 			continue;
-		if (!(nn = realloc(names, (n + 1) * sizeof(*names))) || !(nn[n] = strdup(de->d_name))) {
-			free(nn ? nn : names);
+		if (!(name = strdup(de->d_name)) || V6_APPEND(names, n, cap, name) < 0) {
+			free(name);
+			while (n)
+				free(names[--n]);
+			free(names);
 			closedir(d);
 			return v6_err_set(err, -ENOMEM, "out of memory");
 		}
-		names = nn;
-		n++;
 	}
 	closedir(d);
 	if (n)
@@ -180,13 +177,11 @@ int v6_rtnames_id(const struct v6_rtnames *t, const char *name, uint32_t *id)
 int v6_rtnames_resolve(const struct v6_rtnames *t, const char *s, uint32_t *id,
 		       struct v6_err *err)
 {
-	struct v6_err ignored;
-
 	if (*s >= '0' && *s <= '9')
 		return v6_parse_u32(s, 1, UINT32_MAX, id, "table", err);
 	if (v6_rtnames_id(t, s, id) == 0)
 		return 0;
-	if (v6_parse_ifname(s, "table", &ignored) < 0 || strlen(s) >= sizeof(t->v[0].name))
+	if (!v6_table_name_ok(s))
 		return v6_err_set(err, -EINVAL, "table must be a number or a name: '%s'", s);
 	return v6_err_set(err, -ENOENT, "unknown table name: '%s'", s);
 }

@@ -92,16 +92,7 @@ static int rule_cb(struct nlmsghdr *h, void *arg)
 	r.src.len = frh->src_len;
 	if (tb[FRA_SRC] && nla_len(tb[FRA_SRC]) == (int)alen)
 		memcpy(r.src.addr.bytes, nla_data(tb[FRA_SRC]), alen);
-	if (rl->n == rl->cap) {
-		size_t cap = rl->cap ? rl->cap * 2 : 16;
-		struct v6_rule *v = realloc(rl->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		rl->v = v;
-		rl->cap = cap;
-	}
-	rl->v[rl->n++] = r;
-	return 0;
+	return V6_APPEND(rl->v, rl->n, rl->cap, r);
 }
 
 int v6_rule_list(struct v6_nl *nl, int family, uint8_t protocol, struct v6_rule **out,

@@ -7,7 +7,7 @@
 #ifndef V6NL_H
 #define V6NL_H
 
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>

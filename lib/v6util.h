@@ -1,6 +1,9 @@
-/* v6kit shared helpers that need no kernel: errors, strict parsers, routing
- * table names, and the text/JSON output emitter.  Pure functions only, so
- * unit tests and fuzzers can call them without root. */
+/* v6kit shared helpers that touch neither files nor the kernel: errors,
+ * strict parsers, config lines, routing table names, byte order, arrays
+ * and the text/JSON output emitter (which writes to a stream it is
+ * given).  Pure functions over memory, so unit tests and fuzzers can call
+ * them without root; file and system I/O is in v6sys.h, netlink in
+ * v6nl.h. */
 #ifndef V6UTIL_H
 #define V6UTIL_H
 
@@ -24,22 +27,52 @@ enum {
 };
 
 /* Every library call that can fail takes one of these last; on failure it
- * holds a one-line message without the tool name or a trailing newline. */
+ * holds a one-line message without the tool name or a trailing newline,
+ * and the exit status the failure calls for, so a caller can keep the
+ * real errno in its return value and still exit with the right class. */
 struct v6_err {
 	char msg[512];
+	int status; /* V6_EXIT_USAGE (bad input) or V6_EXIT_RUNTIME */
 };
 
+/* The exit class of an errno when nothing better is known: -EINVAL and
+ * -ERANGE are bad input (1), everything else a runtime failure (2). */
+int v6_err_class(int rc);
 /* Store a message and return rc (a negative errno), so callers can write
- * `return v6_err_set(err, -EINVAL, "...")`.  err may be NULL. */
+ * `return v6_err_set(err, -EINVAL, "...")`.  err may be NULL.  The status
+ * is v6_err_class(rc). */
 int v6_err_set(struct v6_err *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Prefix an existing message: "CONTEXT: old message". */
+/* Mark the failure in err as bad input (exit 1) whatever its errno, e.g. a
+ * configuration file that cannot be read; returns rc. */
+int v6_err_input(struct v6_err *err, int rc);
+/* Prefix an existing message: "CONTEXT: old message" (status kept). */
 int v6_err_prefix(struct v6_err *err, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Read a whole file (at most max bytes) into a malloc'd, NUL-terminated
- * buffer; -ENOENT, -EISDIR, -EFBIG, -EACCES... with "PATH: why" in err. */
-int v6_file_read(const char *path, size_t max, char **out, size_t *len, struct v6_err *err);
+/* ---- configuration lines ------------------------------------------- */
+
+/* The line format of srcroute.conf and tun6in4.conf: words separated by
+ * white space, '#' starts a comment anywhere, blank lines are ignored,
+ * and errors say SOURCE:LINE.  The iterator only walks a buffer. */
+#define V6_LINE_SPACE " \t\r\v\f"
+
+struct v6_lines {
+	const char *p, *end;
+	const char *source; /* names the text in errors: the file or "command line" */
+	unsigned lineno;    /* of the line last returned, for "SOURCE:LINE:" */
+	char buf[1024];     /* lines are at most sizeof(buf) - 1 bytes */
+};
+
+void v6_lines_init(struct v6_lines *it, const char *text, size_t len, const char *source);
+/* The next line that is not blank once its comment is cut off: returns 1
+ * with *line pointing into it->buf (writable, NUL-terminated), 0 at the
+ * end, or -EINVAL ("SOURCE:LINE: ...") for an overlong line or a NUL. */
+int v6_lines_next(struct v6_lines *it, char **line, struct v6_err *err);
+/* Split line in place at V6_LINE_SPACE into words[0..max-1].  Returns the
+ * number of words, or max + 1 when there are more, with the first word
+ * too many in words[max]: words must have room for max + 1. */
+int v6_line_split(char *line, char **words, int max);
 
 /* ---- addresses and prefixes ---------------------------------------- */
 
@@ -103,8 +136,6 @@ struct v6_rtnames {
  * entries add to earlier ones.  source names the file in errors. */
 int v6_rtnames_parse(struct v6_rtnames *t, const char *text, size_t len, const char *source,
 		     struct v6_err *err);
-/* Load DIR/rt_tables and DIR/rt_tables.d/(*).conf; missing files are fine. */
-int v6_rtnames_load(struct v6_rtnames *t, const char *dir, struct v6_err *err);
 void v6_rtnames_free(struct v6_rtnames *t);
 const char *v6_rtnames_name(const struct v6_rtnames *t, uint32_t id);
 int v6_rtnames_id(const struct v6_rtnames *t, const char *name, uint32_t *id);
@@ -116,18 +147,6 @@ int v6_rtnames_resolve(const struct v6_rtnames *t, const char *s, uint32_t *id,
 #define V6_RTNAMES_FIRST_FREE 1000u
 uint32_t v6_rtnames_free_id(const struct v6_rtnames *t, bool (*taken)(uint32_t id, void *arg),
 			    void *arg);
-/* Add NAME=ID to DIR/rt_tables.d/FILE (atomic rename), keeping what the file had. */
-int v6_rtnames_register(const char *dir, const char *file, const char *name, uint32_t id,
-			struct v6_err *err);
-/* Where iproute2's files live: $V6KIT_IPROUTE2_DIR or /etc/iproute2. */
-const char *v6_iproute2_dir(void);
-/* Take the lock v6_rtnames_register() takes for DIR/rt_tables.d/FILE and
- * keep it: a caller that chooses an id and registers it later holds it
- * across both.  Returns the lock's descriptor (close it to release). */
-int v6_rtnames_lock(const char *dir, const char *file, struct v6_err *err);
-/* v6_rtnames_register() for a caller that holds v6_rtnames_lock(). */
-int v6_rtnames_register_held(const char *dir, const char *file, const char *name, uint32_t id,
-			     struct v6_err *err);
 
 /* ---- output: each field once, for text and JSON -------------------- */
 
@@ -162,5 +181,53 @@ void v6_emit_text(struct v6_emit *e, const char *s);
 void v6_emit_end(struct v6_emit *e);
 /* JSON string escaping into out, for callers that need it elsewhere. */
 void v6_json_escape(FILE *out, const char *s);
+
+/* ---- small shared helpers ------------------------------------------ */
+
+/* Resize the array whose pointer is at pv (a `struct x **` passed as
+ * void *) to exactly n > 0 elements of size bytes; unchanged on -ENOMEM.
+ * For callers with a growth policy of their own. */
+int v6_resize(void *pv, size_t n, size_t size);
+/* Make room for need elements of size bytes in the array at pv, doubling
+ * *cap; the array is unchanged on -ENOMEM. */
+int v6_grow(void *pv, size_t *cap, size_t need, size_t size);
+/* Append a copy of *elem to the array at pv holding *n elements. */
+int v6_append(void *pv, size_t *n, size_t *cap, const void *elem, size_t size);
+/* v6_append() with the element size taken from the array, and a compile
+ * error when elem is not of the array's element type. */
+#define V6_APPEND(v, n, cap, elem) \
+	v6_append(&(v), &(n), &(cap), &(elem), sizeof(*(v)) + 0 * sizeof(*(v) = (elem)))
+
+/* Big-endian (network order) fields of packets and messages. */
+static inline uint16_t v6_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t v6_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void v6_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void v6_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Routing tables a tool fills, the one rule for srcroute and tun6in4.
+ * As in iproute2 (ip-route(8) "table TABLEID"), a table is a number or a
+ * name from rt_tables; a word starting with a digit is a number (decimal
+ * only, 1-4294967295: iproute2 also reads 0x forms, we refuse them).  A name
+ * is one rt_tables word: printable ASCII without white space or '#' (which
+ * starts an rt_tables comment), at most V6_TABLE_NAME_MAX - 1 bytes, not
+ * starting with a digit.  The kernel's own tables (0 unspec, 253 default,
+ * 254 main, 255 local), by number or name, are never a tool's to fill. */
+#define V6_TABLE_NAME_MAX 64
+bool v6_table_name_ok(const char *s);
+/* -EINVAL with "table must be ...: 'S'" unless s is a table a tool may fill. */
+int v6_table_check(const char *s, struct v6_err *err);
 
 #endif

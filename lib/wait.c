@@ -11,19 +11,12 @@
 #include <linux/rtnetlink.h>
 #include <netlink/socket.h>
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* check() returns 1 when satisfied, 0 to keep waiting, < 0 on error. */
 static int wait_events(struct v6_nl *nl, int (*check)(struct v6_nl *, void *, struct v6_err *),
 		       void *arg, int timeout_ms, struct v6_err *err)
 {
 	struct nl_sock *ev = nl_socket_alloc();
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = v6_mono_ms() + timeout_ms;
 	int rc;
 
 	if (!ev)
@@ -41,7 +34,7 @@ static int wait_events(struct v6_nl *nl, int (*check)(struct v6_nl *, void *, st
 
 		if ((rc = check(nl, arg, err)) != 0)
 			break;
-		left = timeout_ms < 0 ? -1 : (int)(deadline - now_ms());
+		left = timeout_ms < 0 ? -1 : (int)(deadline - v6_mono_ms());
 		if (timeout_ms >= 0 && left <= 0) {
 			rc = -ETIMEDOUT;
 			break;

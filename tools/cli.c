@@ -23,14 +23,6 @@ void v6_cli_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void v6_cli_notice(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vmsg(fmt, ap);
-	va_end(ap);
-}
-
 int v6_cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	if (fmt) {
@@ -74,7 +66,7 @@ int v6_cli_dispatch(struct v6_cli *cli, const struct v6_verb *verbs, int argc, c
 
 int v6_cli_status(int rc)
 {
-	return rc == -EINVAL || rc == -ERANGE ? V6_EXIT_USAGE : V6_EXIT_RUNTIME;
+	return v6_err_class(rc);
 }
 
 int v6_cli_enter_netns(const struct v6_cli *cli)

@@ -38,10 +38,15 @@ struct v6_verb {
 int v6_cli_dispatch(struct v6_cli *cli, const struct v6_verb *verbs, int argc, char **argv,
 		    const char *usage);
 
-/* "prog: message" on stderr. */
+/* "prog: message" on stderr, one line. */
 void v6_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void v6_cli_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Exit status for a failed library call: 1 for bad input, 2 otherwise. */
+/* A message about a command that still succeeds ("nothing to do").  It
+ * prints exactly the line v6_cli_error() prints, as iproute2 prints its
+ * warnings like its errors; the name tells the reader which it is. */
+#define v6_cli_notice(...) v6_cli_error(__VA_ARGS__)
+/* Exit status for a failed library call from its errno alone (1 for bad
+ * input, 2 otherwise).  Where the call filled a struct v6_err, exit with
+ * err.status instead: it keeps a class the library or tool chose. */
 int v6_cli_status(int rc);
 /* Enter cli->netns (if any); prints and returns an exit status on failure. */
 int v6_cli_enter_netns(const struct v6_cli *cli);

@@ -1,6 +1,6 @@
 /* Unit tests for lib/'s strict parsers, rt_tables handling and emitter. */
 #include "unit.h"
-#include "v6util.h"
+#include "v6sys.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -97,7 +97,11 @@ static void test_rtnames(void)
 	is_str(v6_rtnames_name(&t, 254), "main", "id to name with trailing comment");
 	ok(v6_rtnames_resolve(&t, "300", &id, &err) == 0 && id == 300, "numeric table");
 	ok(v6_rtnames_resolve(&t, "nosuch", &id, &err) == -ENOENT, "unknown name is ENOENT");
-	ok(v6_rtnames_resolve(&t, "bad/name", &id, &err) == -EINVAL, "bad name is EINVAL");
+	ok(v6_rtnames_resolve(&t, "bad name", &id, &err) == -EINVAL, "a name with a space is EINVAL");
+	ok(v6_rtnames_resolve(&t, "bad#name", &id, &err) == -EINVAL, "a name with a # is EINVAL");
+	ok(v6_rtnames_parse(&t, "1 ok\n\0\0 x\n", 10, "nul.conf", &err) == -EINVAL &&
+	   !strcmp(err.msg, "nul.conf:2: NUL byte in line"),
+	   "a NUL byte is refused, not read as table 0 with an empty name");
 	const char *later = "100 renamed\n";
 	ok(v6_rtnames_parse(&t, later, strlen(later), "x.conf", &err) == 0 &&
 	   !strcmp(v6_rtnames_name(&t, 100), "renamed"), "later file renames an id");

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int parse(const char *text, struct ndp_conf *c, struct v6_err *err)
 {
@@ -39,7 +40,7 @@ static void errors(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct ndp_conf c;
-		struct v6_err err = { "" };
+		struct v6_err err = { .msg = "" };
 		int rc = parse(cases[i].text, &c, &err);
 		ok(rc == -EINVAL, "bad config %zu refused", i);
 		if (cases[i].msg)
@@ -124,7 +125,7 @@ static void nul_bytes(void)
 {
 	static const char text[] = "proxy eth0 {\n rule 2001:db8::/64 { iface \"eth1\0junk\" }\n}\n";
 	struct ndp_conf c;
-	struct v6_err err = { "" };
+	struct v6_err err = { .msg = "" };
 
 	ok(ndp_conf_parse(text, sizeof(text) - 1, "t.conf", &c, &err) == -EINVAL,
 	   "NUL inside a quoted value refused");
@@ -139,7 +140,7 @@ static void nul_bytes(void)
 static void escaping(void)
 {
 	struct ndp_conf c;
-	struct v6_err err = { "" };
+	struct v6_err err = { .msg = "" };
 	char out[64];
 
 	ok(parse("proxy eth0 {\n rule 2001:db8::/64 { static }\n router \"\x1b[2J\r\"\n}\n", &c,
@@ -162,7 +163,7 @@ static void rule_limit(void)
 	size_t n = NDP_MAX_RULES + 1, len = 0;
 	char *text = malloc(n * 12 + 64);
 	struct ndp_conf c;
-	struct v6_err err = { "" };
+	struct v6_err err = { .msg = "" };
 
 	len += (size_t)sprintf(text + len, "proxy eth0 {\n");
 	for (size_t i = 0; i < n; i++)
@@ -183,8 +184,30 @@ static void rule_limit(void)
 	free(text);
 }
 
+/* The file is read by lib's one reader: beyond ndproxy's old 1 MiB. */
+static void big_file(void)
+{
+	char path[] = "/tmp/v6kit-unit-ndp.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct ndp_conf c;
+	struct v6_err err;
+
+	for (int i = 0; i < 20000; i++)
+		fprintf(f, "# %60d\n", i);
+	fputs("proxy eth0 {\n  rule 2001:db8::/64 {\n    static\n  }\n}\n", f);
+	fclose(f);
+	ok(ndp_conf_load(path, &c, &err) == 0 && c.nproxies == 1,
+	   "a config file beyond 1 MiB loads");
+	ndp_conf_free(&c);
+	unlink(path);
+	ok(ndp_conf_load(path, &c, &err) == -ENOENT && !strncmp(err.msg, path, strlen(path)),
+	   "a missing file names itself");
+}
+
 int main(void)
 {
+	big_file();
 	nul_bytes();
 	escaping();
 	rule_limit();

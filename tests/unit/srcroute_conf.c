@@ -42,8 +42,8 @@ int main(void)
 		{ "2001:db8::1 dev a lookup 5\n", "t.conf:1: unknown word 'lookup' (expected dev, via, table, prio, fallthrough or owner)" },
 		{ "2001:db8::1 dev a dev b\n", "t.conf:1: 'dev' given twice: 'b'" },
 		{ "2001:db8::1 dev abcdefghijklmnop\n", "t.conf:1: dev must be 1-15 bytes long: 'abcdefghijklmnop'" },
-		{ "2001:db8::1 dev a table main\n", "t.conf:1: table must be a number or a name of 1-15 bytes, not a system table: 'main'" },
-		{ "2001:db8::1 dev a table 254\n", "t.conf:1: table must not be a system table: '254'" },
+		{ "2001:db8::1 dev a table main\n", "t.conf:1: table must be a number or a name of 1-63 bytes, not a system table: 'main'" },
+		{ "2001:db8::1 dev a table 254\n", "t.conf:1: table must be a number or a name of 1-63 bytes, not a system table: '254'" },
 		{ "2001:db8::1/64 dev a\n", "t.conf:1: source has host bits set beyond /64: '2001:db8::1/64'" },
 		{ "2001:db8::1 dev a\n2001:db8::1 dev b\n", "t.conf:2: source '2001:db8::1' already given at line 1" },
 		{ "2001:db8::1 dev a via 2001:db8::9\n2001:db8::2 dev a via 2001:db8::8\n",
@@ -104,5 +104,12 @@ int main(void)
 	sr_conf_free(&c);
 	ok(sr_conf_parse("a\0b", 3, "t.conf", &c, &err) == -EINVAL && strstr(err.msg, "NUL"), "NUL byte");
 	sr_conf_free(&c);
+	/* An unreadable file keeps its errno and exits 1 through err.status
+	 * (the loader no longer rewrites the errno to EINVAL). */
+	ok(sr_conf_load("/nonexistent/srcroute.conf", &c, &err) == -ENOENT &&
+	   err.status == V6_EXIT_USAGE && strstr(err.msg, "/nonexistent/srcroute.conf"),
+	   "a missing file: -ENOENT, bad input, named");
+	ok(sr_conf_load("/", &c, &err) == -EISDIR && err.status == V6_EXIT_USAGE,
+	   "a directory: -EISDIR, bad input");
 	return done_testing();
 }

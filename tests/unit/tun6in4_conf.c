@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static int parse(const char *text, struct t64_conf *c, struct v6_err *err)
 {
@@ -73,7 +75,7 @@ int main(void)
 		{ "mode fast\n", "t.conf:1: mode must be auto, kernel or user: 'fast'" },
 		{ "max-starts 5\n", "t.conf:1: max-starts must be N/SECS with N 1-1000 and SECS 1-86400: '5'" },
 		{ "max-starts 0/60\n", "t.conf:1: max-starts must be N/SECS with N 1-1000 and SECS 1-86400: '0/60'" },
-		{ "table local\n", "t.conf:1: table must be a number or a name of 1-15 bytes: 'local'" },
+		{ "table local\n", "t.conf:1: table must be a number or a name of 1-63 bytes, not a system table: 'local'" },
 		{ "\n\nfrobnicate yes\n", "t.conf:3: unknown key 'frobnicate' (expected remote, local, address, gateway, mtu, ttl, dev, default-route, table, mode or max-starts)" },
 		{ "mtu 1400 1500\n", "t.conf:1: one value per key: '1500'" },
 		{ "address 2001:db8::1/64\naddress 2001:db8::1/64\n", "t.conf:2: address given twice: '2001:db8::1/64'" },
@@ -124,5 +126,58 @@ int main(void)
 	   "starts within the window counted, oldest found");
 	ok(t64_starts_in_window(starts, strlen(starts), 10, 200, &oldest) == 0, "none recent");
 	ok(t64_starts_in_window("", 0, 60, 200, &oldest) == 0, "empty file");
+	/* The file is read by lib's one reader: a 100 KiB file (comments
+	 * around the keys) loads, and a missing file names itself. */
+	{
+		char path[] = "/tmp/v6kit-unit-t64.XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fdopen(fd, "w");
+		for (int i = 0; i < 1600; i++)
+			fprintf(f, "# %60d\n", i);
+		fputs("remote 192.0.2.9\n", f);
+		fclose(f);
+		t64_conf_defaults(&c);
+		ok(t64_conf_load(&c, path, &err) == 0 && c.has_remote,
+		   "a config file beyond 64 KiB loads");
+		unlink(path);
+		ok(t64_conf_load(&c, path, &err) == -ENOENT && err.status == V6_EXIT_USAGE &&
+		   !strncmp(err.msg, path, strlen(path)),
+		   "a missing file keeps its errno, is bad input (exit 1), the message names it");
+	}
+	/* Lines follow lib's config line format, srcroute.conf's too:
+	 * up to 1023 bytes, so a long comment is no error. */
+	{
+		char text[800];
+		memset(text, ' ', sizeof(text));
+		memcpy(text, "mtu 1400 #", 10);
+		text[sizeof(text) - 1] = '\n';
+		t64_conf_defaults(&c);
+		ok(t64_conf_parse(&c, text, sizeof(text), "t.conf", &err) == 0 && c.mtu == 1400,
+		   "an 800-byte line with a comment is read");
+	}
+	/* The state and stats files are read by pure functions over bytes. */
+	{
+		struct t64_state st;
+		struct t64_stats ss;
+		const char *good = "mode kernel\npid 0\nname t0\nremote 192.0.2.1\nlocal any\nmtu 1280\nttl 64\n"
+				   "default-route no\n";
+		ok(t64_state_parse(good, strlen(good), "t0.state", &st, &err) == 0 &&
+		   st.mode == T64_MODE_KERNEL && st.conf.has_remote && !strcmp(st.conf.name, "t0"),
+		   "a state file parses: mode, pid, the canonical config");
+		ok(t64_state_parse("mode user\npid 7\n", 17, "t0.state", &st, &err) == 0 &&
+		   st.mode == T64_MODE_USER && st.pid == 7, "a state with an empty config");
+		ok(t64_state_parse("mode user\n", 10, "t0.state", &st, &err) == -EIO &&
+		   !strcmp(err.msg, "t0.state: damaged state file"), "a cut state file is damaged, named");
+		ok(t64_state_parse("mode user\npid 7\nmtu 9\n", 23, "t0.state", &st, &err) == -EIO,
+		   "a state whose config does not parse is damaged");
+		const char *stats = "rx_dropped                    1\ntx_dropped                    2\n"
+				    "ptb_sent                    3\n";
+		ok(t64_stats_parse(stats, strlen(stats), &ss) == 0 && ss.rx_dropped == 1 &&
+		   ss.tx_dropped == 2 && ss.ptb_sent == 3, "a stats record parses");
+		ok(t64_stats_parse("stopped\n", 8, &ss) == -EIO && !ss.rx_dropped,
+		   "a stopped daemon's file is no record");
+		ok(t64_stats_parse("rx_dropped 1\0tx_dropped 2 ptb_sent 3", 35, &ss) == -EIO,
+		   "a NUL ends the text");
+	}
 	return done_testing();
 }

@@ -127,14 +127,9 @@ struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *targ
 		uint32_t ncap = c->cap ? c->cap + c->cap / 2 : 64;
 		if (ncap > c->max)
 			ncap = c->max;
-		struct ndp_entry *nv = realloc(c->v, (size_t)ncap * sizeof(*nv));
-		if (!nv)
+		if (v6_resize(&c->v, ncap, sizeof(*c->v)) < 0 ||
+		    v6_resize(&c->heap, ncap, sizeof(*c->heap)) < 0)
 			return NULL;
-		c->v = nv;
-		uint32_t *nh = realloc(c->heap, (size_t)ncap * sizeof(*nh));
-		if (!nh)
-			return NULL;
-		c->heap = nh;
 		c->cap = ncap;
 	}
 	if (c->n >= c->nbuckets && c->nbuckets < (1u << 30) && rehash(c, c->nbuckets * 2) < 0)

@@ -9,6 +9,7 @@
  * globals, for the unit tests and the fuzzer. */
 #define _GNU_SOURCE
 #include "ndproxy.h"
+#include "v6sys.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -195,14 +196,9 @@ static int parse_block(struct lexer *lx, struct node **out, size_t *nout, int de
 			goto fail;
 		if (lx->p >= lx->end || *lx->p == '}')
 			break;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			struct node *nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = v6_err_set(lx->err, -ENOMEM, "out of memory");
-				goto fail;
-			}
-			v = nv;
+		if (v6_grow(&v, &cap, n + 1, sizeof(*v)) < 0) {
+			rc = v6_err_set(lx->err, -ENOMEM, "out of memory");
+			goto fail;
 		}
 		memset(&v[n], 0, sizeof(v[n]));
 		rc = parse_statement(lx, &v[n], depth);
@@ -319,15 +315,12 @@ static int get_ifname(struct checker *ck, const struct node *nd, char out[16])
 
 /* Room for element n of an array holding n: capacities are powers of
  * two, so tens of thousands of rules cost no quadratic copying. */
-static int grow(void **v, size_t n, size_t size, struct v6_err *err)
+static int grow(void *v, size_t n, size_t size, struct v6_err *err)
 {
-	void *nv;
-
 	if (n & (n - 1) || (n && n < 8))
 		return 0;
-	if (!(nv = realloc(*v, (n ? 2 * n : 8) * size)))
+	if (v6_resize(v, n ? 2 * n : 8, size) < 0)
 		return v6_err_set(err, -ENOMEM, "out of memory");
-	*v = nv;
 	return 0;
 }
 
@@ -417,7 +410,7 @@ static int check_proxy(struct checker *ck, const struct node *nd, struct ndp_pro
 			if (p->nrules >= NDP_MAX_RULES)
 				return node_err(ck, k, "proxy %s: more than %u rules", p->iface,
 						(unsigned)NDP_MAX_RULES);
-			if ((rc = grow((void **)&p->rules, p->nrules, sizeof(*p->rules), ck->err)) < 0)
+			if ((rc = grow(&p->rules, p->nrules, sizeof(*p->rules), ck->err)) < 0)
 				return rc;
 			if ((rc = check_rule(ck, k, &p->rules[p->nrules])) < 0)
 				return rc;
@@ -479,7 +472,7 @@ static int check_top(struct checker *ck, const struct node *v, size_t n)
 				return node_err(ck, nd, "'proxy %s' needs a { } block", nd->val);
 			if (c->nproxies >= NDP_MAX_PROXIES)
 				return node_err(ck, nd, "more than %u proxies", (unsigned)NDP_MAX_PROXIES);
-			if ((rc = grow((void **)&c->proxies, c->nproxies, sizeof(*c->proxies), ck->err)) < 0)
+			if ((rc = grow(&c->proxies, c->nproxies, sizeof(*c->proxies), ck->err)) < 0)
 				return rc;
 			np = c->proxies;
 			memset(&np[c->nproxies], 0, sizeof(*np));
@@ -555,39 +548,14 @@ int ndp_conf_parse(const char *text, size_t len, const char *source, struct ndp_
 
 int ndp_conf_load(const char *path, struct ndp_conf *conf, struct v6_err *err)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	int fd, rc;
+	char *buf;
+	size_t len;
+	int rc;
 
 	conf_defaults(conf);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (len == cap) {
-			if (cap >= (1u << 20)) {
-				rc = v6_err_set(err, -EFBIG, "%s: larger than 1 MiB", path);
-				goto out;
-			}
-			cap = cap ? cap * 2 : 4096;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				rc = v6_err_set(err, -ENOMEM, "out of memory");
-				goto out;
-			}
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0) {
-			rc = v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (!r)
-			break;
-		len += (size_t)r;
-	}
+	if ((rc = v6_file_read(path, &buf, &len, err)) < 0)
+		return rc;
 	rc = ndp_conf_parse(buf, len, path, conf, err);
-out:
-	close(fd);
 	free(buf);
 	return rc;
 }

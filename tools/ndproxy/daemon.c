@@ -48,13 +48,6 @@ const char *ndp_skip_name(enum ndp_skip s)
 	return s < NDP_SKIP__N ? skip_names[s] : "?";
 }
 
-int64_t ndp_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- upstream sockets ---------------------------------------------- */
 
 static void upstream_close(struct ndp_daemon *d, size_t i)
@@ -868,7 +861,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 	if (ndp_instance_path(path, sizeof(path), o->netns, o->instance, "sock") < 0 ||
 	    ndp_instance_path(lock, sizeof(lock), o->netns, o->instance, "lock") < 0 ||
 	    ndp_instance_path(pid_default, sizeof(pid_default), o->netns, o->instance, "pid") < 0)
-		fatalx("run directory path too long: '%s'", ndp_rundir());
+		fatalx("run directory path too long: '%s'", v6_rundir());
 	/* In the background a pidfile is the way to find the daemon. */
 	if (o->detach && !pidfile)
 		pidfile = pid_default;

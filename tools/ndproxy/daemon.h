@@ -113,7 +113,8 @@ struct ndp_daemon {
 	bool quit;
 };
 
-int64_t ndp_now_ms(void);
+/* lib's one monotonic clock, under the name the daemon files use. */
+static inline int64_t ndp_now_ms(void) { return v6_mono_ms(); }
 
 /* links.c: netlink state */
 int ndp_links_open(struct ndp_daemon *d, struct v6_err *err);
@@ -149,7 +150,6 @@ void ndp_ctl_close_all(struct ndp_daemon *d);
 int ndp_status_main(const char *path, bool json, bool pretty);
 
 /* sys.c */
-const char *ndp_rundir(void);
 int ndp_instance_check(const char *name, struct v6_err *err);
 /* $V6KIT_RUNDIR/ndproxy[.NETNS][@INSTANCE].SUFFIX */
 int ndp_instance_path(char *buf, size_t len, const char *netns, const char *instance,

@@ -62,7 +62,7 @@ static int status_main(const char *netns, const char *instance, int argc, char *
 		return V6_EXIT_USAGE;
 	}
 	if (ndp_instance_path(path, sizeof(path), netns, instance, "sock") < 0) {
-		v6_cli_error("run directory path too long: '%s'", ndp_rundir());
+		v6_cli_error("run directory path too long: '%s'", v6_rundir());
 		return V6_EXIT_USAGE;
 	}
 	return ndp_status_main(path, json, pretty);
@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 		char shown[sizeof(err.msg)];
 		ndp_vis(shown, sizeof(shown), err.msg);
 		v6_cli_error("%s", shown);
-		return rc == -EINVAL || rc == -ERANGE ? V6_EXIT_USAGE : V6_EXIT_RUNTIME;
+		return err.status;
 	}
 	if (check)
 		return check_main(&conf);

@@ -132,7 +132,7 @@ enum ndp_verdict ndp_parse_ns(const uint8_t *pkt, size_t len, struct ndp_ns *ns)
 	memset(ns, 0, sizeof(*ns));
 	if (len < 40 || (pkt[0] >> 4) != 6)
 		return NDP_PKT_NOT_NS;
-	end = 40 + ((size_t)pkt[4] << 8 | pkt[5]);
+	end = 40 + (size_t)v6_get_be16(pkt + 4);
 	if (end > len)
 		return NDP_PKT_TRUNCATED;
 	/* Anything after the payload length (Ethernet padding) is ignored. */

@@ -25,12 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *ndp_rundir(void)
-{
-	const char *r = getenv("V6KIT_RUNDIR");
-	return r && *r ? r : "/run/v6kit";
-}
-
 int ndp_instance_check(const char *name, struct v6_err *err)
 {
 	size_t n = strlen(name);
@@ -48,7 +42,7 @@ int ndp_instance_check(const char *name, struct v6_err *err)
 int ndp_instance_path(char *buf, size_t len, const char *netns, const char *instance,
 		      const char *suffix)
 {
-	int n = snprintf(buf, len, "%s/ndproxy%s%s%s%s.%s", ndp_rundir(), netns ? "." : "",
+	int n = snprintf(buf, len, "%s/ndproxy%s%s%s%s.%s", v6_rundir(), netns ? "." : "",
 			 netns ? netns : "", instance ? "@" : "", instance ? instance : "", suffix);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -74,12 +74,11 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	struct v6_err err;
 	char *text;
 	size_t len;
-	int rc = v6_file_read(o->file, 64 << 20, &text, &len, &err);
+	int rc = sr_conf_read(o->file, &text, &len, &err);
 
-	/* Whatever keeps the file from being read is bad input (exit 1). */
 	if (rc < 0) {
 		v6_cli_error("%s", err.msg);
-		return v6_cli_status(rc == -ENOMEM ? rc : -EINVAL);
+		return err.status;
 	}
 	if ((rc = v6_cli_open(cli, nl)))
 		goto out;
@@ -87,10 +86,10 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 		goto out; /* rc 0, empty plan */
 	if (sr_conf_parse(text, len, o->file, conf, &err) < 0) {
 		v6_cli_error("%s", err.msg);
-		rc = v6_cli_status(-EINVAL);
+		rc = err.status;
 		goto out;
 	}
-	long long deadline = sr_mono_ms() + (long long)o->wait_s * 1000;
+	long long deadline = v6_mono_ms() + (long long)o->wait_s * 1000;
 	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
 		goto out;
 	uint64_t after = 0;

@@ -87,7 +87,7 @@ int sr_cmd_add(struct v6_cli *cli, int argc, char **argv)
 		strcpy(entry.owner, SR_OWNER_MANUAL);
 	if ((rc = v6_cli_open(cli, &nl)))
 		return rc;
-	long long deadline = sr_mono_ms() + (long long)wait_s * 1000;
+	long long deadline = v6_mono_ms() + (long long)wait_s * 1000;
 	if (has_wait && (rc = sr_wait_devices(&nl, &conf, wait_s)))
 		goto out;
 	struct sr_job job = { .conf = &conf, .scope = entry.owner,

@@ -101,21 +101,9 @@ int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
 		} else if (!strcmp(key, "table")) {
 			if (seen_table)
 				return v6_err_set(err, -EINVAL, "'table' given twice: '%s'", val);
-			uint32_t id;
-			if (val[0] >= '0' && val[0] <= '9') {
-				/* 253-255 are default/main/local: never ours to fill. */
-				if ((rc = v6_parse_u32(val, 1, UINT32_MAX, &id, "table", err)) < 0)
-					return rc;
-				if (id >= 253 && id <= 255)
-					return v6_err_set(err, -EINVAL,
-							  "table must not be a system table: '%s'", val);
-			} else if (v6_parse_ifname(val, "table", NULL) < 0 ||
-				   !strcmp(val, "main") || !strcmp(val, "local") ||
-				   !strcmp(val, "default") || !strcmp(val, "unspec")) {
-				return v6_err_set(err, -EINVAL,
-						  "table must be a number or a name of 1-15 bytes, not a system table: '%s'",
-						  val);
-			}
+			/* lib's one rule: never a system table. */
+			if ((rc = v6_table_check(val, err)) < 0)
+				return rc;
 			snprintf(e->table, sizeof(e->table), "%s", val);
 			seen_table = true;
 		} else {
@@ -133,65 +121,41 @@ int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
 
 static int conf_push(struct sr_conf *conf, const struct sr_entry *e, size_t *cap)
 {
-	if (conf->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		struct sr_entry *v = realloc(conf->v, nc * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		conf->v = v;
-		*cap = nc;
-	}
-	conf->v[conf->n++] = *e;
-	return 0;
+	return v6_append(&conf->v, &conf->n, cap, e, sizeof(*e));
 }
 
 int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_conf *conf,
 		  struct v6_err *err)
 {
-	enum { MAXWORDS = 16, MAXLINE = 1024 };
-	const char *end = text + len;
+	enum { MAXWORDS = 16 };
+	struct v6_lines it;
 	size_t cap = 0;
-	unsigned lineno = 0;
+	char *line;
+	int rc;
 
 	memset(conf, 0, sizeof(*conf));
 	conf->source = source;
-	for (const char *p = text; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t l = (size_t)((eol ? eol : end) - p);
-		char line[MAXLINE], *words[MAXWORDS], *save = NULL;
-		int n = 0;
-		struct sr_entry e = { .line = ++lineno };
+	v6_lines_init(&it, text, len, source);
+	while ((rc = v6_lines_next(&it, &line, err)) > 0) {
+		char *words[MAXWORDS + 1];
+		int n = v6_line_split(line, words, MAXWORDS);
+		struct sr_entry e = { .line = it.lineno };
 
-		if (l >= sizeof(line))
-			return v6_err_set(err, -EINVAL, "%s:%u: line longer than %d bytes", source,
-					  lineno, MAXLINE - 1);
-		if (memchr(p, '\0', l))
-			return v6_err_set(err, -EINVAL, "%s:%u: NUL byte in line", source, lineno);
-		memcpy(line, p, l);
-		line[l] = '\0';
-		p = eol ? eol + 1 : end;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		for (char *w = strtok_r(line, " \t\r\v\f", &save); w;
-		     w = strtok_r(NULL, " \t\r\v\f", &save)) {
-			if (n == MAXWORDS)
-				return v6_err_set(err, -EINVAL, "%s:%u: too many words: '%s'", source,
-						  lineno, w);
-			words[n++] = w;
-		}
-		if (!n)
-			continue;
+		if (n > MAXWORDS)
+			return v6_err_set(err, -EINVAL, "%s:%u: too many words: '%s'", source,
+					  it.lineno, words[MAXWORDS]);
 		if (sr_parse_entry(words, n, &e, err) < 0)
-			return v6_err_prefix(err, -EINVAL, "%s:%u", source, lineno);
+			return v6_err_prefix(err, -EINVAL, "%s:%u", source, it.lineno);
 		/* A file's entries share one owner, chosen by the verb. */
 		if (e.owner[0])
 			return v6_err_set(err, -EINVAL,
 					  "%s:%u: 'owner' belongs on the command line, not in a file: '%s'",
-					  source, lineno, e.owner);
+					  source, it.lineno, e.owner);
 		if (conf_push(conf, &e, &cap) < 0)
 			return v6_err_set(err, -ENOMEM, "out of memory");
 	}
+	if (rc < 0)
+		return rc;
 	return sr_conf_validate(conf, err);
 }
 
@@ -295,15 +259,23 @@ int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err)
 			  sr_where(conf, bad, w, sizeof(w)), sr_entry_table(bad), first->line);
 }
 
+int sr_conf_read(const char *path, char **text, size_t *len, struct v6_err *err)
+{
+	int rc = v6_file_read(path, text, len, err);
+
+	/* Whatever keeps the file from being read is bad input (exit 1);
+	 * only running out of memory is the host's failure. */
+	return rc < 0 && rc != -ENOMEM ? v6_err_input(err, rc) : rc;
+}
+
 int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err)
 {
 	char *buf;
 	size_t len;
-	int rc = v6_file_read(path, 64 << 20, &buf, &len, err);
+	int rc = sr_conf_read(path, &buf, &len, err);
 
-	/* Whatever keeps the file from being read is bad input (exit 1). */
 	if (rc < 0)
-		return rc == -ENOMEM ? rc : -EINVAL;
+		return rc;
 	rc = sr_conf_parse(buf, len, path, conf, err);
 	free(buf);
 	return rc;

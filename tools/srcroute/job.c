@@ -9,13 +9,6 @@
 #include <linux/rtnetlink.h>
 #include <netlink/socket.h>
 
-long long sr_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A device that is up may not route yet: its addresses and the routes to
  * the gateway come a moment later (tun6in4 adds them after setting the
  * link up).  These errors mean "not yet" while --wait lasts. */
@@ -39,7 +32,7 @@ static void drain(int fd)
  * than a quarter of a second. */
 static void wait_change(struct nl_sock *ev, long long until)
 {
-	long long left = until - sr_mono_ms();
+	long long left = until - v6_mono_ms();
 	struct pollfd pfd = { .fd = nl_socket_get_fd(ev), .events = POLLIN };
 
 	drain(pfd.fd);
@@ -90,7 +83,7 @@ int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
 		rc = run_once(nl, job, plan, err);
 		if (!ev || !not_yet(rc))
 			break;
-		if (sr_mono_ms() >= job->wait_until) {
+		if (v6_mono_ms() >= job->wait_until) {
 			size_t l = strlen(err->msg);
 			snprintf(err->msg + l, sizeof(err->msg) - l, " (still so when --wait ran out)");
 			break;

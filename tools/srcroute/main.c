@@ -28,20 +28,13 @@ const char sr_usage[] =
 	"Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
 	"  3 check found the kernel differs from FILE.\n";
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_s)
 {
-	long long deadline = mono_ms() + (long long)wait_s * 1000;
+	long long deadline = v6_mono_ms() + (long long)wait_s * 1000;
 	struct v6_err err;
 
 	for (size_t i = 0; i < conf->n; i++) {
-		long long left = deadline - mono_ms();
+		long long left = deadline - v6_mono_ms();
 		int rc = v6_wait_link(nl, conf->v[i].dev, V6_LINK_UP, left > 0 ? (int)left : 0, &err);
 		/* Name the user's budget, not what was left of it for this device. */
 		if (rc == -ETIMEDOUT)

@@ -25,19 +25,13 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
-static const char *run_dir(void)
-{
-	const char *run = getenv("V6KIT_RUNDIR");
-	return run && *run ? run : "/run/v6kit";
-}
-
 /* $V6KIT_RUNDIR/srcroute[/netns-COOKIE], made on the way when make. */
 static int state_dir(char *buf, size_t len, bool per_netns, bool make, struct v6_err *err)
 {
 	char tmp[4096];
 	struct stat st;
 
-	snprintf(tmp, sizeof(tmp), "%s", run_dir());
+	snprintf(tmp, sizeof(tmp), "%s", v6_rundir());
 	if (make && mkdir(tmp, 0755) < 0 && errno != EEXIST)
 		return v6_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
 	snprintf(buf, len, "%s/srcroute", tmp);
@@ -135,15 +129,8 @@ int sr_owners_parse(struct sr_owners *o, const char *text, size_t len, struct v6
 					  lineno, line);
 		r.family = r.src.addr.family;
 		strcpy(r.owner, owner);
-		if (o->n == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct sr_owner_rec *v = realloc(o->v, nc * sizeof(*v));
-			if (!v)
-				return v6_err_set(err, -ENOMEM, "out of memory");
-			o->v = v;
-			cap = nc;
-		}
-		o->v[o->n++] = r;
+		if (V6_APPEND(o->v, o->n, cap, r) < 0)
+			return v6_err_set(err, -ENOMEM, "out of memory");
 	}
 	if (o->n > 1)
 		qsort(o->v, o->n, sizeof(*o->v), cmp_rec);
@@ -177,7 +164,7 @@ int sr_owners_load(struct sr_owners *o, struct v6_err *err)
 	if ((rc = state_dir(dir, sizeof(dir), true, false, err)) < 0)
 		return rc;
 	snprintf(o->path, sizeof(o->path), "%.4000s/owners", dir);
-	rc = v6_file_read(o->path, 16 << 20, &buf, &len, err);
+	rc = v6_file_read(o->path, &buf, &len, err);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)

@@ -25,18 +25,9 @@ static int read_family(struct v6_nl *nl, int fam, struct sr_state *st, struct v6
 		free(rules);
 		return nrt;
 	}
-	void *a = realloc(st->rules, (st->nrules + (size_t)nr + 1) * sizeof(*rules));
-	void *o = a ? realloc(st->owner, (st->nrules + (size_t)nr + 1) * sizeof(*st->owner))
-		    : NULL;
-	void *b = o ? realloc(st->routes, (st->nroutes + (size_t)nrt + 1) * sizeof(*routes))
-		    : NULL;
-	if (a)
-		st->rules = a;
-	if (o)
-		st->owner = o;
-	if (b)
-		st->routes = b;
-	if (!a || !o || !b) {
+	if (v6_resize(&st->rules, st->nrules + (size_t)nr + 1, sizeof(*st->rules)) < 0 ||
+	    v6_resize(&st->owner, st->nrules + (size_t)nr + 1, sizeof(*st->owner)) < 0 ||
+	    v6_resize(&st->routes, st->nroutes + (size_t)nrt + 1, sizeof(*st->routes)) < 0) {
 		free(rules);
 		free(routes);
 		return v6_err_set(err, -ENOMEM, "out of memory");
@@ -88,14 +79,13 @@ static int read_used_tables(struct v6_nl *nl, struct sr_state *st, struct v6_err
 			free(rules);
 			return nrt;
 		}
-		uint32_t *v = realloc(st->used_tables,
-				      (st->nused + (size_t)nr + (size_t)nrt + 1) * sizeof(*v));
-		if (!v) {
+		if (v6_resize(&st->used_tables, st->nused + (size_t)nr + (size_t)nrt + 1,
+			      sizeof(*st->used_tables)) < 0) {
 			free(rules);
 			free(routes);
 			return v6_err_set(err, -ENOMEM, "out of memory");
 		}
-		st->used_tables = v;
+		uint32_t *v = st->used_tables;
 		for (int i = 0; i < nr; i++)
 			v[st->nused++] = rules[i].table;
 		for (int i = 0; i < nrt; i++)
@@ -150,16 +140,7 @@ void sr_state_free(struct sr_state *st)
 
 int sr_plan_push(struct sr_plan *plan, const struct sr_op *op)
 {
-	if (plan->n == plan->cap) {
-		size_t cap = plan->cap ? plan->cap * 2 : 32;
-		struct sr_op *v = realloc(plan->ops, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		plan->ops = v;
-		plan->cap = cap;
-	}
-	plan->ops[plan->n++] = *op;
-	return 0;
+	return v6_append(&plan->ops, &plan->n, &plan->cap, op, sizeof(*op));
 }
 
 void sr_plan_free(struct sr_plan *plan)
@@ -201,8 +182,8 @@ struct builder {
 	size_t nwant_rules;
 	struct want_table *tables;
 	size_t ntables;
-	struct { char name[16]; int ifindex; } *devs;
-	size_t ndevs;
+	struct sr_dev { char name[16]; int ifindex; } *devs;
+	size_t ndevs, capdevs;
 	int ioctl_fd;
 	struct v6_err *err;
 	int rc;
@@ -238,13 +219,11 @@ static int resolve_table(struct builder *b, const struct sr_entry *e, uint32_t *
 	 * sr_lock(), so no other run can pick the same id meanwhile. */
 	if ((rc = read_used_tables(b->nl, b->st, err)) < 0)
 		return rc;
-	struct sr_newtable *v = realloc(p->newtables, (p->nnew + 1) * sizeof(*v));
-	if (!v)
+	struct sr_newtable nt = { .id = v6_rtnames_free_id(&p->names, table_taken, b) };
+	snprintf(nt.name, sizeof(nt.name), "%s", name);
+	if (V6_APPEND(p->newtables, p->nnew, p->capnew, nt) < 0)
 		return v6_err_set(err, -ENOMEM, "out of memory");
-	p->newtables = v;
-	*id = v6_rtnames_free_id(&p->names, table_taken, b);
-	snprintf(v[p->nnew].name, sizeof(v[p->nnew].name), "%s", name);
-	v[p->nnew++].id = *id;
+	*id = nt.id;
 	return 0;
 }
 
@@ -281,12 +260,10 @@ static int resolve_dev(struct builder *b, const char *name, int *ifindex, struct
 		}
 	if ((rc = link_index(b, name, &l.ifindex, err)) < 0)
 		return rc;
-	void *v = realloc(b->devs, (b->ndevs + 1) * sizeof(*b->devs));
-	if (!v)
+	struct sr_dev d = { .ifindex = l.ifindex };
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	if (V6_APPEND(b->devs, b->ndevs, b->capdevs, d) < 0)
 		return v6_err_set(err, -ENOMEM, "out of memory");
-	b->devs = v;
-	snprintf(b->devs[b->ndevs].name, sizeof(b->devs[0].name), "%s", name);
-	b->devs[b->ndevs++].ifindex = l.ifindex;
 	*ifindex = l.ifindex;
 	return 0;
 }

@@ -73,7 +73,7 @@ int sr_cmd_show(struct v6_cli *cli, int argc, char **argv)
 	struct v6_err err;
 	struct v6_emit e;
 	struct v6_route *foreign = NULL;
-	size_t nforeign = 0;
+	size_t nforeign = 0, capforeign = 0;
 	const char *dev = NULL, *owner = NULL;
 	int rc;
 
@@ -131,11 +131,8 @@ int sr_cmd_show(struct v6_cli *cli, int argc, char **argv)
 			for (int k = 0; k < n; k++) {
 				if (v[k].protocol != V6_PROTO_TUN6IN4)
 					continue;
-				struct v6_route *nv = realloc(foreign, (nforeign + 1) * sizeof(*nv));
-				if (!nv)
+				if (V6_APPEND(foreign, nforeign, capforeign, v[k]) < 0)
 					break;
-				foreign = nv;
-				foreign[nforeign++] = v[k];
 				sh.route = &foreign[nforeign - 1];
 				break;
 			}

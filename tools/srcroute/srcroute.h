@@ -52,6 +52,9 @@ int sr_conf_parse(const char *text, size_t len, const char *source, struct sr_co
 		  struct v6_err *err);
 /* Checks across entries: duplicates, one (dev, via) per table and family. */
 int sr_conf_validate(const struct sr_conf *conf, struct v6_err *err);
+/* Read FILE whole: on failure err->status says bad input (exit 1) for
+ * any reason but ENOMEM, and the real errno is returned. */
+int sr_conf_read(const char *path, char **text, size_t *len, struct v6_err *err);
 int sr_conf_load(const char *path, struct sr_conf *conf, struct v6_err *err);
 void sr_conf_free(struct sr_conf *conf);
 uint32_t sr_entry_prio(const struct sr_entry *e);
@@ -81,7 +84,7 @@ struct sr_plan {
 	struct sr_op *ops;
 	size_t n, cap;
 	struct sr_newtable *newtables; /* names to register after success */
-	size_t nnew;
+	size_t nnew, capnew;
 	struct v6_rtnames names;
 };
 
@@ -196,7 +199,6 @@ struct sr_job {
 	long long wait_until;          /* --wait: CLOCK_MONOTONIC ms, 0 if not */
 	uint64_t *after;               /* if set: sr_stamp_after() on success */
 };
-long long sr_mono_ms(void);
 int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
 	       struct v6_err *err);
 extern const char sr_usage[];

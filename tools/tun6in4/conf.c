@@ -71,19 +71,10 @@ bad:
 
 static int parse_table(struct t64_conf *c, const char *val, struct v6_err *err)
 {
-	uint32_t id;
-
-	if (val[0] >= '0' && val[0] <= '9') {
-		if (v6_parse_u32(val, 1, UINT32_MAX, &id, "table", err) < 0)
-			return -EINVAL;
-		if (id == 255 || id == 253)
-			return v6_err_set(err, -EINVAL, "table must not be local or default: '%s'",
-					  val);
-	} else if (v6_parse_ifname(val, "table", NULL) < 0 || !strcmp(val, "local") ||
-		   !strcmp(val, "default") || !strcmp(val, "unspec")) {
-		return v6_err_set(err, -EINVAL,
-				  "table must be a number or a name of 1-15 bytes: '%s'", val);
-	}
+	/* lib's one rule, srcroute's too; without `table` the route goes
+	 * into main, so `table main` has nothing to add. */
+	if (v6_table_check(val, err) < 0)
+		return -EINVAL;
 	snprintf(c->table, sizeof(c->table), "%s", val);
 	return 0;
 }
@@ -232,68 +223,38 @@ int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from
 int t64_conf_parse(struct t64_conf *c, const char *text, size_t len, const char *source,
 		   struct v6_err *err)
 {
-	enum { MAXLINE = 512 };
-	const char *end = text + len;
-	unsigned lineno = 0;
+	struct v6_lines it;
+	char *line;
+	int rc;
 
 	c->source = source;
-	for (const char *p = text; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t l = (size_t)((eol ? eol : end) - p);
-		char line[MAXLINE], *save = NULL, *key, *val, *extra;
+	v6_lines_init(&it, text, len, source);
+	while ((rc = v6_lines_next(&it, &line, err)) > 0) {
+		char *words[3];
 		struct v6_err e;
+		int n = v6_line_split(line, words, 2);
 
-		lineno++;
-		if (l >= sizeof(line))
-			return v6_err_set(err, -EINVAL, "%s:%u: line longer than %d bytes", source,
-					  lineno, MAXLINE - 1);
-		if (memchr(p, '\0', l))
-			return v6_err_set(err, -EINVAL, "%s:%u: NUL byte in line", source, lineno);
-		memcpy(line, p, l);
-		line[l] = '\0';
-		p = eol ? eol + 1 : end;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		key = strtok_r(line, " \t\r\v\f", &save);
-		if (!key)
-			continue;
-		val = strtok_r(NULL, " \t\r\v\f", &save);
-		extra = strtok_r(NULL, " \t\r\v\f", &save);
-		if (extra)
+		if (n > 2)
 			return v6_err_set(err, -EINVAL, "%s:%u: one value per key: '%s'", source,
-					  lineno, extra);
-		if (t64_conf_set(c, key, val, true, &e) < 0)
-			return v6_err_set(err, -EINVAL, "%s:%u: %s", source, lineno, e.msg);
+					  it.lineno, words[2]);
+		if (t64_conf_set(c, words[0], n > 1 ? words[1] : NULL, true, &e) < 0)
+			return v6_err_set(err, -EINVAL, "%s:%u: %s", source, it.lineno, e.msg);
 	}
-	return 0;
+	return rc;
 }
 
 int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err)
 {
-	FILE *f = fopen(path, "r");
 	char *buf;
 	size_t n;
-	int rc;
+	int rc = v6_file_read(path, &buf, &n, err);
 
-	if (!f)
-		return v6_err_set(err, errno == ENOENT ? -EINVAL : -errno, "%s: %s", path,
-				  strerror(errno));
-	/* Config files are a few lines; 64 KiB is far beyond any real one. */
-	buf = malloc(65536);
-	if (!buf) {
-		fclose(f);
-		return v6_err_set(err, -ENOMEM, "out of memory");
-	}
-	n = fread(buf, 1, 65536, f);
-	if (ferror(f) || n == 65536) {
-		rc = v6_err_set(err, -EINVAL, "%s: %s", path,
-				ferror(f) ? strerror(errno) : "larger than 64 KiB");
-	} else {
-		rc = t64_conf_parse(c, buf, n, path, err);
-	}
+	/* A file that cannot be read is bad input (exit 1); only running out
+	 * of memory is the host's failure. */
+	if (rc < 0)
+		return rc == -ENOMEM ? rc : v6_err_input(err, rc);
+	rc = t64_conf_parse(c, buf, n, path, err);
 	free(buf);
-	fclose(f);
 	return rc;
 }
 

@@ -13,13 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A send-only protocol-41 socket: a filter that accepts nothing keeps the
  * tunnel's inbound packets from piling up in its receive queue. */
 static int open_sender(const struct t64_conf *c, struct v6_err *err)
@@ -104,13 +97,13 @@ int t64_cmd_keepalive(struct v6_cli *cli, int argc, char **argv)
 		rc = V6_EXIT_RUNTIME;
 		goto out;
 	}
-	t64_idle_init(&k, c.keepalive, s.tx_packets, mono_ms());
+	t64_idle_init(&k, c.keepalive, s.tx_packets, v6_mono_ms());
 	for (;;) {
 		nanosleep(&tick, NULL);
 		/* The tunnel went down: nothing left to keep alive. */
 		if (v6_link_stats(&nl, c.name, &s, &err) < 0)
 			break;
-		if (!t64_idle_due(&k, s.tx_packets, mono_ms()))
+		if (!t64_idle_due(&k, s.tx_packets, v6_mono_ms()))
 			continue;
 		struct t64_state now;
 		if (t64_state_read(c.name, &now, &err) < 0)

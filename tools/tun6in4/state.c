@@ -33,12 +33,10 @@ static void prune_stale(const char *top, const char *mine);
 
 int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 {
-	const char *run = getenv("V6KIT_RUNDIR");
+	const char *run = v6_rundir();
 	struct stat st;
 	char tmp[4096];
 
-	if (!run || !*run)
-		run = "/run/v6kit";
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	unsigned long long id = (unsigned long long)st.st_ino;
@@ -113,37 +111,50 @@ int t64_state_write(const struct t64_state *s, const char *name, struct v6_err *
 
 static bool user_stopped(const char *name, const struct t64_state *s);
 
-int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err)
+int t64_state_parse(const char *bytes, size_t len, const char *source, struct t64_state *s,
+		    struct v6_err *err)
 {
-	char path[4200], text[1200];
-	size_t n;
-	FILE *f;
-	int rc = t64_state_path(name, "state", path, sizeof(path), err);
+	char text[1200];
 
-	if (rc < 0)
-		return rc;
+	/* As much as a state file of ours can hold; text ends at a NUL. */
+	if (len > sizeof(text) - 1)
+		len = sizeof(text) - 1;
+	memcpy(text, bytes, len);
+	text[len] = '\0';
 	memset(s, 0, sizeof(*s));
-	if (!(f = fopen(path, "r")))
-		return errno == ENOENT ? -ENOENT : v6_err_set(err, -errno, "%s: %s", path,
-							      strerror(errno));
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
 	/* The first two lines are ours; the rest is the canonical config. */
 	char mode[16] = "";
 	int pid = 0;
 	if (sscanf(text, "mode %15s\npid %d\n", mode, &pid) != 2)
-		return v6_err_set(err, -EIO, "%s: damaged state file", path);
+		return v6_err_set(err, -EIO, "%s: damaged state file", source);
 	s->mode = !strcmp(mode, "kernel") ? T64_MODE_KERNEL : T64_MODE_USER;
 	s->pid = pid;
 	const char *rest = strchr(text, '\n');
 	rest = rest ? strchr(rest + 1, '\n') : NULL;
 	if (!rest)
-		return v6_err_set(err, -EIO, "%s: damaged state file", path);
+		return v6_err_set(err, -EIO, "%s: damaged state file", source);
 	snprintf(s->canon, sizeof(s->canon), "%s", rest + 1);
 	t64_conf_defaults(&s->conf);
-	if (t64_conf_parse(&s->conf, s->canon, strlen(s->canon), path, err) < 0)
+	if (t64_conf_parse(&s->conf, s->canon, strlen(s->canon), source, err) < 0)
 		return -EIO;
+	return 0;
+}
+
+int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err)
+{
+	char path[4200], *text;
+	size_t n;
+	int rc = t64_state_path(name, "state", path, sizeof(path), err);
+
+	if (rc < 0)
+		return rc;
+	memset(s, 0, sizeof(*s));
+	if ((rc = v6_file_read(path, &text, &n, err)) < 0)
+		return rc;
+	rc = t64_state_parse(text, n, path, s, err);
+	free(text);
+	if (rc < 0)
+		return rc;
 	if (user_stopped(name, s)) {
 		t64_state_remove(name);
 		return -ENOENT;
@@ -237,22 +248,36 @@ int t64_stats_write(const char *name, const struct t64_stats *st, struct v6_err 
 	return write_atomic(path, text, err);
 }
 
-int t64_stats_read(const char *name, struct t64_stats *st)
+int t64_stats_parse(const char *bytes, size_t len, struct t64_stats *st)
 {
-	char path[4200];
+	char text[256];
 	unsigned long long a, b, c;
-	FILE *f;
-	int n;
 
 	memset(st, 0, sizeof(*st));
-	if (t64_state_path(name, "stats", path, sizeof(path), NULL) < 0 || !(f = fopen(path, "r")))
-		return -ENOENT;
-	n = fscanf(f, "rx_dropped %llu tx_dropped %llu ptb_sent %llu", &a, &b, &c);
-	fclose(f);
-	if (n != 3)
+	/* A record is 110 bytes; a longer file is not one of ours. */
+	if (len > sizeof(text) - 1)
+		return -EIO;
+	memcpy(text, bytes, len);
+	text[len] = '\0';
+	if (sscanf(text, "rx_dropped %llu tx_dropped %llu ptb_sent %llu", &a, &b, &c) != 3)
 		return -EIO;
 	*st = (struct t64_stats){ a, b, c };
 	return 0;
+}
+
+int t64_stats_read(const char *name, struct t64_stats *st)
+{
+	char path[4200], *text;
+	size_t n;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (t64_state_path(name, "stats", path, sizeof(path), NULL) < 0 ||
+	    v6_file_read(path, &text, &n, NULL) < 0)
+		return -ENOENT;
+	rc = t64_stats_parse(text, n, st);
+	free(text);
+	return rc;
 }
 
 unsigned t64_starts_in_window(const char *text, size_t len, uint32_t secs, time_t now,
@@ -357,19 +382,21 @@ int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err
 static int starts_read(const char *name, char *text, size_t cap, size_t *len,
 		       struct v6_err *err)
 {
-	char path[4200];
-	FILE *f;
+	char path[4200], *buf;
+	size_t n;
 	int rc = t64_history_path(name, path, sizeof(path), err);
 
 	*len = 0;
+	text[0] = '\0';
 	if (rc < 0)
 		return rc;
-	if (!(f = fopen(path, "r")))
-		return errno == ENOENT ? 0 : v6_err_set(err, -errno, "%s: %s", path,
-							strerror(errno));
-	*len = fread(text, 1, cap - 1, f);
-	fclose(f);
+	if ((rc = v6_file_read(path, &buf, &n, err)) < 0)
+		return rc == -ENOENT ? 0 : rc;
+	/* The newest starts are appended: a history cut to 256 lines fits. */
+	*len = n < cap - 1 ? n : cap - 1;
+	memcpy(text, buf, *len);
 	text[*len] = '\0';
+	free(buf);
 	return 0;
 }
 

@@ -74,6 +74,10 @@ int t64_state_path(const char *name, const char *ext, char *buf, size_t len,
 int t64_state_write(const struct t64_state *s, const char *name, struct v6_err *err);
 /* 0 and *s filled, -ENOENT when there is none. */
 int t64_state_read(const char *name, struct t64_state *s, struct v6_err *err);
+/* Pure: a state file's bytes (source names it in errors); -EIO when
+ * damaged. */
+int t64_state_parse(const char *text, size_t len, const char *source, struct t64_state *s,
+		    struct v6_err *err);
 void t64_state_remove(const char *name);
 /* The user-mode daemon's own counters, published in NAME.stats. */
 struct t64_stats {
@@ -89,6 +93,9 @@ int t64_stats_open(const char *name, uid_t uid, gid_t gid, struct v6_err *err);
 void t64_stats_put(int fd, const struct t64_stats *st);
 void t64_stats_stopped(int fd);
 int t64_stats_read(const char *name, struct t64_stats *st);
+/* Pure: a stats file's bytes; -EIO unless it is a whole record (a
+ * "stopped" file is not). */
+int t64_stats_parse(const char *text, size_t len, struct t64_stats *st);
 /* A live (not zombie) tun6in4 process with that pid. */
 bool t64_daemon_alive(pid_t pid);
 /* Restart guard: how many starts of name in the last secs seconds, and

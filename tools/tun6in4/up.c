@@ -40,13 +40,6 @@ struct up_run {
 	pid_t daemon;
 };
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf *c)
 {
 	struct v6_err err;
@@ -375,7 +368,7 @@ static int wait_local(struct up_run *r, long long deadline, const struct up_opts
 	struct v6_addr a = { .family = AF_INET, .v4 = r->conf.local };
 	char buf[V6_ADDRSTRLEN];
 	struct v6_err err;
-	long long left = o->wait_given ? deadline - mono_ms() : 0;
+	long long left = o->wait_given ? deadline - v6_mono_ms() : 0;
 	int rc;
 
 	if (!r->conf.local.s_addr)
@@ -410,12 +403,12 @@ static int configure(struct up_run *r, long long deadline)
 	if ((rc = add_routes(r, &err)) < 0)
 		goto fail;
 	/* Ready means usable: link running, every address past DAD. */
-	long long left = deadline - mono_ms();
+	long long left = deadline - v6_mono_ms();
 	if ((rc = v6_wait_link(&r->nl, r->conf.name, V6_LINK_RUNNING, left > 0 ? (int)left : 0,
 			       &err)) < 0)
 		goto fail;
 	for (unsigned i = 0; i < r->conf.naddr; i++) {
-		left = deadline - mono_ms();
+		left = deadline - v6_mono_ms();
 		if ((rc = v6_wait_addr(&r->nl, r->ifindex, &r->conf.addr[i].addr,
 				       left > 0 ? (int)left : 0, &err)) < 0)
 			goto fail;
@@ -550,7 +543,7 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 	if ((rc = restart_guard(&r.conf, o.force)) != 0)
 		goto out;
 	/* One --wait budget for the local address and the link's readiness. */
-	long long deadline = mono_ms() + (long long)o.wait_s * 1000;
+	long long deadline = v6_mono_ms() + (long long)o.wait_s * 1000;
 	if (wait_local(&r, deadline, &o) < 0) {
 		rc = V6_EXIT_RUNTIME;
 		goto out;

@@ -1,0 +1,100 @@
+/* Unit tests for lib's small shared helpers: grow-and-append, big-endian
+ * fields, the monotonic clock and the run directory. */
+#include "unit.h"
+#include "v6sys.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct item {
+	uint32_t id;
+	char name[12];
+};
+
+static void test_append(void)
+{
+	struct item *v = NULL, x = { 0 };
+	size_t n = 0, cap = 0;
+	bool all = true;
+
+	for (uint32_t i = 0; i < 1000; i++) {
+		x.id = i;
+		snprintf(x.name, sizeof(x.name), "t%u", i);
+		all &= V6_APPEND(v, n, cap, x) == 0;
+	}
+	ok(all && n == 1000 && cap >= 1000 && cap < 2048, "1000 appends: n 1000, room %zu", cap);
+	bool kept = true;
+	for (uint32_t i = 0; i < n; i++) {
+		char want[12];
+		snprintf(want, sizeof(want), "t%u", i);
+		kept &= v[i].id == i && !strcmp(v[i].name, want);
+	}
+	ok(kept, "every element kept its place and contents across the moves");
+	free(v);
+
+	int *w = NULL;
+	cap = 0;
+	ok(v6_grow(&w, &cap, 100, sizeof(*w)) == 0 && cap >= 100 && w, "grow makes room for 100");
+	int *same = w;
+	size_t had = cap;
+	ok(v6_grow(&w, &cap, 50, sizeof(*w)) == 0 && w == same && cap == had,
+	   "growing to less than the room is a no-op");
+	ok(v6_grow(&w, &cap, SIZE_MAX / 2, sizeof(*w)) == -ENOMEM && w == same && cap == had,
+	   "an impossible size is -ENOMEM, the array unchanged");
+	ok(v6_resize(&w, 3, sizeof(*w)) == 0 && w, "resize to exactly 3");
+	w[0] = 7;
+	w[2] = 9;
+	ok(v6_resize(&w, 1000, sizeof(*w)) == 0 && w[0] == 7 && w[2] == 9, "resize keeps the contents");
+	same = w;
+	ok(v6_resize(&w, 0, sizeof(*w)) == -ENOMEM && w == same, "resize to 0 is refused, unchanged");
+	ok(v6_resize(&w, SIZE_MAX / 2, sizeof(*w)) == -ENOMEM && w == same,
+	   "an overflowing size is refused, unchanged");
+	free(w);
+}
+
+static void test_be(void)
+{
+	uint8_t b[6] = { 0 };
+
+	v6_put_be16(b, 0x1234);
+	v6_put_be32(b + 2, 0xdeadbeef);
+	ok(b[0] == 0x12 && b[1] == 0x34 && b[2] == 0xde && b[5] == 0xef, "put writes network order");
+	ok(v6_get_be16(b) == 0x1234 && v6_get_be32(b + 2) == 0xdeadbeef, "get reads it back");
+	const uint8_t ff[4] = { 0xff, 0xfe, 0x80, 0x01 };
+	ok(v6_get_be16(ff) == 0xfffe && v6_get_be32(ff) == 0xfffe8001u, "high bits stay unsigned");
+}
+
+static void test_clock(void)
+{
+	struct timespec ts, pause = { 0, 20 * 1000 * 1000 };
+	int64_t a = v6_mono_ms();
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ok(llabs((long long)(a - ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000))) < 1000,
+	   "milliseconds of CLOCK_MONOTONIC");
+	nanosleep(&pause, NULL);
+	int64_t b = v6_mono_ms();
+	ok(b - a >= 20 && b - a < 60000, "advances with time (%lld ms for a 20 ms sleep)",
+	   (long long)(b - a));
+}
+
+static void test_rundir(void)
+{
+	unsetenv("V6KIT_RUNDIR");
+	is_str(v6_rundir(), "/run/v6kit", "default run directory");
+	setenv("V6KIT_RUNDIR", "", 1);
+	is_str(v6_rundir(), "/run/v6kit", "an empty V6KIT_RUNDIR is unset");
+	setenv("V6KIT_RUNDIR", "/tmp/v6kit-run", 1);
+	is_str(v6_rundir(), "/tmp/v6kit-run", "V6KIT_RUNDIR wins");
+}
+
+int main(void)
+{
+	test_append();
+	test_be();
+	test_clock();
+	test_rundir();
+	return done_testing();
+}
