@@ -540,7 +540,8 @@ hello_bytes() {
 	for i in $(seq 0 15); do
 		ln -s "$LAB_DIR/victim" "$LAB_DIR/srv/tunbench-$(date -u -d "@$((now + i))" +%Y%m%dT%H%M%SZ)-1-1.dat"
 	done
-	start_server b --write "$LAB_DIR/srv"
+	# Past the default 1 GB cap, which a fast machine reaches in one second.
+	start_server b --write "$LAB_DIR/srv" --max-write 64G
 	run client a 2001:db8:1::2 -t 1
 	assert_failure 2
 	assert_output --partial "File exists"
