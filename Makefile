@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # v6kit — build, test and install.  `make help` lists the targets.
 
 .DEFAULT_GOAL := all

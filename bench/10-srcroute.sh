@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # srcroute apply vs the same changes as a shell script of `ip` commands and
 # as `ip -batch`, in fresh namespaces with 10 uplinks, for N sources.
 set -eu

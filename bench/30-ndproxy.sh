@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ndproxy against ndppd (Debian package) and the kernel's own proxy_ndp, in
 # the same run, on the lab modem -- router -- host.  bench/ndproxy-load
 # (built from bench/ndproxy-load.c) sends NS from the modem at fixed rates,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tunbench against iperf3 and iperf (2) in the same run, on loopback and on
 # a veth path between two namespaces: one TCP stream, four TCP streams and
 # UDP at 1 Gbit/s.  Reports Gbit/s, CPU seconds per GB moved (client and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy-load: Neighbor Solicitation load generator for bench/30-ndproxy.sh.
  *
  *   ndproxy-load -i IFACE -s SRC -t BASE [-k K] [-r RATE] [-c COUNT] [-w MS]

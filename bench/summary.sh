@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # One line per figure into $BENCH_SUMMARY, so `make bench` can end with a
 # single table of every figure, its target and whether it was met.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* For harnesses that fuzz a parser's command-line path: the input becomes
  * argv, split at NUL bytes, as a shell would hand the words over (a word
  * can hold anything but NUL); and the two-mode entry point. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: ndproxy's config parser on arbitrary bytes.  The
  * first byte picks the path, as wireguard-tools' config harness does:
  * even (seeds use 'f'), the rest is an ndppd-grammar file; odd ('a'), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: ndproxy's upstream socket filter as a classifier
  * over arbitrary packets, run by a small classic-BPF interpreter (the
  * kernel's semantics: a load outside the packet rejects it) and compared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: ndproxy's NS parser and validator on arbitrary bytes
  * (an IPv6 packet as the packet socket delivers it), and the NA parser. */
 #include "../tools/ndproxy/nd.c"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: lib's parser of iproute2's rt_tables files, which
  * any local administrator (or package) writes. */
 #include "../lib/v6util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: tun6in4's readers of its runtime files, which `show`
  * and `down` trust after any crash or a stray edit.  The first byte
  * picks the reader: even, NAME.state; odd, NAME.stats. */

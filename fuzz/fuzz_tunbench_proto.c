@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: tunbench's control message decoder on arbitrary bytes. */
 #include "../tools/tunbench/hmac.c"
 #include "../tools/tunbench/proto.c"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One emitter for text and JSON, in the manner of iproute2's print_*():
  * a field is written once with both its JSON key and its text format, so
  * the two outputs cannot drift apart. */

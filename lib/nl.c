@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The route-netlink session and the one place where requests are sent and
  * acknowledgements collected. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Strict parsers shared by command lines and config files, so both accept
  * exactly the same words.  Every error quotes the offending token. */
 #include "v6util.h"

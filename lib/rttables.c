@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Routing table names as iproute2 keeps them: DIR/rt_tables plus
  * DIR/rt_tables.d/(*).conf, lines of "ID NAME" with # comments. */
 #include "v6sys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* 6in4 tunnel links (RFC 4213) through libnl-route-3's sit API.  Requests
  * are built by libnl and sent through v6_nl_talk(), the library's one
  * request/ack path; replies are parsed here attribute by attribute. */

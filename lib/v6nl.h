@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* v6kit route-netlink helpers over libnl-3/libnl-route-3.
  *
  * Every call returns 0 (or a count) on success and a negative errno on

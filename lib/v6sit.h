@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* v6kit helpers for 6in4 (RFC 4213) "sit" links over libnl-route-3's sit
  * API, and interface counters.  Like the rest of lib/: 0 or -errno plus a
  * message, never printing or exiting. */

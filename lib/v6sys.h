@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* v6kit shared helpers that read the file system, the environment or
  * the clock: whole-file reads, iproute2's rt_tables files, the run
  * directory, the monotonic clock.  The pure side is v6util.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* v6kit shared helpers that touch neither files nor the kernel: errors,
  * strict parsers, config lines, routing table names, byte order, arrays
  * and the text/JSON output emitter (which writes to a stream it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Waiting for links and addresses by listening to netlink events: we
  * subscribe first, then look, so no change can slip between the two. */
 #include "v6nl.h"

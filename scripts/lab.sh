@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Shell lab for the demo and the benchmarks (sourced, bash): network
 # namespaces with a unique prefix, removed by a trap however the script ends.

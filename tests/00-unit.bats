@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # C unit tests (no root, no kernel): every binary built from tests/unit/.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib/ against a real kernel: links, addresses, routes, rules and event
 # waits, driven through build/nltest in a fresh namespace per test.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install / uninstall honour DESTDIR, PREFIX and the directory knobs,
 # list every file they install, and uninstall removes exactly those.
 

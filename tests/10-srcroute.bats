@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # srcroute on the seed's host: native IPv6 on net0 (the main table's default
 # route) and two tunnels, sixxs0 and sixxs1, each with a far end of its own.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tun6in4 in the namespace lab.  This kernel has no sit, so every tunnel
 # here runs in user mode (TUN + raw socket, a daemon per tunnel); kernel
 # mode is exercised on a stock kernel by tests/vm/.

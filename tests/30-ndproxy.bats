@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ndproxy on a three-host lab: modem -- router (ndproxy, forwarding) -- host.
 # The modem treats 2001:db8:1::/64 as on-link on m0; the host 2001:db8:1::100
 # sits one hop further, behind the router.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tunbench: client/server over loopback and the lab, loss accounting, -j,
 # --write, ping's plugin statuses, source-bound pings, the MTU search and
 # black holes, and a server that outlives bad clients.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The ifupdown hook (scripts/ifupdown/v6kit) driven by the real ifup and
 # ifdown.  The router is a lab namespace; every command there runs in a
 # private mount namespace (ip netns exec) where test directories are

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # /etc/init.d/v6kit and the systemd units, as `make install` puts them
 # under a DESTDIR.  The init script runs inside a lab namespace with its
 # tunnels directory, run directory and defaults file private to the test;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # v6kit-health in the namespace lab, against real user-mode tunnels.
 #
 #   h: the router (192.0.2.1, tunnel t6 2001:db8::2/64, conf file)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # v6kit-update-endpoint against a stand-in broker (tests/endpoint/broker.py)
 # on 127.0.0.1 inside the lab host, which answers from a script and records
 # every request.  Tunnels are user mode (this kernel has no sit).

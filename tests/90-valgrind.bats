@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # valgrind memcheck over srcroute's main paths: zero errors, zero leaks.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make demo` runs as part of `make check`: the whole story (two brokers,
 # the router's interfaces file through the real ifup and v6kit's hook,
 # source routing, the NDP proxy, a LAN host, tunbench, ifdown -a) must

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared test lab for every v6kit bats file: fresh network namespaces and
 # veth links per test, background processes tracked by pid, a `requires`
 # guard, a timeout around every command, cleanup even when a test fails.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Conventions every v6kit tool shares: global options, a verb table,
  * one-line errors.  Tool-side code: this may print and exit. */
 #ifndef V6_CLI_H

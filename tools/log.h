@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Daemon logging: stderr in the foreground, syslog when detached. */
 #ifndef V6_LOG_H
 #define V6_LOG_H

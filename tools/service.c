@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Privilege drop through raw prctl/capset system calls (no libcap) and
  * systemd's readiness protocol, shared by ndproxy and tun6in4's data
  * plane. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What every v6kit daemon does the same way: give up root for a system
  * user with a few capabilities, and speak systemd's notify protocol. */
 #ifndef V6_SERVICE_H

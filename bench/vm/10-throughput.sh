@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Single-stream TCP through a 6in4 tunnel between two namespaces, in one
 # guest: kernel sit on both sides vs tun6in4 user mode on both sides, with
 # the plain IPv6 path over the same veth as the reference.  The veth ends

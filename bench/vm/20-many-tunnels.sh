@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Many kernel-mode tunnels up, then down (BENCH_TUNNELS, default 1000):
 # tun6in4 (one command per tunnel, each returning once its tunnel is
 # usable) vs a shell script of ip commands doing the same (link, address,

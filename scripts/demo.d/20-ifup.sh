@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash disable=SC2154
 # (sourced by scripts/demo: top, V6KIT_*, LAB_* and the helpers come from it,
 # scripts/lab.sh and the chapters before)

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """A stand-in for the tunnel broker's /nic/update, on 127.0.0.1 only.
 
 broker.py DIR: answers requests from DIR/script, one answer a line, in order:

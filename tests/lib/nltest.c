@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A thin command-line driver over lib/'s netlink calls, so the namespace
  * lab can test the library itself (tests/05-lib.bats).  Prints results as
  * JSON through the library's emitter; exits with -rc of a failed call. */

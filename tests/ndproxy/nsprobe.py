@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Send Neighbor Solicitations, well-formed or deliberately broken, and
 report the Neighbor Advertisements that come back, one JSON line per case.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for lib/err.c: messages and the exit class they carry. */
 #include "unit.h"
 #include "v6sys.h"

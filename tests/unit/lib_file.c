@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for lib/file.c: the one whole-file reader and its one limit. */
 #include "unit.h"
 #include "v6sys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for lib's small shared helpers: grow-and-append, big-endian
  * fields, the monotonic clock and the run directory. */
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for lib/lines.c: the config line iterator and word splitter. */
 #include "unit.h"
 #include "v6util.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for lib/'s strict parsers, rt_tables handling and emitter. */
 #include "unit.h"
 #include "v6sys.h"

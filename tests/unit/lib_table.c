@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for lib/table.c: the one rule for tables a tool fills. */
 #include "unit.h"
 #include "v6util.h"

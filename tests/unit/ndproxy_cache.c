@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy's cache: O(1) find, the deadline heap, the bound, removal. */
 #include "../../tools/ndproxy/ndproxy.h"
 #include "unit.h"

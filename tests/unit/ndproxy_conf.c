@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy's config parser: ndppd's grammar, our extensions, errors. */
 #include "../../tools/ndproxy/ndproxy.h"
 #include "unit.h"

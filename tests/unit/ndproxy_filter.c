@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy's upstream socket filter, run by the kernel itself: attached to
  * one end of an AF_UNIX datagram socketpair (the filter sees each
  * datagram from byte 0, like a SOCK_DGRAM packet socket sees the IPv6

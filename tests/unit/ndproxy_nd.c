@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy's packet layer: NS validation layer by layer (RFC 4861 7.1.1),
  * the extension-header walk, NA and probe construction. */
 #include "../../tools/ndproxy/ndproxy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for srcroute's entry grammar and file checks. */
 #include "unit.h"
 #include "../../tools/srcroute/srcroute.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for tun6in4's parameter grammar, config files, canonical form
  * and restart-guard window. */
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for the idle keepalive engine: when a keepalive is due, and
  * the packet it sends; plus the file-only keys that configure it. */
 #include "unit.h"

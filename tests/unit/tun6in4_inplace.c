@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for what `change` and `reload` may alter on a running tunnel,
  * and the moved-local record that outlives it. */
 #include "unit.h"

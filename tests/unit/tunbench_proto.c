@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE /* memmem */
 /* tunbench control protocol: encode/decode round trips, every rejection
  * path, data framing, receiver accounting and argument parsers. */

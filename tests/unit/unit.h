@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Minimal TAP producer for C unit tests (no root, no kernel). */
 #ifndef V6_UNIT_H
 #define V6_UNIT_H

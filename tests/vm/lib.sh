@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Guest-side helpers for the VM scenarios (POSIX sh, busybox ash).  Init
 # sources this file before each tests/vm/scenarios/NN-name.sh, so a scenario
 # is a plain list of checks:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Host side of the stock-kernel VM rig (sourced, bash): stage an initramfs
 # from the freshly built tools, boot Debian's stock kernel under QEMU (TCG)
 # with no network device, stream the serial console, judge its TAP.

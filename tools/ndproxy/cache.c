@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The neighbour cache: entries in one growable array, found through a
  * seeded hash (chains of indices, O(1) lookups), ordered by deadline in a
  * binary heap so the event loop sleeps exactly until the next one.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy.conf(5): ndppd's grammar read unchanged, plus our extensions.
  *
  *   KEY [=] [VALUE] [{ STATEMENTS }]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control socket: `ndproxy status` connects, says "json" or "text",
  * and reads the daemon's state printed through the shared emitter, so
  * the text and JSON forms carry the same fields. */

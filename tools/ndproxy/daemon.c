@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The event loop: NS in on each upstream link (AF_PACKET, a BPF filter,
  * recvmmsg batches), NA out (sendmmsg batches), probes downstream on one
  * raw ICMPv6 socket, netlink events, the control socket and signals.

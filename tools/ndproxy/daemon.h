@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy's running state, shared by daemon.c, links.c, ctl.c and sys.c. */
 #ifndef NDPROXY_DAEMON_H
 #define NDPROXY_DAEMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The upstream socket's classic BPF program, built here rather than
  * written as a table of hand-counted jumps (one wrong offset once let
  * every IPv6 packet through to user space).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What ndproxy knows about the kernel, kept current through netlink
  * events (links, IPv6 addresses, neighbours, routes) instead of polling
  * /proc: interfaces may appear, vanish, be renamed or go down at any time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy: answer Neighbor Solicitations on an upstream link for hosts
  * that live behind this router. */
 #define _GNU_SOURCE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Neighbor Discovery packets, pure functions over bytes.
  *
  * Validation runs in layers, in a fixed order, and stops at the first

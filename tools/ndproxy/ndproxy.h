@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy: Neighbor Discovery proxy, the successor to ndppd.
  *
  * Layout: conf.c (pure config parser, ndppd grammar), nd.c (pure packet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Process plumbing: instance names and their files, daemonizing with a
  * readiness pipe that carries setup errors back to the parent, the
  * pidfile, the instance lock, claims on upstream interfaces, and the

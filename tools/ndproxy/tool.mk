@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ndproxy: the pure parts (config, packets, cache) link into the unit tests
 # alone; the load generator for the benchmark is a helper program.
 NDP_PURE = $(B)/tools/ndproxy/conf.o $(B)/tools/ndproxy/nd.o $(B)/tools/ndproxy/cache.o \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* apply and check: make the kernel match a file, or say how it differs. */
 #include "srcroute.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* add, del, flush: small changes, each one transaction. */
 #include "srcroute.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 /* srcroute's entry grammar, shared by `add` and srcroute.conf(5):
  *   FROM dev IFACE [via GW] [table NAME|ID] [prio N] [fallthrough] [owner NAME]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One srcroute transaction: lock, read, plan, execute. */
 #include "srcroute.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* srcroute: one routing table per uplink, one rule per source address. */
 #include "srcroute.h"
 

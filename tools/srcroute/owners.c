@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Owner scopes.  A policy rule carries no more than a protocol number, so
  * srcroute records who asked for each rule in a file beside the kernel's
  * state: $V6KIT_RUNDIR/srcroute/netns-COOKIE/owners, one line per rule

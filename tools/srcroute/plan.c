@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 /* From a configuration and the kernel's state to a list of operations,
  * and the transactional execution of that list. */

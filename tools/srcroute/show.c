@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* show: what srcroute owns, joined back into entries.  The text form uses
  * the configuration's own words, so it can be pasted into srcroute.conf. */
 #include "srcroute.h"

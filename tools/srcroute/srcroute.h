@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* srcroute: source-based policy routing, one table per uplink. */
 #ifndef SRCROUTE_H
 #define SRCROUTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The apply stamp: an unchanged re-apply (from cron, a health check, a
  * reload) should cost next to nothing.  After a run leaves the kernel
  * matching a file, srcroute writes down fingerprints of everything the

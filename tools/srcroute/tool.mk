@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The config parser is pure, so unit tests and the fuzzer link it alone.
 UNIT_LINK_srcroute_conf = $(B)/tools/srcroute/conf.o
 $(B)/unit/srcroute_conf: $(B)/tools/srcroute/conf.o

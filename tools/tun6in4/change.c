@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `change NAME KEY VALUE...`: alter a running tunnel in place, without
  * taking it down (a dynamic IPv4 address changed, a new address or
  * gateway); what can change in place in which mode is in inplace.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tun6in4's parameter grammar, shared word for word by the command line
  * (`up NAME KEY VALUE...`) and tun6in4.conf(5) (one "KEY VALUE" a line).
  * Pure functions: no kernel, no globals, so unit tests and fuzzers call

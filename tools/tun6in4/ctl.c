@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The channel between `change` and a running user-mode daemon: a Unix
  * seqpacket socket NAME.ctl in the tunnel's state directory, made by the
  * daemon while it is still root, mode 0600, so only root's tun6in4 can

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `down`: stop a tunnel this tool created; never touch anyone else's. */
 #define _GNU_SOURCE
 #include "tun6in4.h"

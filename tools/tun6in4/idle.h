@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Idle keepalive: one protocol-41 packet whenever a tunnel has sent
  * nothing for its `keepalive` interval, so a NAT router's protocol-41
  * state (kept 60-300 s) and a broker's idle timer never expire. */

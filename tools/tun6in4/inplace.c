@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What `change` and `reload` may alter on a running tunnel without taking
  * it down, and the two small files that make such a change last:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `keepalive NAME [--once]`: idle keepalives for a kernel-mode tunnel,
  * whose sit link has no daemon of ours to send them.  Runs until the
  * tunnel goes away (or SIGTERM), watching the link's transmit counter;

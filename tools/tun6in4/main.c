@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tun6in4: 6in4 tunnels (RFC 4213) through the kernel's sit driver or, where
  * the kernel has none, a userspace data plane on TUN and a raw socket. */
 #include "tun6in4.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The next hop towards the remote endpoint, from the kernel's routing and
  * neighbour tables through lib/: three gets, no capabilities needed. */
 #include "nexthop.h"

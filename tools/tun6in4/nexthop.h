@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The next hop towards the remote endpoint, as the kernel's routing and
  * neighbour tables know it, for sending complete frames on a packet
  * socket. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `reload NAME`: re-read a running tunnel's conf file and apply in place
  * what can change in place (`systemctl reload tun6in4@NAME`).  A key that
  * needs a restart refuses the whole reload, naming the key, and leaves the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `restart`: down and up again from the tunnel's config file, but only
  * when the restart guard allows another start.  The guard is asked first:
  * a refused restart leaves a running tunnel running (a refusal inside

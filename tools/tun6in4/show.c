@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `show [NAME]`: the tunnels this tool runs, each field printed once for
  * both text and -j JSON. */
 #define _GNU_SOURCE

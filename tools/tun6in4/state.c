@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Runtime state under $V6KIT_RUNDIR/tun6in4/netns-COOKIE/: NAME.state (the
  * tunnel's parameters, mode and daemon pid), NAME.pid (written by the
  * daemon), NAME.stats (its counters).  The restart guard's history,

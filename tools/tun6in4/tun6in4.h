@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tun6in4: 6in4 tunnels (RFC 4213), kernel sit or a userspace data plane. */
 #ifndef TUN6IN4_H
 #define TUN6IN4_H

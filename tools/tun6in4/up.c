@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `up`: bring a tunnel up, all or nothing.  Everything this call creates is
  * remembered and removed again if any later step fails; deleting the link
  * takes its addresses and routes with it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunbench client: ask a server for a test, connect the streams, run it. */
 #define _GNU_SOURCE
 #include "tunbench.h"

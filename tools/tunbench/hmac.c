@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 per FIPS 180-4 section 6.2, HMAC per RFC 2104 section 2. */
 #include "hmac.h"
 

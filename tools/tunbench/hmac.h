@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104): pure, no allocation,
  * for the shared-secret proof of the control protocol.  Small on purpose:
  * the tree has no crypto library, and this needs only these two. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ICMP and ICMPv6 echo probes for `ping` and `mtu`: raw sockets when we
  * may (root), datagram ping sockets otherwise.  Replies are validated in
  * layers (source, length, type, identifier, our cookie) and anything else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunbench mtu: the path MTU to HOST by echo probes with DF set, in the
  * manner of RFC 8899's probing (search between a floor known to work and a
  * ceiling), and a black hole — big probes lost with no Packet Too Big

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Socket plumbing shared by client and server: bounded reads, control
  * messages, addresses. */
 #define _GNU_SOURCE

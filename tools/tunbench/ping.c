@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunbench ping: the tunnel's cron health check, in the conventions of
  * the monitoring plugins (check_icmp's defaults, status line, perfdata). */
 #include "tunbench.h"

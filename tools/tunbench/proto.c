@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunbench control protocol and data framing: pure functions only, so the
  * unit tests and the fuzzer can run them without sockets. */
 #include "proto.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunbench's control protocol: pure encode/decode, no sockets.
  *
  * Every message is an 8-byte header followed by typed fields:

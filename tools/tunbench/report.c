@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Output: iperf2-style lines for people, NDJSON with iperf3's field names
  * for scripts, each field written once through lib's emitter. */
 #include "tunbench.h"

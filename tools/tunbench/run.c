@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One test once its data streams are connected, the same for client and
  * server: run the streams, print intervals, exchange END and RESULTS on
  * the control connection, print the summary. */

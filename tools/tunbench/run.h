@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One test over connected streams, shared by client and server. */
 #ifndef TUNBENCH_RUN_H
 #define TUNBENCH_RUN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunbench server: many clients at once, a thread per client.  Nothing a
  * client sends can stop it: bad, idle or vanished peers end their own
  * session only, with a log line. */

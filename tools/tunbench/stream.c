@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The data path: one thread per stream, TCP or UDP, sending or receiving.
  * Buffers are allocated once per stream and bounded (TB_STREAM_BUF_MAX),
  * so a server's memory per client has a fixed ceiling. */

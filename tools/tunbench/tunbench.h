@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tunbench: throughput, health and path-MTU checks for tunnels. */
 #ifndef TUNBENCH_H
 #define TUNBENCH_H

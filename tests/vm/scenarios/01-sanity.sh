@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The guest itself: the sit module is live, iproute2 makes sit links inside
 # a namespace, IPv6 crosses a plain kernel 6in4 tunnel between two
 # namespaces, and every staged v6kit tool runs (its libraries came along).

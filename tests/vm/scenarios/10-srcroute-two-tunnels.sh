@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The seed's two-tunnel host on real sit tunnels: "host" has net0 holding
 # the default routes (to "isp") and two 6in4 tunnels, sixxs0 and sixxs1,
 # through isp to two far ends fe0 and fe1.  srcroute gives each tunnel

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tun6in4 in kernel mode on a kernel with sit: two namespaces a and b
 # joined by a veth with documentation IPv4 addresses, a tunnel on each
 # side.  IPv6 ping and TCP across, `show -j`, `change local`, atomic failure,

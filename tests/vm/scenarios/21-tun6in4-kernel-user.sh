@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tun6in4 kernel mode on one side, user mode (TUN device and raw socket
 # daemon) on the other, on a kernel where both work: the two data planes
 # must interoperate in both directions, and then with the roles swapped.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Idle keepalives for a kernel-mode tunnel: `tun6in4 keepalive NAME` beside
 # a sit link sends an echo request through the tunnel's endpoints whenever
 # the link has been idle for the conf's `keepalive` seconds, and exits

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tun6in4 in kernel mode: what `change` and `reload` alter in place on a
 # sit link (remote, ttl, mtu, with local, address and routes as in user
 # mode), what they refuse, and a moved local kept for the next `up`.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The ifupdown hook on a kernel with sit: Debian's real ifup/ifdown bring
 # the v6kit-ifupdown(5) example up as a kernel sit tunnel and take it down.
 # Router a runs ifup with the hook installed in the four if-*.d

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ndproxy on the stock kernel: the modem treats 2001:db8:1::/64 as on-link,
 # the host sits behind the router.  In static and in iface mode the modem
 # resolves the host to the router's link-layer address through ndproxy and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tunbench through netem (a module on the stock kernel, absent from the
 # development one): UDP loss counted exactly as netem dropped it, and ping's
 # plugin statuses through netem delay and loss.  A prio qdisc on a's link
