@@ -829,6 +829,8 @@ while True:
 	[ "$(grep -c READY=1 "$log")" = 3 ]
 	run -0 tool tun6in4 --help
 	assert_output --partial "--foreground"
+}
+
 # history HOST NAME: the restart guard's history of NAME in HOST.
 history() { printf '%s/tun6in4/netns-%s/%s.starts' "$V6KIT_STATEDIR" "$(ns "$1")" "$2"; }
 
@@ -951,6 +953,8 @@ history() { printf '%s/tun6in4/netns-%s/%s.starts' "$V6KIT_STATEDIR" "$(ns "$1")
 	t64 a down t6
 	run -2 t64 a keepalive -f "$V6KIT_TUNNELS_DIR/t6.conf" --once
 	assert_output "tun6in4: t6: not up"
+}
+
 # conf_a [KEY VALUE lines]: a's tunnel t6 in the tunnels directory.
 conf_a() {
 	printf 'remote 192.0.2.2\nlocal 192.0.2.1\nmode user\n%s\n' "$*" >"$V6KIT_TUNNELS_DIR/t6.conf"
