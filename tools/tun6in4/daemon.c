@@ -400,14 +400,13 @@ static void *net_to_tun(void *arg)
 
 	if (!bufs)
 		fatalx("out of memory");
+	for (unsigned i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
+		msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
+						  .msg_control = ctl[i].buf, .msg_controllen = CTL };
+	}
 	for (;;) {
 		rx.local.s_addr = atomic_load(&cur_local);
-		for (unsigned i = 0; i < BATCH; i++) {
-			iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
-			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
-							  .msg_control = ctl[i].buf,
-							  .msg_controllen = CTL };
-		}
 		/* A coalesced run stays open while packets keep coming; it goes
 		 * up as soon as the socket has nothing more queued. */
 		int n = recvmmsg(d->raw_fd, msg, BATCH, MSG_DONTWAIT, NULL);
@@ -426,6 +425,9 @@ static void *net_to_tun(void *arg)
 		}
 		for (int i = 0; i < n; i++) {
 			bool gro = kernel_gro(d->raw_fd, &msg[i].msg_hdr, msg[i].msg_len);
+			/* The kernel shortened it to what it wrote; nothing else
+			 * of the header changes. */
+			msg[i].msg_hdr.msg_controllen = CTL;
 			enum t64_verdict v = t64_rx_packet(&rx, iov[i].iov_base, msg[i].msg_len, gro);
 			if (v != T64_PASS && rx.dropped[v] == 1)
 				log_info("dropped a packet: %s", t64_verdict_name(v));
