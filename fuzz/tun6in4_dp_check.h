@@ -14,7 +14,6 @@ struct dp_check {
 	/* Reassembly of one fragmented packet at a time: the batch keeps a
 	 * packet's fragments together. */
 	uint8_t frag[70000];
-	uint8_t whole[70000]; /* a segment sent in two parts, gathered */
 	size_t frag_have;   /* bytes of payload collected */
 	unsigned frag_id;
 	int in_frag;
@@ -75,42 +74,24 @@ static void dp_check_batch(struct dp_check *c, const struct t64_tx *tx)
 	for (unsigned i = 0; i < tx->n; i++) {
 		const struct iovec *v = tx->iov[i];
 		const uint8_t *h = v[0].iov_base;
-		const uint8_t *part = v[1].iov_base;
-		size_t plen = v[1].iov_len, inner = v[0].iov_len - 20;
-		if (tx->msg[i].msg_hdr.msg_iov != v || tx->msg[i].msg_hdr.msg_iovlen != 2 ||
-		    v[0].iov_len < 20 || inner > T64_SEG_HDRS || h[0] != 0x45 ||
-		    !dpc_ip4_sum_ok(h) || h[9] != 41 || dpc_get16(h + 2) != 20 + inner + plen ||
-		    memcmp(h + 16, &c->remote, 4)) {
+		size_t plen = v[1].iov_len;
+		if (v[0].iov_len != 20 || h[0] != 0x45 || !dpc_ip4_sum_ok(h) || h[9] != 41 ||
+		    dpc_get16(h + 2) != 20 + plen || memcmp(h + 16, &c->remote, 4)) {
 			dpc_fail(c, "outer header wrong");
-			continue;
-		}
-		if (inner) {
-			/* Headers after the IPv4 one, payload elsewhere: never
-			 * a fragment, and the message names those headers. */
-			if ((dpc_get16(h + 6) & 0x3fff) || !(h[6] & 0x40) || tx->pkt[i] != h + 20 ||
-			    tx->pkt_len[i] != inner + plen || plen > sizeof(c->whole) - inner) {
-				dpc_fail(c, "split message wrong");
-				continue;
-			}
-			if (c->in_frag)
-				dpc_fail(c, "fragments interleaved");
-			c->in_frag = 0;
-			memcpy(c->whole, h + 20, inner);
-			memcpy(c->whole + inner, part, plen);
-			dpc_inner(c, c->whole, inner + plen);
 			continue;
 		}
 		/* The packet a message belongs to starts with an IPv6 header
 		 * (a PTB about it is addressed from there). */
-		if (!tx->pkt[i] || tx->pkt[i][0] >> 4 != 6 || part < tx->pkt[i] ||
-		    part + plen > tx->pkt[i] + tx->pkt_len[i])
+		if (!tx->pkt[i] || tx->pkt[i][0] >> 4 != 6 ||
+		    (const uint8_t *)v[1].iov_base < tx->pkt[i] ||
+		    (const uint8_t *)v[1].iov_base + plen > tx->pkt[i] + tx->pkt_len[i])
 			dpc_fail(c, "message outside its packet");
 		unsigned fo = dpc_get16(h + 6), off = (fo & 0x1fff) * 8u, mf = fo & 0x2000;
 		if (!mf && !off) {
 			if (c->in_frag)
 				dpc_fail(c, "fragments interleaved");
 			c->in_frag = 0;
-			dpc_inner(c, part, plen);
+			dpc_inner(c, v[1].iov_base, plen);
 			continue;
 		}
 		if (off == 0) {
@@ -126,7 +107,7 @@ static void dp_check_batch(struct dp_check *c, const struct t64_tx *tx)
 			c->in_frag = 0;
 			continue;
 		}
-		memcpy(c->frag + off, part, plen);
+		memcpy(c->frag + off, v[1].iov_base, plen);
 		c->frag_have += plen;
 		if (!mf) {
 			c->in_frag = 0;

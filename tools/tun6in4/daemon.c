@@ -255,7 +255,7 @@ static void flush_out(struct t64_tx *t)
 			refresh_pmtu(d->raw_fd);
 			unsigned pmtu = atomic_load(&path_mtu);
 			if (pmtu > T64_IP4_HDR)
-				t64_tx_refused(t, i,
+				t64_tx_too_big(t, t->pkt[i], t->pkt_len[i],
 					       pmtu - T64_IP4_HDR < T64_MTU_MIN ? T64_MTU_MIN
 										 : pmtu - T64_IP4_HDR);
 		} else if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {

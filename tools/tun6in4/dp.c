@@ -63,7 +63,6 @@ void t64_tx_flush(struct t64_tx *tx)
 	tx->n = 0;
 	tx->used = 0;
 	tx->raw = false;
-	tx->borrowed = false;
 }
 
 /* A keyed permutation of the 16-bit numbers (a four-round Feistel
@@ -109,25 +108,6 @@ void t64_tx_too_big(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t 
 		return;
 	}
 	tx->ptb(tx, pkt, len, mtu);
-}
-
-void t64_tx_refused(struct t64_tx *tx, unsigned i, uint32_t mtu)
-{
-	const struct iovec *v = tx->iov[i];
-	uint8_t q[T64_IP6_MIN_MTU];
-	size_t h, m;
-
-	if (v[0].iov_len <= T64_IP4_HDR) {
-		t64_tx_too_big(tx, tx->pkt[i], tx->pkt_len[i], mtu);
-		return;
-	}
-	/* A segment sent from the read buffer: its headers and as much of
-	 * its payload as a PTB quotes (RFC 4443 3.2), gathered. */
-	h = v[0].iov_len - T64_IP4_HDR;
-	m = v[1].iov_len < sizeof(q) - h ? v[1].iov_len : sizeof(q) - h;
-	memcpy(q, (const uint8_t *)v[0].iov_base + T64_IP4_HDR, h);
-	memcpy(q + h, v[1].iov_base, m);
-	t64_tx_too_big(tx, q, h + m, mtu);
 }
 
 /* The MTU a packet must fit now, and whether IPv4 may fragment it. */
@@ -242,45 +222,6 @@ static size_t tso_first_len(const uint8_t *pkt, size_t len, unsigned mss)
 	return hdrs + (len - hdrs < mss ? len - hdrs : mss);
 }
 
-/* Cut a super-packet whose segments all fit the tunnel unfragmented into
- * messages that send their payload straight from the TUN read buffer:
- * only the headers are written, the payload is read once (for its
- * checksum) and copied once, by the kernel.  The messages are sent
- * before t64_tx_read() returns, while the buffer still holds them. */
-static void tso_borrow(struct t64_tx *tx, const uint8_t *pkt, size_t n, unsigned mss,
-		       unsigned mtu)
-{
-	for (unsigned i = 0;; i++) {
-		if (tx->n == T64_BATCH)
-			t64_tx_flush(tx);
-		unsigned k = tx->n;
-		uint8_t *h = tx->hdr[k] + T64_IP4_HDR;
-		size_t off, seg, hl = t64_tso_header(h, pkt, n, mss, i, &off, &seg);
-		if (!hl)
-			break;
-		size_t len = hl + seg;
-		enum t64_verdict v = t64_encap_check(h, len, mtu);
-		if (v != T64_PASS) {
-			/* No segment is larger than the first, which fits. */
-			tx->dropped++;
-			continue;
-		}
-		if (!tx->src.s_addr)
-			tx->raw = true;
-		t64_encap_hdr(tx->hdr[k], tx->src, tx->remote, tx->ttl, h, len, true);
-		tx->iov[k][0] = (struct iovec){ tx->hdr[k], T64_IP4_HDR + hl };
-		tx->iov[k][1] = (struct iovec){ (void *)(pkt + off), seg };
-		tx->msg[k].msg_hdr = (struct msghdr){ .msg_iov = tx->iov[k], .msg_iovlen = 2 };
-		tx->msg[k].msg_len = 0;
-		tx->pkt[k] = h;
-		tx->pkt_len[k] = len;
-		tx->n++;
-		tx->borrowed = true;
-	}
-	if (tx->borrowed)
-		t64_tx_flush(tx);
-}
-
 void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 {
 	uint8_t flags, gso;
@@ -301,13 +242,6 @@ void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 	if (gso == 4 /* VIRTIO_NET_HDR_GSO_TCPV6 */) {
 		/* Segments carry their own checksums; the seed left by the
 		 * kernel is recomputed per segment. */
-		bool df;
-		unsigned mtu = effective_mtu(tx, &df);
-		size_t first = tso_first_len(pkt, n, gso_size);
-		if (df && first && first <= mtu && tso_count(pkt, n, gso_size) >= T64_ZC_MIN) {
-			tso_borrow(tx, pkt, n, gso_size, mtu);
-			return;
-		}
 		for (unsigned i = 0;; i++) {
 			uint8_t *slot = take_slot(tx);
 			size_t l = t64_tso_segment(slot, tx->slot_size, pkt, n, gso_size, i);
@@ -316,7 +250,9 @@ void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 					/* Not cut: segments larger than the tunnel
 					 * MTU (the device's MTU raised by hand) or
 					 * a malformed super-packet. */
-					if (first > mtu)
+					bool df;
+					unsigned mtu = effective_mtu(tx, &df);
+					if (tso_first_len(pkt, n, gso_size) > mtu)
 						t64_tx_too_big(tx, pkt, n, mtu);
 					tx->dropped += tso_count(pkt, n, gso_size);
 				}

@@ -19,13 +19,6 @@
 /* Fragments one packet may need: a 1280-byte packet over the smallest
  * IPv4 path MTU Linux accepts (552, net.ipv4.route.min_pmtu) takes 3. */
 #define T64_MAXFRAG 8
-/* A TCP segment's IPv6 and TCP headers at most (RFC 8200 3, RFC 9293
- * 3.1: a data offset of 15 words). */
-#define T64_SEG_HDRS (40 + 60)
-/* Super-packets of at least this many segments are sent from the TUN
- * read buffer itself (see t64_tx_read()); smaller ones are copied into
- * slots, so they share a batch with what follows. */
-#define T64_ZC_MIN 8
 
 /* A token bucket: at most burst at once, rate a second on average. */
 struct t64_bucket {
@@ -62,21 +55,15 @@ struct t64_tx {
 	unsigned pmtu;             /* IPv4 path MTU to remote, 0: unknown */
 	struct in_addr src;        /* outer source; 0: the kernel chooses */
 	uint64_t now_ms;           /* a monotonic clock, for the PTB limit */
-	/* The batch: message i sends iov[i][0], the IPv4 header hdr[i], then
-	 * iov[i][1], part of pkt[i] from its slot.  A segment cut from a
-	 * super-packet without copying instead has its own IPv6 and TCP
-	 * headers after the IPv4 one in hdr[i] (iov[i][0] is longer than
-	 * T64_IP4_HDR, pkt[i] points there), and iov[i][1] points at its
-	 * payload in the caller's TUN read buffer. */
+	/* The batch: message i sends hdr[i] then part of pkt[i]. */
 	struct mmsghdr msg[T64_BATCH];
 	struct iovec iov[T64_BATCH][2];
-	uint8_t hdr[T64_BATCH][T64_IP4_HDR + T64_SEG_HDRS];
+	uint8_t hdr[T64_BATCH][T64_IP4_HDR];
 	const uint8_t *pkt[T64_BATCH];
 	size_t pkt_len[T64_BATCH];
 	unsigned n;                /* messages queued */
 	unsigned used;             /* slots holding queued packets */
 	bool raw;                  /* some message needs the raw socket */
-	bool borrowed;             /* some message points into the read buffer */
 	/* One slot per packet in the batch, slot_size >= mtu bytes each. */
 	uint8_t *slots;
 	size_t slot_size;
@@ -93,16 +80,12 @@ int t64_tx_init(struct t64_tx *tx, unsigned mtu, uint8_t ttl, struct in_addr rem
 		t64_tx_flush_fn *flush, t64_tx_ptb_fn *ptb, void *ctx);
 void t64_tx_free(struct t64_tx *tx);
 /* One TUN read: a virtio-net header, then a packet or a TSO super-packet.
- * buf may be changed (checksum completion) and is not used afterwards:
- * messages that point into it are sent before this returns. */
+ * buf may be changed (checksum completion) and is not used afterwards. */
 void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n);
 /* Send what is queued. */
 void t64_tx_flush(struct t64_tx *tx);
 /* A PTB through the rate limit (also for sends the kernel refused). */
 void t64_tx_too_big(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t mtu);
-/* Message i of the batch was refused as larger than the path allows:
- * a PTB (rate limited) about its packet, with mtu. */
-void t64_tx_refused(struct t64_tx *tx, unsigned i, uint32_t mtu);
 /* The next fragment identification: unpredictable, and none repeats
  * within 65536 of them. */
 uint16_t t64_tx_next_id(struct t64_tx *tx);

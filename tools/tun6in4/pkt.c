@@ -95,7 +95,7 @@ enum t64_verdict t64_encap_check(const uint8_t *ip6, size_t len, unsigned mtu)
 
 /* One's complement sum of data as big-endian 16-bit words, added to sum.
  * The sum does not depend on byte order (RFC 1071 2(B)), so the bulk runs
- * on native 32-bit loads and is swapped once at the end. */
+ * on native 64-bit loads and is swapped once at the end. */
 static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len);
 static uint16_t fold(uint32_t sum);
 
@@ -271,8 +271,8 @@ int t64_csum_complete(uint8_t *pkt, size_t len, unsigned csum_start, unsigned cs
 	return 0;
 }
 
-size_t t64_tso_header(uint8_t *out, const uint8_t *pkt, size_t len, unsigned mss, unsigned i,
-		      size_t *pay_off, size_t *pay_len)
+size_t t64_tso_segment(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
+		       unsigned mss, unsigned i)
 {
 	size_t thl, hdrs, payload, off, seg;
 
@@ -287,7 +287,10 @@ size_t t64_tso_header(uint8_t *out, const uint8_t *pkt, size_t len, unsigned mss
 	if (off >= payload && !(i == 0 && payload == 0))
 		return 0;
 	seg = payload - off < mss ? payload - off : mss;
+	if (hdrs + seg > cap)
+		return 0;
 	memcpy(out, pkt, hdrs);
+	memcpy(out + hdrs, pkt + hdrs + off, seg);
 	put16(out + 4, (uint16_t)(thl + seg));
 	uint8_t *tcp = out + IP6_HDR;
 	uint32_t seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 | (uint32_t)tcp[6] << 8 | tcp[7];
@@ -302,31 +305,8 @@ size_t t64_tso_header(uint8_t *out, const uint8_t *pkt, size_t len, unsigned mss
 	if (i > 0)
 		tcp[13] &= (uint8_t)~0x80;
 	tcp[16] = tcp[17] = 0;
-	/* The header's length is a multiple of 4, so the payload's sum
-	 * continues it word for word (RFC 1071). */
-	uint32_t sum = pseudo6(out + 8, out + 24, TCP, thl + seg);
-	sum = sum_bytes(sum, tcp, thl);
-	put16(tcp + 16, fold(sum_bytes(sum, pkt + hdrs + off, seg)));
-	*pay_off = hdrs + off;
-	*pay_len = seg;
-	return hdrs;
-}
-
-size_t t64_tso_segment(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
-		       unsigned mss, unsigned i)
-{
-	size_t hdrs, off, seg;
-
-	/* The headers are at most 40 + 60 bytes: check the room first, so
-	 * nothing is written past cap. */
-	if (len < IP6_HDR + 20 || mss == 0)
-		return 0;
-	hdrs = IP6_HDR + (size_t)(pkt[IP6_HDR + 12] >> 4) * 4;
-	if (hdrs > cap || !(hdrs = t64_tso_header(out, pkt, len, mss, i, &off, &seg)))
-		return 0;
-	if (hdrs + seg > cap)
-		return 0;
-	memcpy(out + hdrs, pkt + off, seg);
+	put16(tcp + 16, t64_csum6(out + 8, out + 24, TCP, tcp,
+				  thl + seg));
 	return hdrs + seg;
 }
 

@@ -72,12 +72,6 @@ uint16_t t64_csum6(const uint8_t *src, const uint8_t *dst, uint8_t next,
  * packet is not a plain IPv6/TCP packet. */
 size_t t64_tso_segment(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
 		       unsigned mss, unsigned i);
-/* The same without copying the payload: segment i's IPv6 and TCP headers
- * (at most 100 bytes) into out, checksum included; its payload is
- * pkt[*pay_off .. *pay_off + *pay_len).  Returns the header bytes, or 0
- * as t64_tso_segment(). */
-size_t t64_tso_header(uint8_t *out, const uint8_t *pkt, size_t len, unsigned mss, unsigned i,
-		      size_t *pay_off, size_t *pay_len);
 /* Fill in the TCP or UDP checksum of an IPv6 packet whose checksum the
  * kernel left for the device (virtio-net NEEDS_CSUM at csum_start). */
 int t64_csum_complete(uint8_t *pkt, size_t len, unsigned csum_start, unsigned csum_offset);
