@@ -95,7 +95,7 @@ enum t64_verdict t64_encap_check(const uint8_t *ip6, size_t len, unsigned mtu)
 
 /* One's complement sum of data as big-endian 16-bit words, added to sum.
  * The sum does not depend on byte order (RFC 1071 2(B)), so the bulk runs
- * on native 64-bit loads and is swapped once at the end. */
+ * on native 32-bit loads and is swapped once at the end. */
 static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len);
 static uint16_t fold(uint32_t sum);
 
