@@ -386,6 +386,11 @@ static bool kernel_gro(int fd, struct msghdr *m, size_t len)
 	return mtu && len > mtu;
 }
 
+/* How long the receiver lets packets gather once it has drained the
+ * socket under load: 500 us, 0.6 MB at 10 Gbit/s, far below the socket
+ * buffer (SOCKBUF), and within the delay common NICs add by default. */
+#define RX_NAP_NS 500000L
+
 static void *net_to_tun(void *arg)
 {
 	struct t64_daemon *d = arg;
@@ -397,21 +402,39 @@ static void *net_to_tun(void *arg)
 		uint8_t buf[CTL];
 	} ctl[BATCH];
 	uint8_t *bufs = malloc((size_t)BATCH * BIG);
+	bool napped = false;
 
 	if (!bufs)
 		fatalx("out of memory");
+	for (unsigned i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
+		msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
+						  .msg_control = ctl[i].buf, .msg_controllen = CTL };
+	}
 	for (;;) {
 		rx.local.s_addr = atomic_load(&cur_local);
-		for (unsigned i = 0; i < BATCH; i++) {
-			iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
-			msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
-							  .msg_control = ctl[i].buf,
-							  .msg_controllen = CTL };
-		}
 		/* A coalesced run stays open while packets keep coming; it goes
 		 * up as soon as the socket has nothing more queued. */
 		int n = recvmmsg(d->raw_fd, msg, BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0 && errno == EAGAIN && !napped) {
+			/* Drained while busy: hand up what we have, then let the
+			 * next packets gather for RX_NAP_NS before looking again,
+			 * as a NIC's interrupt coalescing does.  Asleep in
+			 * recvmmsg() instead, the thread would be woken for
+			 * nearly every packet, and under a TCP stream those
+			 * wake-ups cost more than anything else it does.  Only
+			 * packets that arrive during the nap wait for it; after an
+			 * idle nap the thread blocks and the next packet wakes it
+			 * at once. */
+			t64_rx_flush(&rx);
+			nanosleep(&(struct timespec){ 0, RX_NAP_NS }, NULL);
+			napped = true;
+			continue;
+		}
+		if (n >= 0)
+			napped = false;
 		if (n < 0 && errno == EAGAIN) {
+			napped = false;
 			t64_rx_flush(&rx);
 			n = recvmmsg(d->raw_fd, msg, BATCH, MSG_WAITFORONE, NULL);
 		}
@@ -426,6 +449,9 @@ static void *net_to_tun(void *arg)
 		}
 		for (int i = 0; i < n; i++) {
 			bool gro = kernel_gro(d->raw_fd, &msg[i].msg_hdr, msg[i].msg_len);
+			/* The kernel shortened it to what it wrote; nothing else
+			 * of the header changes. */
+			msg[i].msg_hdr.msg_controllen = CTL;
 			enum t64_verdict v = t64_rx_packet(&rx, iov[i].iov_base, msg[i].msg_len, gro);
 			if (v != T64_PASS && rx.dropped[v] == 1)
 				log_info("dropped a packet: %s", t64_verdict_name(v));

@@ -95,7 +95,7 @@ enum t64_verdict t64_encap_check(const uint8_t *ip6, size_t len, unsigned mtu)
 
 /* One's complement sum of data as big-endian 16-bit words, added to sum.
  * The sum does not depend on byte order (RFC 1071 2(B)), so the bulk runs
- * on native 64-bit loads and is swapped once at the end. */
+ * on native 32-bit loads and is swapped once at the end. */
 static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len);
 static uint16_t fold(uint32_t sum);
 
@@ -142,16 +142,33 @@ size_t t64_ip4_fragment(uint8_t (*out_hdr)[T64_IP4_HDR], size_t *off, size_t *le
 	return n;
 }
 
+/* RFC 1071 1(2): the sum may be taken over words of any width in the
+ * host's byte order and folded at the end.  Four independent 64-bit
+ * accumulators of 32-bit words: no carries to propagate per word (each
+ * holds 2^32 words before it could overflow), and the adds run in
+ * parallel; every byte of every packet passes here at least once. */
 static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len)
 {
-	uint64_t acc = 0;
+	uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, acc;
 	uint16_t tail = 0;
 
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		acc += (w & 0xffffffffu) + (w >> 32);
+	for (; len >= 16; p += 16, len -= 16) {
+		uint32_t w[4];
+		memcpy(w, p, 16);
+		a0 += w[0];
+		a1 += w[1];
+		a2 += w[2];
+		a3 += w[3];
 	}
+	for (; len >= 4; p += 4, len -= 4) {
+		uint32_t w;
+		memcpy(&w, p, 4);
+		a0 += w;
+	}
+	/* Each is below 2^62 for any length a size_t can hold in practice
+	 * (2^32 words), so the folds below cannot lose a carry. */
+	acc = (a0 & 0xffffffffu) + (a0 >> 32) + (a1 & 0xffffffffu) + (a1 >> 32) +
+	      (a2 & 0xffffffffu) + (a2 >> 32) + (a3 & 0xffffffffu) + (a3 >> 32);
 	for (; len >= 2; p += 2, len -= 2) {
 		uint16_t w;
 		memcpy(&w, p, 2);
