@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tun6in4's user-mode data plane against the native veth IPv6 path between
 # the same two namespaces, in the same run: single-stream TCP throughput
 # (iperf3), packets/s, daemon CPU seconds per GB, four streams, the CPU

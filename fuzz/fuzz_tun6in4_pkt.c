@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the user-mode data plane's packet functions on
  * arbitrary bytes, as a hostile peer or a confused stack could send them. */
 #include "../tools/tun6in4/pkt.c"

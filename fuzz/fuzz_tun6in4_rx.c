@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the daemon's inbound path (dp.c) over several IPv4
  * packets in a row: decapsulation, then receive coalescing across them.
  * Whatever goes up marked for the stack to trust (NEEDS_CSUM + GSO) must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the daemon's outbound batching (dp.c) over a sequence
  * of TUN reads, with the IPv4 fragmenter and TSO segmentation inside.  The
  * input picks the tunnel MTU and path MTU, then carries records: raw

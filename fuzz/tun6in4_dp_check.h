@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What a correct tunnel puts on the wire, checked message by message: a
  * flushed batch is reassembled the way the far end's IPv4 stack would,
  * and every IPv6 packet that comes out must be whole and intact.  Shared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 /* Unit tests for the data plane's batching, fragmenting, segmenting and
  * coalescing (tools/tun6in4/dp.c): the code the daemon's threads run,

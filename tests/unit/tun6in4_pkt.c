@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for the user-mode data plane's pure packet functions:
  * decapsulation checks, encapsulation checks, Packet Too Big, TSO
  * segmentation and receive coalescing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The user-mode data plane: a TUN device for the IPv6 side and a raw IPv4
  * socket for protocol 41, one thread per direction so both cores work.
  * System calls are batched (recvmmsg/sendmmsg, several packets per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The data plane's batching, fragmenting and coalescing (see dp.h).  No
  * system call here but getrandom(); the daemon supplies the sending. */
 #define _GNU_SOURCE

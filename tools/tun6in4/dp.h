@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The user-mode data plane's per-packet logic without system calls: the
  * daemon's two threads feed it what they read and give it callbacks for
  * what it must send, so unit tests and fuzzers drive exactly the code the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The idle keepalive engine, shared by the user-mode daemon (a thread) and
  * `tun6in4 keepalive` for kernel tunnels.  The decisions and the packet
  * are pure functions; only t64_idle_send() and the thread touch sockets. */

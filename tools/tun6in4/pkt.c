@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Packet checks and builders for the user-mode 6in4 data plane.  Every
  * function reads only the bytes it is given, checking each length before
  * it looks, in a fixed order: outer header, addresses, inner header. */

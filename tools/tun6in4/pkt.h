@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Pure packet functions of the user-mode data plane: no sockets, no state,
  * so unit tests and fuzzers feed them arbitrary bytes. */
 #ifndef T64_PKT_H

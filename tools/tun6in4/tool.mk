@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The config parser, state helpers and packet functions are pure, so unit
 # tests and fuzzers link them alone.
 UNIT_LINK_tun6in4_conf = $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o
