@@ -32,7 +32,7 @@ setup() {
 
 	ETC=$LAB_DIR/etc
 	mkdir -p "$ETC/network" "$ETC/v6kit/tunnels" "$LAB_DIR/sbin" "$LAB_DIR/ifstate" \
-		"$LAB_DIR/overlay/up" "$LAB_DIR/overlay/work"
+		"$LAB_DIR/overlay"
 	local d
 	for d in if-pre-up.d if-up.d if-down.d if-post-down.d; do
 		mkdir -p "$ETC/network/$d"
@@ -46,7 +46,11 @@ setup() {
 	cat >"$LAB_DIR/enter" <<-EOF
 		#!/bin/sh
 		set -eu
-		mount -t overlay overlay -o lowerdir=/etc,upperdir=$LAB_DIR/overlay/up,workdir=$LAB_DIR/overlay/work /etc
+		# Upper and work directories of its own: two commands at once (ifup A &
+		# ifup B) must not share an overlay work directory.
+		o=\$(mktemp -d "$LAB_DIR/overlay/run.XXXXXX")
+		mkdir "\$o/up" "\$o/work"
+		mount -t overlay overlay -o "lowerdir=/etc,upperdir=\$o/up,workdir=\$o/work" /etc
 		mkdir -p /etc/v6kit /etc/iproute2
 		mount --bind "$ETC/network" /etc/network
 		mount --bind "$ETC/v6kit" /etc/v6kit

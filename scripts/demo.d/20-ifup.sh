@@ -14,7 +14,7 @@
 R_ETC="$LAB_TMP/router-etc"
 mkdir -p "$R_ETC/network" "$R_ETC/v6kit/tunnels" "$LAB_TMP/router-sbin" "$LAB_TMP/ifstate" \
 	"$LAB_TMP/router-state" \
-	"$LAB_TMP/overlay/up" "$LAB_TMP/overlay/work"
+	"$LAB_TMP/overlay"
 for d in if-pre-up.d if-up.d if-down.d if-post-down.d; do
 	install -D -m 755 "$top/scripts/ifupdown/v6kit" "$R_ETC/network/$d/v6kit"
 done
@@ -24,7 +24,11 @@ done
 cat >"$LAB_TMP/enter" <<ENTER
 #!/bin/sh
 set -eu
-mount -t overlay overlay -o lowerdir=/etc,upperdir=$LAB_TMP/overlay/up,workdir=$LAB_TMP/overlay/work /etc
+# Upper and work directories of its own: two commands at once (ifup A &
+# ifup B) must not share an overlay work directory.
+o=\$(mktemp -d "$LAB_TMP/overlay/run.XXXXXX")
+mkdir "\$o/up" "\$o/work"
+mount -t overlay overlay -o "lowerdir=/etc,upperdir=\$o/up,workdir=\$o/work" /etc
 mkdir -p /etc/v6kit /etc/iproute2
 mount --bind "$R_ETC/network" /etc/network
 mount --bind "$R_ETC/v6kit" /etc/v6kit
