@@ -151,34 +151,6 @@ int v6_sit_get(struct v6_nl *nl, const char *name, struct v6_sit *out, struct v6
 	return 0;
 }
 
-int v6_sit_set_local(struct v6_nl *nl, const char *name, struct in_addr local,
-		     struct v6_err *err)
-{
-	struct sit_reply r;
-	struct v6_sit cur;
-	struct rtnl_link *l;
-	struct nl_msg *msg = NULL;
-	int rc;
-
-	memset(&cur, 0, sizeof(cur));
-	r = (struct sit_reply){ .sit = &cur };
-	if ((rc = link_query(nl, name, &r, err)) < 0)
-		return rc;
-	if (!r.is_sit)
-		return v6_err_set(err, -EMEDIUMTYPE, "%s: not a sit link", name);
-	cur.local = local;
-	if ((rc = sit_build(&cur, r.ifindex, &l, err)) < 0)
-		return rc;
-	/* Without NLM_F_CREATE the kernel changes the link named by index. */
-	rc = rtnl_link_build_add_request(l, 0, &msg);
-	rtnl_link_put(l);
-	if (rc < 0)
-		return v6_err_set(err, v6_nle_to_errno(rc), "%s: %s", name, nl_geterror(rc));
-	if ((rc = v6_nl_talk(nl, msg, err)) < 0)
-		return v6_err_prefix(err, rc, "%s: change local", name);
-	return 0;
-}
-
 int v6_link_stats(struct v6_nl *nl, const char *name, struct v6_link_stats *out,
 		  struct v6_err *err)
 {

@@ -24,14 +24,10 @@ int v6_sit_create(struct v6_nl *nl, const struct v6_sit *p, struct v6_err *err);
 /* Read a sit link's tunnel parameters; -ENODEV when absent, -EMEDIUMTYPE
  * when NAME exists but is not a sit link. */
 int v6_sit_get(struct v6_nl *nl, const char *name, struct v6_sit *out, struct v6_err *err);
-/* Move the local endpoint of an existing sit link in place.  The kernel
- * resets every tunnel parameter a change request leaves out, so the whole
- * set is sent again with only local changed. */
-int v6_sit_set_local(struct v6_nl *nl, const char *name, struct in_addr local,
-		     struct v6_err *err);
-
 /* Change local, remote and ttl of an existing sit link in one request, the
- * other tunnel parameters kept as they are. */
+ * other tunnel parameters kept as they are.  The kernel resets every
+ * tunnel parameter a change request leaves out, so the whole set is sent
+ * again. */
 int v6_sit_change(struct v6_nl *nl, const char *name, struct in_addr local,
 		  struct in_addr remote, uint8_t ttl, struct v6_err *err);
 

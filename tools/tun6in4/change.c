@@ -156,6 +156,25 @@ int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,
 	return V6_EXIT_OK;
 }
 
+/* Shared by `change` and `reload`: netlink open and the running tunnel
+ * NAME's state read; 0, or an exit status after a one-line error (the
+ * session closed again). */
+int t64_running_open(struct v6_cli *cli, const char *name, struct v6_nl *nl,
+		     struct t64_state *st)
+{
+	struct v6_err err;
+	int rc;
+
+	if ((rc = v6_cli_open(cli, nl)) != 0)
+		return rc;
+	if (t64_state_read(name, st, &err) < 0 || v6_link_owned(nl, name, T64_TOOL, &err) != 1) {
+		v6_cli_error("%s: not up", name);
+		v6_nl_close(nl);
+		return V6_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 {
 	struct v6_nl nl;
@@ -178,14 +197,8 @@ int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 			v6_cli_error("%s", err.msg);
 			return V6_EXIT_USAGE;
 		}
-	if ((rc = v6_cli_open(cli, &nl)) != 0)
+	if ((rc = t64_running_open(cli, argv[1], &nl, &st)) != 0)
 		return rc;
-	rc = V6_EXIT_RUNTIME;
-	if (t64_state_read(argv[1], &st, &err) < 0 ||
-	    v6_link_owned(&nl, argv[1], T64_TOOL, &err) != 1) {
-		v6_cli_error("%s: not up", argv[1]);
-		goto out;
-	}
 	/* The running parameters with the given keys replaced; a first
 	 * `address` replaces the whole set, later ones add to it. */
 	next = st.conf;
@@ -197,7 +210,6 @@ int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 		t64_conf_set(&next, argv[i], argv[i + 1], false, &err);
 	}
 	rc = t64_change_to(&nl, argv[1], &st, &next);
-out:
 	v6_nl_close(&nl);
 	return rc;
 }

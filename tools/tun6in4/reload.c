@@ -6,8 +6,6 @@
  * count them. */
 #include "tun6in4.h"
 
-#include <stdlib.h>
-#include <string.h>
 
 int t64_cmd_reload(struct v6_cli *cli, int argc, char **argv)
 {
@@ -24,21 +22,12 @@ int t64_cmd_reload(struct v6_cli *cli, int argc, char **argv)
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
 	}
-	if ((rc = v6_cli_open(cli, &nl)) != 0)
+	if ((rc = t64_running_open(cli, argv[1], &nl, &st)) != 0)
 		return rc;
-	rc = V6_EXIT_RUNTIME;
-	if (t64_state_read(argv[1], &st, &err) < 0 ||
-	    v6_link_owned(&nl, argv[1], T64_TOOL, &err) != 1) {
-		v6_cli_error("%s: not up", argv[1]);
-		goto out;
-	}
 	/* The file `up -f FILE` or `up NAME` read; a tunnel from older
 	 * state falls back to the tunnels directory. */
-	if (t64_source_get(argv[1], path, sizeof(path)) < 0) {
-		const char *dir = getenv("V6KIT_TUNNELS_DIR");
-		snprintf(path, sizeof(path), "%s/%s.conf", dir && *dir ? dir : T64_CONF_DIR,
-			 argv[1]);
-	}
+	if (t64_source_get(argv[1], path, sizeof(path)) < 0)
+		t64_conf_path(argv[1], path, sizeof(path));
 	rc = V6_EXIT_USAGE;
 	if (t64_conf_load_named(&next, path, argv[1], &err) < 0 ||
 	    t64_conf_check(&next, &err) < 0) {

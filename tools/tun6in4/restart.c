@@ -61,8 +61,7 @@ int t64_conf_from_file(const char *name, const char *file, struct t64_conf *c)
 
 	t64_conf_defaults(c);
 	if (!file) {
-		const char *dir = getenv("V6KIT_TUNNELS_DIR");
-		snprintf(path, sizeof(path), "%s/%s.conf", dir && *dir ? dir : T64_CONF_DIR, name);
+		t64_conf_path(name, path, sizeof(path));
 		file = path;
 	}
 	if (t64_conf_load(c, file, &err) < 0) {

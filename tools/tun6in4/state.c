@@ -684,3 +684,10 @@ static void prune_stale(const char *top, const char *mine)
 		free(p->names[i]);
 	free(p);
 }
+
+void t64_conf_path(const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("V6KIT_TUNNELS_DIR");
+
+	snprintf(buf, len, "%s/%s.conf", dir && *dir ? dir : T64_CONF_DIR, name);
+}

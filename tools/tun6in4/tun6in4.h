@@ -156,6 +156,13 @@ int t64_cmd_keepalive(struct v6_cli *cli, int argc, char **argv);
  * a one-line error. */
 int t64_conf_from_file(const char *name, const char *file, struct t64_conf *c);
 int t64_cmd_reload(struct v6_cli *cli, int argc, char **argv);
+/* state.c: NAME's config file, $V6KIT_TUNNELS_DIR/NAME.conf or under
+ * T64_CONF_DIR. */
+void t64_conf_path(const char *name, char *buf, size_t len);
+/* change.c: netlink open and the running tunnel NAME's state read; 0, or
+ * an exit status after a one-line error. */
+int t64_running_open(struct v6_cli *cli, const char *name, struct v6_nl *nl,
+		     struct t64_state *st);
 /* change.c: move the running tunnel NAME (state st) to next in place; an
  * exit status.  Shared by `change` and `reload`. */
 int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,

@@ -90,9 +90,8 @@ static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf 
 		return v6_cli_usage_error(t64_usage, "up: -f FILE takes no parameters");
 	if (o->name && !have_keys) {
 		/* `up NAME`: the tunnel's own config file. */
-		const char *dir = getenv("V6KIT_TUNNELS_DIR");
 		static char path[4096];
-		snprintf(path, sizeof(path), "%s/%s.conf", dir && *dir ? dir : T64_CONF_DIR, o->name);
+		t64_conf_path(o->name, path, sizeof(path));
 		o->file = path;
 	}
 	if (o->file) {
