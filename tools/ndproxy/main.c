@@ -128,6 +128,7 @@ int main(int argc, char **argv)
 	struct v6_cli cli = { 0 };
 	int rc;
 
+	program_invocation_short_name = "ndproxy";
 	if (!prefixes)
 		return V6_EXIT_RUNTIME;
 	while ((c = getopt_long(argc, argv, "+c:dvp:n:N:ti:r:sI:ahV", opts, NULL)) != -1) {
@@ -145,8 +146,10 @@ int main(int argc, char **argv)
 		case 'I': method = NDP_IFACE; down = optarg; methods++; break;
 		case 'a': method = NDP_AUTO; methods++; break;
 		case 'h':
+			fputs(usage, stdout);
+			return V6_EXIT_OK;
 		case 'V':
-			v6_cli_option(&cli, c, optarg, usage); /* exits */
+			v6_cli_option(&cli, c, optarg); /* exits */
 			break;
 		default:
 			free(prefixes);

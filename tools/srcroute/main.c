@@ -49,12 +49,34 @@ int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_
 }
 
 static const struct v6_verb verbs[] = {
-	{ "add", sr_cmd_add },	   { "del", sr_cmd_del },     { "show", sr_cmd_show },
-	{ "apply", sr_cmd_apply }, { "check", sr_cmd_check }, { "flush", sr_cmd_flush },
-	{ NULL, NULL },
+	{ .name = "add", .run = sr_cmd_add,
+	  .args = "FROM dev IFACE [via GW] [table { NAME | ID }] [prio N] [fallthrough] [owner OWNER] [--wait SECS]",
+	  .summary = "route traffic from FROM through its own table" },
+	{ .name = "del", .run = sr_cmd_del, .args = "FROM [owner OWNER]",
+	  .summary = "remove the rule for FROM and its table's routes when unused" },
+	{ .name = "show", .run = sr_cmd_show, .args = "[dev IFACE] [owner { OWNER | all }]",
+	  .summary = "list the sources this tool routes" },
+	{ .name = "apply", .run = sr_cmd_apply,
+	  .args = "[-f FILE] [owner OWNER] [--dry-run] [--wait SECS]", .valued = "f",
+	  .summary = "make the kernel match FILE" },
+	{ .name = "check", .run = sr_cmd_check, .args = "[-f FILE] [owner OWNER]", .valued = "f",
+	  .summary = "exit 3 when the kernel differs from FILE" },
+	{ .name = "flush", .run = sr_cmd_flush, .args = "[owner { OWNER | all }]",
+	  .summary = "remove every rule, route and table entry of an owner" },
+	{ .name = NULL },
+};
+
+static const struct v6_tool tool = {
+	.name = "srcroute",
+	.summary = "Source routing: one routing table per uplink, one rule per source address.",
+	.verbs = verbs,
+	.options = "  -4, -6             show, flush: only IPv4 or IPv6\n",
+	.footer = "Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
+		  "  3 check found the kernel differs from FILE.\n",
+	.families = true,
 };
 
 int main(int argc, char **argv)
 {
-	return v6_cli_main(argc, argv, verbs, sr_usage, true);
+	return v6_cli_run(argc, argv, &tool);
 }

@@ -42,17 +42,37 @@ const char t64_usage[] =
 	"  75 restart refused by max-starts (retry later or use --force).\n";
 
 static const struct v6_verb verbs[] = {
-	{ "up", t64_cmd_up },
-	{ "down", t64_cmd_down },
-	{ "change", t64_cmd_change },
-	{ "reload", t64_cmd_reload },
-	{ "show", t64_cmd_show },
-	{ "restart", t64_cmd_restart },
-	{ "keepalive", t64_cmd_keepalive },
-	{ NULL, NULL },
+	{ .name = "up", .run = t64_cmd_up,
+	  .args = "NAME remote V4 [local { V4 | any }] [address V6/LEN] [gateway V6] [mtu N] [ttl N] "
+		  "[dev PHYS] [default-route { yes | no }] [table T] [mode { auto | kernel | user }] "
+		  "[max-starts N/SECS] [--wait SECS] [--force] [--foreground]\n"
+		  "NAME [--wait SECS] [--force] [--foreground]\n"
+		  "-f FILE [--wait SECS] [--force] [--foreground]",
+	  .valued = "f", .summary = "bring a tunnel up from its parameters or its conf file" },
+	{ .name = "down", .run = t64_cmd_down, .args = "NAME", .summary = "take a tunnel down" },
+	{ .name = "change", .run = t64_cmd_change, .args = "NAME KEY VALUE [KEY VALUE]...",
+	  .summary = "change a running tunnel's parameters" },
+	{ .name = "reload", .run = t64_cmd_reload, .args = "NAME",
+	  .summary = "apply a changed conf file to a running tunnel" },
+	{ .name = "show", .run = t64_cmd_show, .args = "[NAME]",
+	  .summary = "list the tunnels this tool runs" },
+	{ .name = "restart", .run = t64_cmd_restart,
+	  .args = "{ NAME | -f FILE } [--wait SECS] [--force] [--dry-run]", .valued = "f",
+	  .summary = "down and up again, if max-starts allows" },
+	{ .name = "keepalive", .run = t64_cmd_keepalive, .args = "{ NAME | -f FILE } [--once]",
+	  .valued = "f", .summary = "send the conf's idle keepalives until the tunnel goes down" },
+	{ .name = NULL },
+};
+
+static const struct v6_tool tool = {
+	.name = "tun6in4",
+	.summary = "6in4 tunnels (RFC 4213) through the kernel's sit driver or a user-mode data plane.",
+	.verbs = verbs,
+	.footer = "Exit status: 0 ok, 1 usage or bad input, 2 runtime or kernel failure,\n"
+		  "  75 restart refused by max-starts (retry later or use --force).\n",
 };
 
 int main(int argc, char **argv)
 {
-	return v6_cli_main(argc, argv, verbs, t64_usage, false);
+	return v6_cli_run(argc, argv, &tool);
 }

@@ -35,14 +35,35 @@ const char tb_usage[] =
 	"  mtu: 3 when a black hole was found.\n";
 
 static const struct v6_verb verbs[] = {
-	{ "server", tb_cmd_server },
-	{ "client", tb_cmd_client },
-	{ "ping", tb_cmd_ping },
-	{ "mtu", tb_cmd_mtu },
-	{ NULL, NULL },
+	{ .name = "server", .run = tb_cmd_server,
+	  .args = "[-B ADDR] [-p PORT] [--once] [--max-clients N] [--max-rate RATE] [--max-time SECS] "
+		  "[--max-streams N] [--max-window WINDOW] [--max-write BYTES] [--no-tos] "
+		  "[--secret-file FILE] [--write { DIR | FILE }]",
+	  .owns = "p", .valued = "Bp", .summary = "answer clients' tests" },
+	{ .name = "client", .run = tb_cmd_client,
+	  .args = "HOST [-p PORT] [-t SECS] [-i SECS] [-O SECS] [-P STREAMS] [-R | --bidir] [-u] "
+		  "[-b RATE] [-l LEN] [-B SRC] [-w WINDOW] [-S TOS] [-C ALGO] [--secret-file FILE] "
+		  "[--write FILE]",
+	  .owns = "p", .valued = "ptiOPblBwSC", .summary = "measure throughput to a tunbench server" },
+	{ .name = "ping", .run = tb_cmd_ping,
+	  .args = "HOST [-I { SRC | IFACE }] [-c COUNT] [-i SECS] [-W TIMEOUT] [-w RTT_MS,LOSS%] "
+		  "[-C RTT_MS,LOSS%]",
+	  .valued = "IciWwC", .summary = "health check from a source address, as a monitoring plugin" },
+	{ .name = "mtu", .run = tb_cmd_mtu, .args = "HOST [-I SRC] [--min 1280] [--max 1500]",
+	  .valued = "I", .summary = "find the path MTU and black holes" },
+	{ .name = NULL },
+};
+
+static const struct v6_tool tool = {
+	.name = "tunbench",
+	.summary = "Throughput, health and path-MTU checks for tunnels.",
+	.verbs = verbs,
+	.footer = "Exit status: 0 ok, 1 usage or bad input, 2 runtime failure;\n"
+		  "  ping: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring plugins);\n"
+		  "  mtu: 3 when a black hole was found.\n",
 };
 
 int main(int argc, char **argv)
 {
-	return v6_cli_main(argc, argv, verbs, tb_usage, false);
+	return v6_cli_run(argc, argv, &tool);
 }
