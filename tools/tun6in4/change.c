@@ -89,7 +89,7 @@ int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,
 		return V6_EXIT_USAGE;
 	}
 	if (!diff) {
-		v6_cli_notice("%s: nothing changed", name);
+		v6_cli_error("%s: nothing changed", name);
 		return V6_EXIT_OK;
 	}
 	if (t64_conf_check(&next, &err) < 0) {
@@ -184,8 +184,16 @@ int t64_cmd_change(struct v6_cli *cli, int argc, char **argv)
 	bool addrs_seen = false;
 	int rc;
 
-	if (argc < 4 || argc % 2)
-		return v6_cli_usage_error(t64_usage, "change: expected NAME KEY VALUE...");
+	/* Keys never start with '-'; a value may (none does today). */
+	for (int i = 1; i < argc; i += i == 1 ? 1 : 2)
+		if (argv[i][0] == '-' && argv[i][1])
+			return v6_cli_usage(cli, "unknown option '%s'", argv[i]);
+	if (argc < 2)
+		return v6_cli_usage(cli, "missing NAME");
+	if (argc < 3)
+		return v6_cli_usage(cli, "missing KEY VALUE after '%s'", argv[1]);
+	if (argc % 2)
+		return v6_cli_usage(cli, "'%s' needs a value", argv[argc - 1]);
 	if (v6_parse_ifname(argv[1], "tunnel name", &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;

@@ -40,16 +40,24 @@ int t64_cmd_keepalive(struct v6_cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--once")) {
 			once = true;
-		} else if (!strcmp(argv[i], "-f") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "-f")) {
+			if (i + 1 >= argc)
+				return v6_cli_usage(cli, "option '-f' needs a value");
+			if (file)
+				return v6_cli_usage(cli, "-f given twice: '%s'", argv[i + 1]);
 			file = argv[++i];
-		} else if (!name && !file && argv[i][0] != '-') {
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return v6_cli_usage(cli, "unknown option '%s'", argv[i]);
+		} else if (!name) {
 			name = argv[i];
 		} else {
-			return v6_cli_usage_error(t64_usage, "keepalive: unexpected '%s'", argv[i]);
+			return v6_cli_usage(cli, "unexpected '%s' after NAME", argv[i]);
 		}
 	}
-	if (!name == !file)
-		return v6_cli_usage_error(t64_usage, "keepalive: give NAME or -f FILE");
+	if (name && file)
+		return v6_cli_usage(cli, "NAME '%s' and -f FILE exclude each other", name);
+	if (!name && !file)
+		return v6_cli_usage(cli, "missing NAME or -f FILE");
 	if (name && v6_parse_ifname(name, "tunnel name", &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
@@ -68,7 +76,7 @@ int t64_cmd_keepalive(struct v6_cli *cli, int argc, char **argv)
 		return V6_EXIT_RUNTIME;
 	}
 	if (st.mode == T64_MODE_USER && !once) {
-		v6_cli_notice("%s: user mode: the tunnel's daemon sends the keepalives", c.name);
+		v6_cli_error("%s: user mode: the tunnel's daemon sends the keepalives", c.name);
 		v6_nl_close(&nl);
 		return V6_EXIT_OK;
 	}

@@ -6,7 +6,6 @@
  * count them. */
 #include "tun6in4.h"
 
-
 int t64_cmd_reload(struct v6_cli *cli, int argc, char **argv)
 {
 	struct v6_nl nl;
@@ -14,28 +13,25 @@ int t64_cmd_reload(struct v6_cli *cli, int argc, char **argv)
 	struct t64_state st;
 	struct t64_conf next;
 	char path[4096];
+	const char *name;
 	int rc;
 
-	if (argc != 2)
-		return v6_cli_usage_error(t64_usage, "reload: expected NAME");
-	if (v6_parse_ifname(argv[1], "tunnel name", &err) < 0) {
-		v6_cli_error("%s", err.msg);
-		return V6_EXIT_USAGE;
-	}
-	if ((rc = t64_running_open(cli, argv[1], &nl, &st)) != 0)
+	if ((rc = t64_args_name(cli, argc, argv, false, &name)) != 0)
+		return rc;
+	if ((rc = t64_running_open(cli, name, &nl, &st)) != 0)
 		return rc;
 	/* The file `up -f FILE` or `up NAME` read; a tunnel from older
 	 * state falls back to the tunnels directory. */
-	if (t64_source_get(argv[1], path, sizeof(path)) < 0)
-		t64_conf_path(argv[1], path, sizeof(path));
+	if (t64_source_get(name, path, sizeof(path)) < 0)
+		t64_conf_path(name, path, sizeof(path));
 	rc = V6_EXIT_USAGE;
-	if (t64_conf_load_named(&next, path, argv[1], &err) < 0 ||
+	if (t64_conf_load_named(&next, path, name, &err) < 0 ||
 	    t64_conf_check(&next, &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		goto out;
 	}
 	t64_override_apply(&next);
-	rc = t64_change_to(&nl, argv[1], &st, &next);
+	rc = t64_change_to(&nl, name, &st, &next);
 out:
 	v6_nl_close(&nl);
 	return rc;

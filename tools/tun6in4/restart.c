@@ -16,7 +16,7 @@ struct restart_opts {
 	bool force, dry_run;
 };
 
-static int parse_args(int argc, char **argv, struct restart_opts *o)
+static int parse_args(const struct v6_cli *cli, int argc, char **argv, struct restart_opts *o)
 {
 	struct v6_err err;
 	uint32_t secs;
@@ -29,13 +29,14 @@ static int parse_args(int argc, char **argv, struct restart_opts *o)
 			o->dry_run = true;
 		} else if (!strcmp(w, "--wait") || !strcmp(w, "-f")) {
 			if (i + 1 >= argc)
-				return v6_cli_usage_error(t64_usage, "'%s' needs a value", w);
+				return v6_cli_usage(cli, "option '%s' needs a value", w);
 			const char *val = argv[++i];
 			if (w[1] == 'f') {
+				if (o->file)
+					return v6_cli_usage(cli, "-f given twice: '%s'", val);
 				o->file = val;
 			} else if (v6_parse_u32(val, 0, 3600, &secs, "--wait", &err) < 0) {
-				v6_cli_error("%s", err.msg);
-				return V6_EXIT_USAGE;
+				return v6_cli_usage(cli, "%s", err.msg);
 			} else {
 				o->wait = val;
 			}
@@ -45,12 +46,16 @@ static int parse_args(int argc, char **argv, struct restart_opts *o)
 				return V6_EXIT_USAGE;
 			}
 			o->name = w;
+		} else if (w[0] == '-' && w[1]) {
+			return v6_cli_usage(cli, "unknown option '%s'", w);
 		} else {
-			return v6_cli_usage_error(t64_usage, "restart: unexpected '%s'", w);
+			return v6_cli_usage(cli, "unexpected '%s' after NAME", w);
 		}
 	}
-	if (!o->name == !o->file)
-		return v6_cli_usage_error(t64_usage, "restart: give NAME or -f FILE");
+	if (o->name && o->file)
+		return v6_cli_usage(cli, "NAME '%s' and -f FILE exclude each other", o->name);
+	if (!o->name && !o->file)
+		return v6_cli_usage(cli, "missing NAME or -f FILE");
 	return 0;
 }
 
@@ -125,7 +130,7 @@ int t64_cmd_restart(struct v6_cli *cli, int argc, char **argv)
 	struct t64_conf c;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &o)) != 0 ||
+	if ((rc = parse_args(cli, argc, argv, &o)) != 0 ||
 	    (rc = t64_conf_from_file(o.name, o.file, &c)) != 0)
 		return rc;
 	/* The guard's history is kept per network namespace. */

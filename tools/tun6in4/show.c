@@ -47,16 +47,17 @@ static void show_one(struct v6_nl *nl, struct v6_emit *e, const char *name,
 	v6_emit_str(e, "remote", " remote %s", remote);
 	v6_emit_u64(e, "ttl", " ttl %llu", ttl);
 	v6_emit_u64(e, "mtu", " mtu %llu", exists ? l.mtu : c->mtu);
-	if (st->mode == T64_MODE_USER)
-		v6_emit_i64(e, "pid", " pid %lld", alive ? st->pid : 0);
+	/* Every key is in every object, null where it has no value, so a
+	 * script never has to tell "absent" from "unset". */
+	if (st->mode == T64_MODE_USER && alive)
+		v6_emit_i64(e, "pid", " pid %lld", st->pid);
+	else
+		v6_emit_str(e, "pid", st->mode == T64_MODE_USER ? " pid %s" : NULL, NULL);
 	v6_emit_bool(e, "default_route", NULL, c->default_route);
-	if (c->table[0])
-		v6_emit_str(e, "table", " table %s", c->table);
-	if (c->has_gateway) {
-		char g[INET6_ADDRSTRLEN];
-		v6_emit_str(e, "gateway", " gateway %s",
-			    inet_ntop(AF_INET6, &c->gateway, g, sizeof(g)));
-	}
+	v6_emit_str(e, "table", c->table[0] ? " table %s" : NULL, c->table[0] ? c->table : NULL);
+	char g[INET6_ADDRSTRLEN];
+	v6_emit_str(e, "gateway", c->has_gateway ? " gateway %s" : NULL,
+		    c->has_gateway ? inet_ntop(AF_INET6, &c->gateway, g, sizeof(g)) : NULL);
 	v6_emit_text(e, "\n");
 	v6_emit_array_open(e, "addresses");
 	int n = exists ? v6_addr_list(nl, l.ifindex, AF_INET6, &addrs, &err) : 0;
@@ -79,6 +80,11 @@ static void show_one(struct v6_nl *nl, struct v6_emit *e, const char *name,
 		v6_emit_u64(e, "rx_dropped", "    dropped in %llu", ds.rx_dropped);
 		v6_emit_u64(e, "tx_dropped", " out %llu", ds.tx_dropped);
 		v6_emit_u64(e, "ptb_sent", "  packet too big sent %llu\n", ds.ptb_sent);
+	} else {
+		/* A sit link has no daemon to count them. */
+		v6_emit_str(e, "rx_dropped", NULL, NULL);
+		v6_emit_str(e, "tx_dropped", NULL, NULL);
+		v6_emit_str(e, "ptb_sent", NULL, NULL);
 	}
 	v6_emit_object_close(e);
 }
@@ -95,15 +101,12 @@ int t64_cmd_show(struct v6_cli *cli, int argc, char **argv)
 	struct v6_emit e;
 	struct t64_state st;
 	char dir[4096], *names[1024];
+	const char *name;
 	size_t n = 0;
 	int rc;
 
-	if (argc > 2)
-		return v6_cli_usage_error(t64_usage, "show: expected at most NAME");
-	if (argc == 2 && v6_parse_ifname(argv[1], "tunnel name", &err) < 0) {
-		v6_cli_error("%s", err.msg);
-		return V6_EXIT_USAGE;
-	}
+	if ((rc = t64_args_name(cli, argc, argv, true, &name)) != 0)
+		return rc;
 	if ((rc = v6_cli_open(cli, &nl)) != 0)
 		return rc;
 	if (t64_state_dir(dir, sizeof(dir), &err) < 0) {
@@ -111,13 +114,13 @@ int t64_cmd_show(struct v6_cli *cli, int argc, char **argv)
 		v6_nl_close(&nl);
 		return V6_EXIT_RUNTIME;
 	}
-	if (argc == 2) {
-		if (t64_state_read(argv[1], &st, &err) < 0) {
-			v6_cli_error("%s: not up", argv[1]);
+	if (name) {
+		if (t64_state_read(name, &st, &err) < 0) {
+			v6_cli_error("%s: not up", name);
 			v6_nl_close(&nl);
 			return V6_EXIT_RUNTIME;
 		}
-		names[n++] = strdup(argv[1]);
+		names[n++] = strdup(name);
 	} else {
 		DIR *d = opendir(dir);
 		struct dirent *de;

@@ -169,7 +169,12 @@ int t64_change_to(struct v6_nl *nl, const char *name, struct t64_state *st,
 		  const struct t64_conf *next);
 
 /* ---- main.c ---- */
-extern const char t64_usage[];
+/* The words of a verb that takes only NAME (or, optional, nothing): a
+ * word starting with '-' is an unknown option ("--" ends them), a second
+ * word is one too many.  0 with *name set (NULL when optional and absent),
+ * or an exit status after a one-line error. */
+int t64_args_name(const struct v6_cli *cli, int argc, char **argv, bool optional,
+		  const char **name);
 
 /* ---- daemon.c: the user-mode data plane ---- */
 struct t64_daemon {

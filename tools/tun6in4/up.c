@@ -41,11 +41,12 @@ struct up_run {
 	pid_t daemon;
 };
 
-static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf *c)
+static int parse_args(const struct v6_cli *cli, int argc, char **argv, struct up_opts *o,
+		      struct t64_conf *c)
 {
 	struct v6_err err;
 	int i = 1;
-	bool have_keys = false;
+	const char *first_key = NULL;
 
 	t64_conf_defaults(c);
 	o->wait_s = DEFAULT_WAIT_S;
@@ -57,38 +58,45 @@ static int parse_args(int argc, char **argv, struct up_opts *o, struct t64_conf 
 			o->foreground = true;
 		} else if (!strcmp(w, "--wait") || !strcmp(w, "-f")) {
 			if (!val)
-				return v6_cli_usage_error(t64_usage, "'%s' needs a value", w);
+				return v6_cli_usage(cli, "option '%s' needs a value", w);
 			i++;
 			if (w[1] == 'f') {
+				if (o->file)
+					return v6_cli_usage(cli, "-f given twice: '%s'", val);
 				o->file = val;
 			} else if (v6_parse_u32(val, 0, 3600, &o->wait_s, "--wait", &err) < 0) {
-				v6_cli_error("%s", err.msg);
-				return V6_EXIT_USAGE;
+				return v6_cli_usage(cli, "%s", err.msg);
 			} else {
 				o->wait_given = true;
 			}
-		} else if (!o->name && !o->file && !have_keys) {
+		} else if (w[0] == '-' && w[1]) {
+			/* Not a NAME nor a key: `up --bogus` must not read --bogus.conf. */
+			return v6_cli_usage(cli, "unknown option '%s'", w);
+		} else if (!o->name && !o->file && !first_key) {
 			if (v6_parse_ifname(w, "tunnel name", &err) < 0) {
 				v6_cli_error("%s", err.msg);
 				return V6_EXIT_USAGE;
 			}
 			o->name = w;
 		} else {
+			if (o->file)
+				return v6_cli_usage(cli, "-f FILE takes no parameters: '%s'", w);
+			if (!val)
+				return v6_cli_usage(cli, "'%s' needs a value", w);
 			if (t64_conf_set(c, w, val, false, &err) < 0) {
 				v6_cli_error("%s", err.msg);
 				return V6_EXIT_USAGE;
 			}
-			have_keys = true;
+			if (!first_key)
+				first_key = w;
 			i++;
 		}
 	}
 	if (!o->name && !o->file)
-		return v6_cli_usage_error(t64_usage, "up: missing tunnel NAME or -f FILE");
+		return v6_cli_usage(cli, "missing NAME or -f FILE");
 	if (o->file && o->name)
-		return v6_cli_usage_error(t64_usage, "up: give NAME or -f FILE, not both");
-	if (o->file && have_keys)
-		return v6_cli_usage_error(t64_usage, "up: -f FILE takes no parameters");
-	if (o->name && !have_keys) {
+		return v6_cli_usage(cli, "NAME '%s' and -f FILE exclude each other", o->name);
+	if (o->name && !first_key) {
 		/* `up NAME`: the tunnel's own config file. */
 		static char path[4096];
 		t64_conf_path(o->name, path, sizeof(path));
@@ -199,7 +207,7 @@ static int check_existing(struct up_run *r, bool *done)
 		v6_cli_error("%s: already up in %s mode", r->conf.name, t64_mode_name(st.mode));
 		return V6_EXIT_RUNTIME;
 	}
-	v6_cli_notice("%s: already up, nothing changed", r->conf.name);
+	v6_cli_error("%s: already up, nothing changed", r->conf.name);
 	*done = true;
 	return 0;
 }
@@ -256,8 +264,8 @@ static int create_link(struct up_run *r)
 		if (rc == 0) {
 			r->mode = T64_MODE_KERNEL;
 		} else if (rc == -EOPNOTSUPP && r->conf.mode == T64_MODE_AUTO) {
-			v6_cli_notice("%s: this kernel has no sit support; using user mode",
-				      r->conf.name);
+			v6_cli_error("%s: this kernel has no sit support; using user mode",
+				     r->conf.name);
 		} else {
 			v6_cli_error("%s", err.msg);
 			return rc;
@@ -361,19 +369,37 @@ static int add_routes(struct up_run *r, struct v6_err *err)
 	return rc;
 }
 
+/* Milliseconds to the deadline, never negative, and the whole seconds
+ * they round up to for a -v line. */
+static int ms_left(long long deadline)
+{
+	long long left = deadline - v6_mono_ms();
+	return left > 0 ? (int)left : 0;
+}
+
+static int secs_up(int ms)
+{
+	return (ms + 999) / 1000;
+}
+
 /* `local` must be an address of this host before anything uses it; at
  * boot DHCP may assign it after we start.  Events, not polling. */
-static int wait_local(struct up_run *r, long long deadline, const struct up_opts *o)
+static int wait_local(const struct v6_cli *cli, struct up_run *r, long long deadline,
+		      const struct up_opts *o)
 {
 	struct v6_addr a = { .family = AF_INET, .v4 = r->conf.local };
 	char buf[V6_ADDRSTRLEN];
 	struct v6_err err;
-	long long left = o->wait_given ? deadline - v6_mono_ms() : 0;
 	int rc;
 
 	if (!r->conf.local.s_addr)
 		return 0;
-	rc = v6_wait_addr(&r->nl, 0, &a, left > 0 ? (int)left : 0, &err);
+	rc = v6_wait_addr(&r->nl, 0, &a, 0, &err);
+	if (rc == -ETIMEDOUT && o->wait_given && ms_left(deadline) > 0) {
+		v6_cli_verbose(cli, "%s: waiting up to %d s for local address %s", r->conf.name,
+			       secs_up(ms_left(deadline)), v6_addr_str(&a, buf, sizeof(buf)));
+		rc = v6_wait_addr(&r->nl, 0, &a, ms_left(deadline), &err);
+	}
 	if (rc == -ETIMEDOUT && o->wait_given)
 		v6_cli_error("%s: local %s: not an address of this host after --wait %u s",
 			     r->conf.name, v6_addr_str(&a, buf, sizeof(buf)), o->wait_s);
@@ -385,7 +411,31 @@ static int wait_local(struct up_run *r, long long deadline, const struct up_opts
 	return rc;
 }
 
-static int configure(struct up_run *r, long long deadline)
+/* Ready means usable: link running, every address past DAD.  Looked at
+ * once first, so -v only speaks of a wait that happens. */
+static int wait_usable(const struct v6_cli *cli, struct up_run *r, long long deadline,
+		       struct v6_err *err)
+{
+	int rc = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		int ms = pass ? ms_left(deadline) : 0;
+
+		if (pass)
+			v6_cli_verbose(cli, "%s: waiting up to %d s for the tunnel to carry traffic "
+				       "(link running, addresses past duplicate address detection)",
+				       r->conf.name, secs_up(ms));
+		rc = v6_wait_link(&r->nl, r->conf.name, V6_LINK_RUNNING, ms, err);
+		for (unsigned i = 0; rc == 0 && i < r->conf.naddr; i++)
+			rc = v6_wait_addr(&r->nl, r->ifindex, &r->conf.addr[i].addr,
+					  pass ? ms_left(deadline) : 0, err);
+		if (rc != -ETIMEDOUT || ms_left(deadline) == 0)
+			break;
+	}
+	return rc;
+}
+
+static int configure(const struct v6_cli *cli, struct up_run *r, long long deadline)
 {
 	struct v6_err err;
 	char alias[64];
@@ -402,17 +452,8 @@ static int configure(struct up_run *r, long long deadline)
 			goto fail;
 	if ((rc = add_routes(r, &err)) < 0)
 		goto fail;
-	/* Ready means usable: link running, every address past DAD. */
-	long long left = deadline - v6_mono_ms();
-	if ((rc = v6_wait_link(&r->nl, r->conf.name, V6_LINK_RUNNING, left > 0 ? (int)left : 0,
-			       &err)) < 0)
+	if ((rc = wait_usable(cli, r, deadline, &err)) < 0)
 		goto fail;
-	for (unsigned i = 0; i < r->conf.naddr; i++) {
-		left = deadline - v6_mono_ms();
-		if ((rc = v6_wait_addr(&r->nl, r->ifindex, &r->conf.addr[i].addr,
-				       left > 0 ? (int)left : 0, &err)) < 0)
-			goto fail;
-	}
 	return 0;
 fail:
 	v6_cli_error("%s: %s", r->conf.name, err.msg);
@@ -432,7 +473,7 @@ static void write_pidfile(const char *name)
 
 /* Fork the daemon and wait until its loop runs; the parent's copies of the
  * descriptors are closed afterwards, leaving the device to the child. */
-static int start_daemon(struct up_run *r, int verbose)
+static int start_daemon(const struct v6_cli *cli, struct up_run *r, int verbose)
 {
 	int pfd[2];
 	char c;
@@ -474,6 +515,8 @@ static int start_daemon(struct up_run *r, int verbose)
 		_exit(t64_daemon_run(&d));
 	}
 	close(pfd[1]);
+	v6_cli_verbose(cli, "%s: waiting up to 5 s for the tunnel daemon (pid %d) to start",
+		       r->conf.name, (int)r->daemon);
 	struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 	int ok = poll(&p, 1, 5000) == 1 && read(pfd[0], &c, 1) == 1;
 	close(pfd[0]);
@@ -514,7 +557,7 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 	bool done;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, &o, &r.conf)) != 0)
+	if ((rc = parse_args(cli, argc, argv, &o, &r.conf)) != 0)
 		return rc;
 	if ((rc = resolve_table(&r.conf, &r.table)) != 0)
 		return rc;
@@ -544,11 +587,11 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		goto out;
 	/* One --wait budget for the local address and the link's readiness. */
 	long long deadline = v6_mono_ms() + (long long)o.wait_s * 1000;
-	if (wait_local(&r, deadline, &o) < 0) {
+	if (wait_local(cli, &r, deadline, &o) < 0) {
 		rc = V6_EXIT_RUNTIME;
 		goto out;
 	}
-	if (create_link(&r) < 0 || configure(&r, deadline) < 0) {
+	if (create_link(&r) < 0 || configure(cli, &r, deadline) < 0) {
 		rc = V6_EXIT_RUNTIME;
 		goto fail;
 	}
@@ -572,7 +615,7 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		return t64_daemon_run(&d);
 	}
 	if (r.mode == T64_MODE_USER) {
-		if (start_daemon(&r, cli->verbose) < 0) {
+		if (start_daemon(cli, &r, cli->verbose) < 0) {
 			rc = V6_EXIT_RUNTIME;
 			goto fail;
 		}
@@ -587,8 +630,7 @@ int t64_cmd_up(struct v6_cli *cli, int argc, char **argv)
 		rc = V6_EXIT_RUNTIME;
 		goto fail;
 	}
-	if (cli->verbose)
-		v6_cli_notice("%s: up (%s mode)", r.conf.name, t64_mode_name(r.mode));
+	v6_cli_verbose(cli, "%s: up (%s mode)", r.conf.name, t64_mode_name(r.mode));
 	if (o.foreground) {
 		/* Kernel mode: the tunnel needs no process; the unit stays
 		 * active without one (RemainAfterExit=yes). */
