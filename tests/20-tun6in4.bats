@@ -482,14 +482,29 @@ routed_pair() {
 	[ "$(jshow a)" = "[]" ]
 }
 
-@test "the man page's SYNOPSIS commands are --help's; both man pages lint clean" {
+# t64_forms: the synopsis forms of `tun6in4 help` and of `help VERB` for
+# each verb it lists, one a line, blanks squeezed.
+t64_forms() {
+	local v
+	{
+		"$V6KIT_BIN/tun6in4" help
+		"$V6KIT_BIN/tun6in4" help | sed -n '/^Commands:/,/^Options/p' | sed '1d;$d' |
+			awk '$1 != "help" { print $1 }' | while read -r v; do
+			"$V6KIT_BIN/tun6in4" help "$v"
+		done
+	} | awk '/^Usage: / { sub(/^Usage: /, ""); print; p = 1; next } !/^ / { p = 0 } p' |
+		tr -s ' \n' ' ' | sed 's/ tun6in4 /\ntun6in4 /g; s/ $//'
+}
+
+@test "the man page's SYNOPSIS is the forms of help and help VERB; both man pages lint clean" {
 	requires cmd:mandoc
-	run -0 tool tun6in4 --help
-	local help=$output
-	run diff <(sed -n '/^Commands:/,/^Where:/p' <<<"$help" | sed '1d;$d' | tr -s ' \n\t' ' ') \
-		<(mandoc -Tascii "$TOP/man/tun6in4.8" | col -bx | sed -n '/Commands:/,/^DESCRIPTION/p' |
-			sed '1d;$d' | tr -s ' \n\t' ' ')
+	run diff <(t64_forms) \
+		<(mandoc -Tascii "$TOP/man/tun6in4.8" | col -bx | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
+			sed '1d;$d' | tr -s ' \n' ' ' | sed 's/^ //; s/ tun6in4 /\ntun6in4 /g; s/ $//')
 	assert_success
+	# Every verb is there, each of up's three forms too.
+	[ "$(t64_forms | grep -c '^tun6in4 \[OPTIONS\] up ')" = 3 ]
+	[ "$(t64_forms | grep -c "^tun6in4 ")" = 11 ]
 	run mandoc -Tlint -W warning "$TOP/man/tun6in4.8" "$TOP/man/tun6in4.conf.5"
 	assert_output ""
 }
@@ -828,7 +843,7 @@ while True:
 	run -1 env NOTIFY_SOCKET="$LAB_DIR/notify" "$V6KIT_BIN/tun6in4" -n "$(ns a)" up t6 \
 		remote 192.0.2 --foreground
 	[ "$(grep -c READY=1 "$log")" = 3 ]
-	run -0 tool tun6in4 --help
+	run -0 tool tun6in4 help up
 	assert_output --partial "--foreground"
 }
 
@@ -876,11 +891,11 @@ history() { printf '%s/tun6in4/netns-%s/%s.starts' "$V6KIT_STATEDIR" "$(ns "$1")
 	run -1 t64 a restart nosuch
 	assert_output --partial "$V6KIT_TUNNELS_DIR/nosuch.conf: No such file or directory"
 	run -1 t64 a restart
-	assert_output --partial "restart: give NAME or -f FILE"
+	assert_output "tun6in4: restart: missing NAME or -f FILE. Try 'tun6in4 help restart'."
 	run -1 t64 a restart x6 --wait
 	assert_output --partial "'--wait' needs a value"
 	run -1 t64 a restart x6 --frob
-	assert_output --partial "restart: unexpected '--frob'"
+	assert_output "tun6in4: restart: unknown option '--frob'. Try 'tun6in4 help restart'."
 	printf 'remote 192.0.2.2\nkeepalive often\n' >"$V6KIT_TUNNELS_DIR/x6.conf"
 	run -1 t64 a restart x6
 	assert_output --partial "$V6KIT_TUNNELS_DIR/x6.conf:2: keepalive must be 0-3600: 'often'"
