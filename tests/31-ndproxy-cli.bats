@@ -211,3 +211,22 @@ keys() { jq -r '[paths | map(tostring) | join(".")] | sort[]'; }
 	assert_equal "$status" 1
 	assert_equal "$stderr" "ndproxy: $LAB_DIR/bad.conf:2: '{' without a matching '}'"
 }
+
+@test "ndproxy cli: the man page's SYNOPSIS is the forms help prints; both pages lint clean" {
+	requires cmd:mandoc
+	run -0 tool ndproxy help
+	local forms
+	# The daemon's forms, the status form, then help's own.
+	forms=$(sed -n '3,5p' <<<"$output"
+		tool ndproxy help status | sed -n '1s/^Usage: //p'
+		sed -n '2p' <<<"$output")
+	run diff <(tr -s ' \n\t' ' ' <<<"$forms") \
+		<(mandoc -Tascii "$TOP/man/ndproxy.8" | col -bx | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' |
+			sed '1d;$d' | tr -s ' \n\t' ' ')
+	assert_success
+	# The rule for -p is written once, in OPTIONS.
+	mandoc -Tascii "$TOP/man/ndproxy.8" | col -bx | sed -n '/^OPTIONS/,/^ *Daemon$/p' |
+		tr -s ' \n' ' ' | grep -q 'before a command is the pidfile (ndppd), after status it is pretty JSON'
+	run mandoc -Tlint -W warning "$TOP/man/ndproxy.8" "$TOP/man/ndproxy.conf.5"
+	assert_output ""
+}
