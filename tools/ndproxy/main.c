@@ -130,6 +130,12 @@ static int check_main(struct ndp_conf *conf)
 	return V6_EXIT_OK;
 }
 
+/* Is getopt's c one of the letters in set (never a long-only option)? */
+static bool one_of(int c, const char *set)
+{
+	return c > 0 && c <= 0x7f && strchr(set, c);
+}
+
 /* The words before a command (or the daemon's whole command line): ndppd's
  * options, -N, and the global -n, -j and -v.  -p is ndppd's PIDFILE here,
  * so pretty JSON is --pretty or `status -p`. */
@@ -164,9 +170,9 @@ int main(int argc, char **argv)
 	if (!prefixes)
 		return V6_EXIT_RUNTIME;
 	while ((c = getopt_long(argc, argv, "+:c:dvp:n:N:ti:r:sI:ajhV", opts, NULL)) != -1) {
-		if (strchr("cdptirsIa", c))
-			daemon_opt = daemon_opt ? daemon_opt : (char)c;
-		if (strchr("sIa", c) && methods < 2)
+		if (one_of(c, "cdptirsIa") && !daemon_opt)
+			daemon_opt = (char)c;
+		if (one_of(c, "sIa") && methods < 2)
 			method_opt[methods] = (char)c;
 		switch (c) {
 		case 'c': file = optarg; break;
