@@ -121,9 +121,10 @@ write_conf() { cat >"$LAB_DIR/ndproxy.conf"; chmod 755 "$LAB_DIR"; chmod 644 "$L
 	assert_output --partial "2001:db8::/200"
 	run tool ndproxy -c "$LAB_DIR/c" -i eth0 -r 2001:db8::/64
 	assert_failure 1
+	# A file that cannot be read is bad input too.
 	run tool ndproxy -t -c "$LAB_DIR/missing"
-	assert_failure 2
-	assert_output --partial "$LAB_DIR/missing"
+	assert_failure 1
+	assert_output "ndproxy: $LAB_DIR/missing: No such file or directory"
 }
 
 @test "ndproxy: static from the command line: modem reaches the host; NA per RFC 4861 7.2.4" {

@@ -27,7 +27,9 @@ static void errors(void)
 		{ "proxy eth0 {\n rule 2001:db8::/64 { iface eth0 }\n}\n",
 		  "t.conf:2: rule interface is the proxy's own: 'eth0'" },
 		{ "proxy eth0 {\n rule 2001:db8::/64 { auto static }\n}\n",
-		  "t.conf:2: 'auto' takes no value: 'static'" },
+		  "t.conf:2: only one of static, iface and auto per rule: 'static'" },
+		{ "proxy eth0 {\n rule 2001:db8::/64 { auto = on }\n}\n",
+		  "t.conf:2: 'auto' takes no value: 'on'" },
 		{ "proxy eth0 {\n}\n", "t.conf:1: proxy eth0 has no rule" },
 		{ "route-ttl 5\n", "t.conf: no proxy section" },
 		{ "proxy eth0 { rule 192.0.2.0/24 { static } }\n", NULL },
@@ -158,6 +160,174 @@ static void escaping(void)
 	is_str(out, "abc", "ndp_vis never cuts an escape in half");
 }
 
+/* The same configuration in every brace style and line layout. */
+static const char *const layouts[] = {
+	/* ndppd's own style */
+	"proxy eth0 {\n"
+	"    router no\n"
+	"    ttl 20000\n"
+	"    rule 2001:db8:1::/64 {\n"
+	"        iface eth1\n"
+	"    }\n"
+	"    rule 2001:db8:2::/64 {\n"
+	"        auto\n"
+	"        autovia yes\n"
+	"    }\n"
+	"    rule 2001:db8:3::/64 {\n"
+	"        static\n"
+	"    }\n"
+	"}\n"
+	"proxy eth2 {\n"
+	"    rule 2001:db8:4::/64 {\n"
+	"        static\n"
+	"    }\n"
+	"}\n",
+	/* braces on their own lines */
+	"proxy eth0\n"
+	"{\n"
+	"    router no\n"
+	"    ttl 20000\n"
+	"    rule 2001:db8:1::/64\n"
+	"    {\n"
+	"        iface eth1\n"
+	"    }\n"
+	"    rule 2001:db8:2::/64\n"
+	"    {\n"
+	"        auto\n"
+	"        autovia yes\n"
+	"    }\n"
+	"    rule 2001:db8:3::/64\n"
+	"    {\n"
+	"        static\n"
+	"    }\n"
+	"}\n"
+	"proxy eth2\n"
+	"{\n"
+	"    rule 2001:db8:4::/64\n"
+	"    {\n"
+	"        static\n"
+	"    }\n"
+	"}\n",
+	/* one-line rules */
+	"proxy eth0 {\n"
+	"    router no\n"
+	"    ttl 20000\n"
+	"    rule 2001:db8:1::/64 { iface eth1 }\n"
+	"    rule 2001:db8:2::/64 { auto autovia yes }\n"
+	"    rule 2001:db8:3::/64 { static }\n"
+	"}\n"
+	"proxy eth2 { rule 2001:db8:4::/64 { static } }\n",
+	/* everything on one line, no final newline */
+	"proxy eth0 { router no ttl 20000 rule 2001:db8:1::/64 { iface eth1 } "
+	"rule 2001:db8:2::/64 { auto autovia yes } rule 2001:db8:3::/64 { static } } "
+	"proxy eth2 { rule 2001:db8:4::/64 { static } }",
+	/* closing braces together, several statements on a line */
+	"proxy eth0 { router no ttl 20000\n"
+	"  rule 2001:db8:1::/64 { iface eth1 } rule 2001:db8:2::/64 { auto\n"
+	"  autovia yes } rule 2001:db8:3::/64 { static } }\n"
+	"proxy eth2 { rule 2001:db8:4::/64 {\n"
+	"  static } }\n",
+	/* comments and blank lines anywhere, even between a statement and its '{' */
+	"# upstream\n"
+	"proxy eth0 # the modem\n"
+	"\n"
+	"/* the block */ {\n"
+	"    router no // no R flag\n"
+	"    ttl /* ms */ 20000\n"
+	"    rule 2001:db8:1::/64 # confirmed on eth1\n"
+	"    // next line opens the rule\n"
+	"    { iface eth1 } rule 2001:db8:2::/64 { auto /* and */ autovia yes }\n"
+	"    rule 2001:db8:3::/64 /* servers */ { static } # done\n"
+	"} proxy eth2\n"
+	"\t{ rule 2001:db8:4::/64\n"
+	"\n"
+	"\t\t{ static }\n"
+	"\t}\n",
+};
+
+/* Two parsed configurations equal in everything but line numbers. */
+static bool same_conf(const struct ndp_conf *a, const struct ndp_conf *b)
+{
+	if (a->nproxies != b->nproxies || a->cache_max != b->cache_max ||
+	    a->probe_rate != b->probe_rate || strcmp(a->user, b->user) || a->nwarn != b->nwarn)
+		return false;
+	for (size_t i = 0; i < a->nproxies; i++) {
+		struct ndp_proxy p = a->proxies[i], q = b->proxies[i];
+		if (p.nrules != q.nrules)
+			return false;
+		for (size_t j = 0; j < p.nrules; j++) {
+			struct ndp_rule r = p.rules[j], s = q.rules[j];
+			r.line = s.line = 0;
+			if (memcmp(&r, &s, sizeof(r)))
+				return false;
+		}
+		p.rules = q.rules = NULL;
+		p.line = q.line = 0;
+		if (memcmp(&p, &q, sizeof(p)))
+			return false;
+	}
+	return true;
+}
+
+static void brace_styles(void)
+{
+	struct ndp_conf first, c;
+	struct v6_err err = { .msg = "" };
+
+	ok(parse(layouts[0], &first, &err) == 0, "layout 0 parses: %s", err.msg);
+	ok(first.nproxies == 2 && first.proxies[0].nrules == 3 && !first.proxies[0].router &&
+	   first.proxies[0].ttl_ms == 20000 && first.proxies[0].rules[0].method == NDP_IFACE &&
+	   !strcmp(first.proxies[0].rules[0].iface, "eth1") &&
+	   first.proxies[0].rules[1].method == NDP_AUTO && first.proxies[0].rules[1].autovia &&
+	   first.proxies[0].rules[2].method == NDP_STATIC && first.nwarn == 0 &&
+	   !strcmp(first.proxies[1].iface, "eth2") && first.proxies[1].nrules == 1,
+	   "layout 0 read as written");
+	for (size_t i = 1; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		int rc = parse(layouts[i], &c, &err);
+		ok(rc == 0, "layout %zu parses: %s", i, rc ? err.msg : "");
+		if (rc)
+			continue;
+		ok(same_conf(&first, &c), "layout %zu gives the same configuration", i);
+		ndp_conf_free(&c);
+	}
+	/* Lines still count from the keyword, wherever its brace is. */
+	ok(parse(layouts[1], &c, &err) == 0 && c.proxies[0].line == 1 &&
+	   c.proxies[0].rules[1].line == 9 && c.proxies[1].line == 19,
+	   "a statement's line is its keyword's");
+	ndp_conf_free(&c);
+	ndp_conf_free(&first);
+
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "proxy eth0\n{\n rule 2001:db8::/64\n {\n  static\n }\n",
+		  "t.conf:2: '{' without a matching '}'" },
+		{ "proxy eth0 { rule 2001:db8::/64 { static }\n",
+		  "t.conf:1: '{' without a matching '}'" },
+		{ "proxy eth0 { rule 2001:db8::/64 { static } } }\n",
+		  "t.conf:1: '}' without a matching '{'" },
+		{ "proxy eth0\n{\n rule 2001:db8::/64 { static }\n}\n}\n",
+		  "t.conf:5: '}' without a matching '{'" },
+		{ "proxy eth0 {\n rule 2001:db8::/64 { static }\n}\n{\n}\n",
+		  "t.conf:4: '{' without a keyword before it" },
+		{ "{ proxy eth0 { rule 2001:db8::/64 { static } } }\n",
+		  "t.conf:1: '{' without a keyword before it" },
+		{ "proxy eth0 {\n rule 2001:db8::/64\n { static }\n {\n iface eth1 }\n}\n",
+		  "t.conf:4: '{' without a keyword before it" },
+		{ "proxy eth0 {\n router no\n\n {\n rule 2001:db8::/64 { static }\n }\n}\n",
+		  "t.conf:2: 'router' takes no block" },
+		{ "proxy eth0\n\n# no block follows\nrule 2001:db8::/64 { static }\n",
+		  "t.conf:1: 'proxy eth0' needs a { } block" },
+		{ "proxy eth0 { rule 2001:db8::/64 { static yes } }\n",
+		  "t.conf:1: unknown rule option 'yes'" },
+		{ "proxy eth0\n/* open\n{ rule 2001:db8::/64 { static } }\n",
+		  "t.conf:2: unterminated comment" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err.msg[0] = '\0';
+		ok(parse(bad[i].text, &c, &err) == -EINVAL, "bad layout %zu refused", i);
+		is_str(err.msg, bad[i].msg, "message for bad layout %zu", i);
+	}
+}
+
 /* Rules are counted in 16 bits in the cache: the parser stops there. */
 static void rule_limit(void)
 {
@@ -204,6 +374,9 @@ static void big_file(void)
 	unlink(path);
 	ok(ndp_conf_load(path, &c, &err) == -ENOENT && !strncmp(err.msg, path, strlen(path)),
 	   "a missing file names itself");
+	ok(err.status == V6_EXIT_USAGE, "a missing file is bad input (exit 1)");
+	ok(ndp_conf_load("/", &c, &err) == -EISDIR && err.status == V6_EXIT_USAGE,
+	   "so is a directory");
 }
 
 int main(void)
@@ -213,6 +386,7 @@ int main(void)
 	escaping();
 	rule_limit();
 	errors();
+	brace_styles();
 	ndppd_files();
 	cmdline();
 	return done_testing();

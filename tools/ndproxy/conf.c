@@ -4,10 +4,12 @@
  *   KEY [=] [VALUE] [{ STATEMENTS }]
  *
  * with #, // and C comments, quoted values, and statements separated by
- * white space (ndppd does not need newlines between them).  The text is
- * first read into a small tree, then the tree is checked key by key, so
- * every error names SOURCE:LINE and the bad token.  Pure: no kernel, no
- * globals, for the unit tests and the fuzzer. */
+ * white space (ndppd does not need newlines between them).  A value sits
+ * on its keyword's line, but a block's '{' may follow on a later one, so
+ * every brace style reads the same.  The text is first read into a small
+ * tree, then the tree is checked key by key, so every error names
+ * SOURCE:LINE and the bad token.  Pure: no kernel, no globals, for the
+ * unit tests and the fuzzer. */
 #define _GNU_SOURCE
 #include "ndproxy.h"
 #include "v6sys.h"
@@ -113,6 +115,35 @@ static int skip(struct lexer *lx, bool newlines)
 	return 0;
 }
 
+/* The rule methods that never take a value. */
+static bool is_flag(const char *key)
+{
+	return !strcmp(key, "static") || !strcmp(key, "auto");
+}
+
+/* 1 when the statement just read opens a block: its '{' may be on the
+ * same line or, after blank lines and comments, on a later one (the brace
+ * style of the file does not matter).  Otherwise the lexer stays at the
+ * end of the statement's line, and 0. */
+static int block_follows(struct lexer *lx)
+{
+	const char *p;
+	unsigned line;
+	int rc;
+
+	if ((rc = skip(lx, false)) < 0)
+		return rc;
+	p = lx->p;
+	line = lx->line;
+	if ((rc = skip(lx, true)) < 0)
+		return rc;
+	if (lx->p < lx->end && *lx->p == '{')
+		return 1;
+	lx->p = p;
+	lx->line = line;
+	return 0;
+}
+
 static void free_nodes(struct node *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -134,17 +165,23 @@ static int parse_statement(struct lexer *lx, struct node *nd, int depth)
 		nd->key[n++] = *lx->p++;
 	}
 	nd->key[n] = '\0';
+	if (!n && *lx->p == '{')
+		return lex_err(lx, "'{' without a keyword before it");
 	if (!n)
 		return lex_err(lx, "unexpected '%c'", *lx->p);
 	if ((rc = skip(lx, false)) < 0)
 		return rc;
-	if (lx->p < lx->end && *lx->p == '=') {
+	bool assigned = lx->p < lx->end && *lx->p == '=';
+	if (assigned) {
 		lx->p++;
 		if ((rc = skip(lx, false)) < 0)
 			return rc;
 	}
 	n = 0;
-	if (lx->p < lx->end && (*lx->p == '"' || *lx->p == '\'')) {
+	if (!assigned && is_flag(nd->key)) {
+		/* No value: the next word is the next statement, as in
+		 * `rule PREFIX { auto autovia yes }`. */
+	} else if (lx->p < lx->end && (*lx->p == '"' || *lx->p == '\'')) {
 		char q = *lx->p++;
 		while (lx->p < lx->end && *lx->p != q && *lx->p != '\n') {
 			/* The value is a C string from here on: a NUL would cut it
@@ -167,9 +204,9 @@ static int parse_statement(struct lexer *lx, struct node *nd, int depth)
 		}
 	}
 	nd->val[n] = '\0';
-	if ((rc = skip(lx, false)) < 0)
+	if ((rc = block_follows(lx)) < 0)
 		return rc;
-	if (lx->p < lx->end && *lx->p == '{') {
+	if (rc) {
 		unsigned open = lx->line;
 		if (depth >= MAX_DEPTH)
 			return lex_err(lx, "blocks nested too deeply");
@@ -554,8 +591,10 @@ int ndp_conf_load(const char *path, struct ndp_conf *conf, struct v6_err *err)
 	int rc;
 
 	conf_defaults(conf);
+	/* A file that cannot be read is bad input (exit 1), as in every
+	 * v6kit tool; only running out of memory is the host's failure. */
 	if ((rc = v6_file_read(path, &buf, &len, err)) < 0)
-		return rc;
+		return rc == -ENOMEM ? rc : v6_err_input(err, rc);
 	rc = ndp_conf_parse(buf, len, path, conf, err);
 	free(buf);
 	return rc;
