@@ -122,11 +122,23 @@ static int open_write(const char *path, uint32_t i, uint32_t nrecv, char *name, 
  * ACCEPT or ERROR. */
 static int handshake(int ctl, struct tb_msg *m, const struct client_opts *o, struct v6_emit *e)
 {
+	enum tb_server_kind kind;
 	struct v6_err err;
 	int rc;
 
 	if ((rc = tb_ctl_send(ctl, m, &err)) < 0 ||
-	    (rc = tb_ctl_recv(ctl, m, TB_HANDSHAKE_MS, &err)) < 0) {
+	    (rc = tb_ctl_peek_server(ctl, TB_HANDSHAKE_MS, &kind, &err)) < 0) {
+		tb_report_error(e, "server %s: %s", o->host, err.msg);
+		return rc;
+	}
+	/* Both tools are often installed side by side: say which one
+	 * answered rather than "bad magic". */
+	if (kind != TB_SERVER_TUNBENCH) {
+		tb_report_error(e, "%s port %u is not a tunbench server%s", o->host, o->port,
+				kind == TB_SERVER_IPERF3 ? " (it looks like iperf3)" : "");
+		return -EPROTO;
+	}
+	if ((rc = tb_ctl_recv(ctl, m, TB_HANDSHAKE_MS, &err)) < 0) {
 		tb_report_error(e, "server %s: %s", o->host, err.msg);
 		return rc;
 	}

@@ -46,6 +46,9 @@ int tb_write_full(int fd, const void *buf, size_t n, int timeout_ms);
 /* One control message, bounded in size and time.  A peer of another
  * protocol version gets -EPROTONOSUPPORT with a message naming both. */
 int tb_ctl_recv(int fd, struct tb_msg *m, int timeout_ms, struct v6_err *err);
+/* Before the first message from a server: tunbench, iperf3 or something
+ * else, from its first bytes (left unread).  0, or -errno with err set. */
+int tb_ctl_peek_server(int fd, int timeout_ms, enum tb_server_kind *kind, struct v6_err *err);
 int tb_ctl_send(int fd, const struct tb_msg *m, struct v6_err *err);
 int tb_ctl_send_error(int fd, uint32_t code, const char *text);
 /* force: past rmem_max/wmem_max when root; only for our own user's sizes. */
