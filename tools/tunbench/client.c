@@ -333,7 +333,7 @@ int tb_cmd_client(struct v6_cli *cli, int argc, char **argv)
 	int c, rc = 0;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "p:t:i:P:Rub:l:B:w:O:S:C:J", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:t:i:P:Rub:l:B:w:O:S:C:J", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': rc = v6_parse_u32(optarg, 1, 65535, &o.port, "port", &err); break;
 		case 't': rc = tb_parse_secs(optarg, 100, TB_DURATION_MAX_MS, &o.duration_ms,

@@ -82,7 +82,7 @@ int tb_cmd_mtu(struct v6_cli *cli, int argc, char **argv)
 	int c, rc = 0;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "I:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":I:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'I': src = optarg; break;
 		case OPT_MIN: rc = v6_parse_u32(optarg, 68, 65535, &lo_arg, "min", &err); break;

@@ -597,7 +597,7 @@ int tb_cmd_server(struct v6_cli *cli, int argc, char **argv)
 	srv.max_write = TB_SERVER_MAX_WRITE;
 	srv.write_dirfd = srv.write_sharedfd = -1;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "B:p:J", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":B:p:J", opts, NULL)) != -1) {
 		switch (c) {
 		case 'B': bind_addr = optarg; break;
 		case 'p': rc = v6_parse_u32(optarg, 1, 65535, &port, "port", &err); break;
