@@ -79,8 +79,8 @@ server_pid() {
 }
 start_servers() {
 	local h=$1
-	server tunbench "$h" "$TB" server -p 5201 --max-rate 400g "${TB_SERVER_ARGS[@]}"
-	listening "$h" tcp 5201
+	server tunbench "$h" "$TB" server --max-rate 400g "${TB_SERVER_ARGS[@]}"
+	listening "$h" tcp 5370 # tunbench's default port
 	server_pid tunbench
 	server iperf3 "$h" iperf3 -s -p 5202
 	listening "$h" tcp 5202

@@ -186,7 +186,7 @@ EOF
 	two_hosts
 	start_server b
 	# Only data datagrams (not the small hellos and FINs) are dropped.
-	nft_drop b input 'udp dport != 5201 udp length > 200 numgen inc mod 10 == 0'
+	nft_drop b input 'udp dport != 5370 udp length > 200 numgen inc mod 10 == 0'
 	run client a 2001:db8:1::2 -u -b 10m -t 1 -j
 	assert_success
 	s=$(summary)
@@ -195,7 +195,7 @@ EOF
 	[ "$(jq '.sum.lost_packets' <<<"$s")" = "$dropped" ]
 	[ "$(jq '.sum.lost_percent > 9 and .sum.lost_percent < 11' <<<"$s")" = true ]
 	# Receiving end on the client (-R): the intervals show the loss as it happens.
-	nft_drop a input 'udp sport != 5201 udp length > 200 numgen inc mod 10 == 0'
+	nft_drop a input 'udp sport != 5370 udp length > 200 numgen inc mod 10 == 0'
 	run client a 2001:db8:1::2 -u -b 10m -t 2 -R -j
 	assert_success
 	dropped=$(nft_dropped a)
@@ -348,7 +348,7 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	requires root
 	two_hosts
 	start_server b --once
-	run send_raw a 2001:db8:1::2 5201 "b'not a test'"
+	run send_raw a 2001:db8:1::2 5370 "b'not a test'"
 	run client a 2001:db8:1::2 -t 1
 	assert_success
 	# Exited (a zombie until waited for): then its status must be 0.
@@ -360,16 +360,16 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	requires root
 	two_hosts
 	start_server b
-	run send_raw a 2001:db8:1::2 5201 "b'GET / HTTP/1.0\r\n\r\n'"
+	run send_raw a 2001:db8:1::2 5370 "b'GET / HTTP/1.0\r\n\r\n'"
 	assert_success
-	run send_raw a 2001:db8:1::2 5201 "b'TB\x01\x01\xff\xff\xff\xff' + b'x' * 100"
+	run send_raw a 2001:db8:1::2 5370 "b'TB\x01\x01\xff\xff\xff\xff' + b'x' * 100"
 	assert_success
 	# An old peer hears which versions meet.
-	run send_raw a 2001:db8:1::2 5201 "b'TB\x01\x01\x00\x00\x00\x00'"
+	run send_raw a 2001:db8:1::2 5370 "b'TB\x01\x01\x00\x00\x00\x00'"
 	assert_success
 	assert_output --partial "version 1, this tunbench speaks 2"
 	# A well-formed HELLO asking for more than the caps allow.
-	run send_raw a 2001:db8:1::2 5201 "(lambda f: b'TB\x02\x01' + len(f).to_bytes(4, 'big') + f)(
+	run send_raw a 2001:db8:1::2 5370 "(lambda f: b'TB\x02\x01' + len(f).to_bytes(4, 'big') + f)(
 		b'\x00\x01\x00\x04\x00\x00\x00\x01' + b'\x00\x02\x00\x04\x00\x00\x00\x41' +
 		b'\x00\x03\x00\x04\x00\x00\x03\xe8' + b'\x00\x05\x00\x04\x00\x00\x10\x00')"
 	assert_success
@@ -388,7 +388,7 @@ sys.exit(0 if d == (p * (len(d) // 64 + 1))[:len(d)] else 1)' "$LAB_DIR/got"
 	lab_bg b /usr/bin/python3 -c '
 import socket
 l = socket.socket(socket.AF_INET6); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("::", 5201)); l.listen(1); print("listening", flush=True)
+l.bind(("::", 5370)); l.listen(1); print("listening", flush=True)
 c, _ = l.accept(); c.recv(100); c.sendall(b"TB\x09\x02\x00\x00\x00\x00"); c.close()'
 	wait_for 10 grep -q listening "$LAB_LAST_LOG"
 	run client a 2001:db8:1::2 -t 1
@@ -402,7 +402,7 @@ c, _ = l.accept(); c.recv(100); c.sendall(b"TB\x09\x02\x00\x00\x00\x00"); c.clos
 	start_server b
 	lab_bg a /usr/bin/python3 -c '
 import socket, time
-s = socket.create_connection(("2001:db8:1::2", 5201)); print("connected", flush=True)
+s = socket.create_connection(("2001:db8:1::2", 5370)); print("connected", flush=True)
 s.settimeout(30)
 try:
     print("closed by server" if s.recv(10) == b"" else "data", flush=True)
@@ -445,12 +445,12 @@ hello_bytes() {
 	requires root
 	two_hosts
 	start_server b --max-rate 400g
-	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 2 1 1000 1470 '2**64-1')"
+	run send_raw a 2001:db8:1::2 5370 "$(hello_bytes 2 1 1000 1470 '2**64-1')"
 	assert_success
 	assert_output --partial "rate must be at most 400000000000 bits/s: 18446744073709551615"
 	# Also as TCP pacing, and the server (a UBSan build aborts on the
 	# conversion) still serves.
-	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 1 1 1000 1000 '2**64-1')"
+	run send_raw a 2001:db8:1::2 5370 "$(hello_bytes 1 1 1000 1000 '2**64-1')"
 	assert_output --partial "rate must be at most"
 	run client a 2001:db8:1::2 -t 0.5 -u -b 10m
 	assert_success
@@ -525,7 +525,7 @@ hello_bytes() {
 	wait_for 5 grep -q "0.00- 1.0" "$client_log"
 	# The server's data socket: its receive buffer (rb) within 2 x rmem_max
 	# (the kernel doubles what it is given); SO_RCVBUFFORCE would give 32M.
-	rb=$(in_ns b ss -Htmn state established '( sport != :5201 )' | grep -o 'rb[0-9]*' | head -1)
+	rb=$(in_ns b ss -Htmn state established '( sport != :5370 )' | grep -o 'rb[0-9]*' | head -1)
 	[ -n "$rb" ]
 	[ "${rb#rb}" -le $((2 * rmax)) ]
 	wait_for 10 grep -q receiver "$client_log"
@@ -562,7 +562,7 @@ hello_bytes() {
 	printf 'correct-horse-battery\n' >"$LAB_DIR/secret"
 	printf 'wrong-horse\n' >"$LAB_DIR/wrong"
 	start_server b --secret-file "$LAB_DIR/secret"
-	capture a a0 --immediate-mode tcp port 5201
+	capture a a0 --immediate-mode tcp port 5370
 	run client a 2001:db8:1::2 -t 0.5 --secret-file "$LAB_DIR/secret"
 	assert_success
 	capture_stop
@@ -591,7 +591,7 @@ hello_bytes() {
 	requires root
 	two_hosts
 	start_server b
-	run send_raw a 2001:db8:1::2 5201 "b'TB\x02\x01\x00\x01\x00\x00' + b'x' * 70000"
+	run send_raw a 2001:db8:1::2 5370 "b'TB\x02\x01\x00\x01\x00\x00' + b'x' * 70000"
 	assert_success
 	assert_output --partial "message of 65536 bytes exceeds the 8192-byte limit"
 }
@@ -607,7 +607,7 @@ hello_bytes() {
 import socket, struct, time
 def field(tag, v): return struct.pack(">HH", tag, len(v)) + v
 body = b"".join(field(t, struct.pack(">I", v)) for t, v in ((1, 1), (2, 1), (3, 1000), (4, 1), (5, 1000)))
-c = socket.create_connection(("2001:db8:1::2", 5201), timeout=20)
+c = socket.create_connection(("2001:db8:1::2", 5370), timeout=20)
 c.sendall(b"TB\x02\x01" + struct.pack(">I", len(body)) + body)
 hdr = c.recv(8, socket.MSG_WAITALL)
 acc = c.recv(struct.unpack(">I", hdr[4:])[0], socket.MSG_WAITALL)
@@ -638,8 +638,8 @@ nft_count_setup() {
 	in_ns a nft add table inet tbc
 	in_ns a nft add chain inet tbc out "{ type filter hook output priority 0 ; }"
 	in_ns a nft add chain inet tbc in "{ type filter hook input priority 0 ; }"
-	in_ns a nft add rule inet tbc out ip6 daddr 2001:db8:1::2 tcp dport != 5201 tcp sport != 5201 counter
-	in_ns a nft add rule inet tbc in ip6 saddr 2001:db8:1::2 tcp dport != 5201 tcp sport != 5201 counter
+	in_ns a nft add rule inet tbc out ip6 daddr 2001:db8:1::2 tcp dport != 5370 tcp sport != 5370 counter
+	in_ns a nft add rule inet tbc in ip6 saddr 2001:db8:1::2 tcp dport != 5370 tcp sport != 5370 counter
 }
 
 # nft_payload CHAIN: TCP payload bytes through CHAIN: every IPv6 packet
@@ -755,7 +755,7 @@ nft_payload() {
 	assert_output --partial "congestion control 'nosuch' is not allowed here"
 	start_server b
 	# A client that skips its own check meets the server's.
-	run send_raw a 2001:db8:1::2 5201 "$(hello_bytes 1 1 1000 1000 0 "b'\x00\x0f\x00\x06nosuch'")"
+	run send_raw a 2001:db8:1::2 5370 "$(hello_bytes 1 1 1000 1000 0 "b'\x00\x0f\x00\x06nosuch'")"
 	assert_output --partial "congestion control 'nosuch' is not allowed here"
 	allowed=$(cut -d' ' -f1 /proc/sys/net/ipv4/tcp_allowed_congestion_control)
 	run client a 2001:db8:1::2 -t 1 -C "$allowed"
@@ -999,10 +999,21 @@ mtu_lab() {
 	assert_failure 1
 }
 
-@test "tunbench: the man page's SYNOPSIS commands are --help's" {
+# help_forms: each command's forms as `tunbench help COMMAND` prints them
+# (wrapped lines joined), one a line, without "tunbench [OPTIONS] ".
+help_forms() {
+	local v
+	for v in $("$(TB)" help | sed -n '/^Commands:/,/^Options/p' | awk '/^  [a-z]/ && $1 != "help" { print $1 }'); do
+		"$(TB)" help "$v" | awk 'NR == 1 || /^ / { print; next } { exit }'
+	done | sed 's/^Usage: //' | tr -s ' \n' '  ' | sed 's/ *tunbench \[OPTIONS\] /\n/g' | sed '/^$/d; s/ *$//' | awk 1
+}
+
+@test "tunbench: the man page's SYNOPSIS forms are those of help COMMAND" {
 	requires cmd:mandoc
-	run diff <("$(TB)" --help | sed -n '/^Commands:/,/^Where:/p' | sed '1d;$d' | sed 's/^  //') \
-		<(sed -n '/^Commands:/,/^\.El/p' "$TOP/man/tunbench.1" | grep -v '^\.' | sed 1d)
+	[ "$(help_forms | wc -l)" -ge 4 ]
+	run diff <(help_forms) \
+		<(sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$TOP/man/tunbench.1" |
+			sed -n '/^\.Bl -item/,/^\.El/p' | grep -v '^\.')
 	assert_success
 	run mandoc -Tlint -W warning "$TOP/man/tunbench.1"
 	assert_output ""

@@ -390,8 +390,26 @@ static void hmac(void)
 	ok(tb_equal_ct(x, x, sizeof(x)) && !tb_equal_ct(x, y, sizeof(x)), "constant-time compare");
 }
 
+static void server_greeting(void)
+{
+	static const uint8_t param_exchange[] = { 9 }, denied[] = { 0xff }, http[] = "HTTP/1.1 400",
+			     ssh[] = "SSH-2.0-x", tb[] = { 'T', 'B', 2, 2 }, tx[] = { 'T', 'X' };
+
+	ok(tb_server_greeting_classify(tb, 0) == TB_SERVER_MORE, "nothing yet: more");
+	ok(tb_server_greeting_classify(tb, 1) == TB_SERVER_MORE, "'T' alone: more");
+	ok(tb_server_greeting_classify(tb, sizeof(tb)) == TB_SERVER_TUNBENCH, "TB: tunbench");
+	ok(tb_server_greeting_classify(tb, 2) == TB_SERVER_TUNBENCH, "TB of any version");
+	ok(tb_server_greeting_classify(param_exchange, 1) == TB_SERVER_IPERF3,
+	   "iperf3 PARAM_EXCHANGE");
+	ok(tb_server_greeting_classify(denied, 1) == TB_SERVER_IPERF3, "iperf3 ACCESS_DENIED (-1)");
+	ok(tb_server_greeting_classify(http, 12) == TB_SERVER_FOREIGN, "an HTTP answer");
+	ok(tb_server_greeting_classify(ssh, 9) == TB_SERVER_FOREIGN, "an SSH banner");
+	ok(tb_server_greeting_classify(tx, 2) == TB_SERVER_FOREIGN, "'T' then not 'B'");
+}
+
 int main(void)
 {
+	server_greeting();
 	roundtrips();
 	rejections();
 	framing();

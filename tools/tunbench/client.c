@@ -122,11 +122,23 @@ static int open_write(const char *path, uint32_t i, uint32_t nrecv, char *name, 
  * ACCEPT or ERROR. */
 static int handshake(int ctl, struct tb_msg *m, const struct client_opts *o, struct v6_emit *e)
 {
+	enum tb_server_kind kind;
 	struct v6_err err;
 	int rc;
 
 	if ((rc = tb_ctl_send(ctl, m, &err)) < 0 ||
-	    (rc = tb_ctl_recv(ctl, m, TB_HANDSHAKE_MS, &err)) < 0) {
+	    (rc = tb_ctl_peek_server(ctl, TB_HANDSHAKE_MS, &kind, &err)) < 0) {
+		tb_report_error(e, "server %s: %s", o->host, err.msg);
+		return rc;
+	}
+	/* Both tools are often installed side by side: say which one
+	 * answered rather than "bad magic". */
+	if (kind != TB_SERVER_TUNBENCH) {
+		tb_report_error(e, "%s port %u is not a tunbench server%s", o->host, o->port,
+				kind == TB_SERVER_IPERF3 ? " (it looks like iperf3)" : "");
+		return -EPROTO;
+	}
+	if ((rc = tb_ctl_recv(ctl, m, TB_HANDSHAKE_MS, &err)) < 0) {
 		tb_report_error(e, "server %s: %s", o->host, err.msg);
 		return rc;
 	}
@@ -309,8 +321,6 @@ int tb_cmd_client(struct v6_cli *cli, int argc, char **argv)
 		{ "tos", required_argument, NULL, 'S' },
 		{ "congestion", required_argument, NULL, 'C' },
 		{ "secret-file", required_argument, NULL, OPT_SECRET },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct client_opts o = { .port = TB_DEFAULT_PORT, .duration_ms = 10000, .interval_ms = 1000,
@@ -323,7 +333,7 @@ int tb_cmd_client(struct v6_cli *cli, int argc, char **argv)
 	int c, rc = 0;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "p:t:i:P:Rub:l:B:w:O:S:C:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:t:i:P:Rub:l:B:w:O:S:C:J", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': rc = v6_parse_u32(optarg, 1, 65535, &o.port, "port", &err); break;
 		case 't': rc = tb_parse_secs(optarg, 100, TB_DURATION_MAX_MS, &o.duration_ms,
@@ -354,49 +364,41 @@ int tb_cmd_client(struct v6_cli *cli, int argc, char **argv)
 		case OPT_WRITE: o.write_path = optarg; break;
 		case OPT_BIDIR: o.bidir = true; break;
 		case OPT_SECRET: o.secret_file = optarg; break;
-		case 'j': cli->json = true; break;
-		case 'h': fputs(tb_usage, stdout); return V6_EXIT_OK;
-		default: return v6_cli_usage_error(tb_usage, NULL);
+		case 'J': cli->json = true; break; /* iperf3's spelling of -j */
+		default: return v6_cli_bad_option(cli, c, argv);
 		}
-		if (rc < 0) {
-			v6_cli_error("%s", err.msg);
-			return V6_EXIT_USAGE;
-		}
+		if (rc < 0)
+			return v6_cli_usage(cli, "%s", err.msg);
 	}
+	if (optind >= argc)
+		return v6_cli_usage(cli, "missing HOST");
 	if (optind != argc - 1)
-		return v6_cli_usage_error(tb_usage, optind >= argc ? "client: missing HOST"
-								   : "client: one HOST only");
+		return v6_cli_usage(cli, "one HOST only: unexpected '%s'", argv[optind + 1]);
 	o.host = argv[optind];
 	if (o.src && (rc = tb_resolve(o.src, 0, AF_UNSPEC, &(struct sockaddr_storage){ 0 },
 				      &(socklen_t){ 0 }, &err)) < 0) {
-		v6_cli_error("source: %s", err.msg);
-		return V6_EXIT_USAGE;
+		return v6_cli_usage(cli, "source: %s", err.msg);
 	}
 	uint32_t lmax = o.udp ? TB_UDP_LEN_MAX : TB_TCP_LEN_MAX, lmin = o.udp ? TB_UDP_LEN_MIN : 1;
 	o.len = TB_TCP_LEN_DEFAULT; /* UDP: chosen once HOST's family is known */
 	o.len_set = len_arg != NULL;
-	if (len_arg && v6_parse_u32(len_arg, lmin, lmax, &o.len, "length", &err) < 0) {
-		v6_cli_error("%s", err.msg);
-		return V6_EXIT_USAGE;
-	}
+	if (len_arg && v6_parse_u32(len_arg, lmin, lmax, &o.len, "length", &err) < 0)
+		return v6_cli_usage(cli, "%s", err.msg);
 	if (o.udp && !rate_set)
 		o.rate_bps = 1000000; /* iperf's UDP default; TCP is unpaced without -b */
 	if (o.bidir && o.reverse)
-		return v6_cli_usage_error(tb_usage, "client: --bidir already sends both ways: drop -R");
+		return v6_cli_usage(cli, "--bidir already sends both ways: drop '-R'");
 	if (o.bidir && o.streams > TB_STREAMS_MAX / 2)
-		return v6_cli_usage_error(tb_usage, "client: -P must be 1-%u with --bidir: '%u'",
+		return v6_cli_usage(cli, "-P must be 1-%u with --bidir: '%u'",
 					  TB_STREAMS_MAX / 2, o.streams);
 	if (o.write_path && !o.reverse && !o.bidir)
-		return v6_cli_usage_error(tb_usage, "client: --write stores received data: use it with "
-							 "-R or --bidir");
+		return v6_cli_usage(cli, "'--write' stores received data: use it with -R or --bidir");
 	if (o.omit_ms >= TB_DURATION_MAX_MS - o.duration_ms + 1)
-		return v6_cli_usage_error(tb_usage, "client: -t plus -O must stay within %u s",
+		return v6_cli_usage(cli, "-t plus -O must stay within %u s",
 					  TB_DURATION_MAX_MS / 1000);
 	/* Refused here rather than by the kernel mid-test, with the list. */
-	if (o.cc && tb_cc_allowed(o.cc, &err) < 0) {
-		v6_cli_error("%s", err.msg);
-		return V6_EXIT_USAGE;
-	}
+	if (o.cc && tb_cc_allowed(o.cc, &err) < 0)
+		return v6_cli_usage(cli, "%s", err.msg);
 	if (o.secret_file) {
 		uint8_t secret[TB_SECRET_MAX];
 		size_t slen;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ICMP and ICMPv6 echo probes for `ping` and `mtu`: raw sockets when we
- * may (root), datagram ping sockets otherwise.  Replies are validated in
- * layers (source, length, type, identifier, our cookie) and anything else
- * is ignored. */
+ * may (root), datagram ping sockets otherwise.  What comes back is
+ * classified by tb_icmp_classify() (icmpmsg.c); replies must also come
+ * from the destination, and anything else is ignored. */
 #define _GNU_SOURCE
+#include "icmpmsg.h"
 #include "tunbench.h"
 
 #include <arpa/inet.h>
@@ -19,10 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define PROBE_MAGIC 0x7462656e63687631ull /* "tbenchv1" */
-#define ECHO_HDR 8
-#define PAYLOAD_MIN 16 /* send time and magic */
 
 static uint16_t csum(const void *data, size_t len)
 {
@@ -168,20 +165,12 @@ int tb_icmp_send(struct tb_icmp *ic, uint16_t seq, size_t size, struct v6_err *e
 {
 	static __thread uint8_t buf[65536];
 	size_t iphdr = ic->family == AF_INET6 ? 40 : 20;
-	size_t len = size > iphdr + ECHO_HDR + PAYLOAD_MIN ? size - iphdr : ECHO_HDR + PAYLOAD_MIN;
-	uint64_t now = tb_now_ns(), magic = PROBE_MAGIC;
+	size_t min = TB_ICMP_ECHO_HDR + TB_PROBE_PAYLOAD_MIN;
+	size_t len = size > iphdr + min ? size - iphdr : min;
 
 	if (len > sizeof(buf))
 		len = sizeof(buf);
-	memset(buf, 0, len);
-	buf[0] = ic->family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
-	uint16_t id = htons(ic->ident), sq = htons(seq);
-	memcpy(buf + 4, &id, 2);
-	memcpy(buf + 6, &sq, 2);
-	memcpy(buf + 8, &now, 8);
-	memcpy(buf + 16, &magic, 8);
-	for (size_t i = 24; i < len; i++)
-		buf[i] = (uint8_t)i;
+	tb_icmp_echo_encode(buf, len, ic->family, ic->ident, seq, tb_now_ns());
 	if (ic->family == AF_INET && ic->raw) {
 		uint16_t c = csum(buf, len);
 		memcpy(buf + 2, &c, 2);
@@ -193,22 +182,6 @@ int tb_icmp_send(struct tb_icmp *ic, uint16_t seq, size_t size, struct v6_err *e
 		return v6_err_set(err, rc, "%s", strerror(-rc));
 	}
 	return 0;
-}
-
-/* The echo header inside an ICMP error: is it one of ours? */
-static bool ours_inner(const struct tb_icmp *ic, const uint8_t *p, size_t len, uint16_t *seq)
-{
-	size_t ip = ic->family == AF_INET6 ? 40 : (len ? (size_t)(p[0] & 0xf) * 4 : 0);
-	uint16_t id;
-	if (len < ip + ECHO_HDR)
-		return false;
-	p += ip;
-	if (p[0] != (ic->family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO))
-		return false;
-	memcpy(&id, p + 4, 2);
-	memcpy(seq, p + 6, 2);
-	*seq = ntohs(*seq);
-	return !ic->raw || ntohs(id) == ic->ident;
 }
 
 static int read_errqueue(struct tb_icmp *ic, uint16_t *got_seq, uint32_t *mtu)
@@ -228,7 +201,7 @@ static int read_errqueue(struct tb_icmp *ic, uint16_t *got_seq, uint32_t *mtu)
 		struct sock_extended_err ee;
 		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
 		/* The queued packet is our request as sent (echo header first). */
-		if ((size_t)n >= ECHO_HDR) {
+		if ((size_t)n >= TB_ICMP_ECHO_HDR) {
 			uint16_t s;
 			memcpy(&s, data + 6, 2);
 			*got_seq = ntohs(s);
@@ -278,59 +251,26 @@ int tb_icmp_wait(struct tb_icmp *ic, int seq, uint64_t deadline_ns, uint16_t *go
 		ssize_t n = recvfrom(ic->fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 		if (n < 0)
 			continue;
-		const uint8_t *m = buf;
-		size_t len = (size_t)n;
-		if (ic->family == AF_INET && ic->raw) { /* raw IPv4 includes the IP header */
-			size_t ihl = len ? (size_t)(m[0] & 0xf) * 4 : 0;
-			if (ihl < 20 || len < ihl + ECHO_HDR)
+		struct tb_icmp_expect x = { .family = ic->family, .ip_header = ic->raw,
+					    .check_id = ic->raw, .ident = ic->ident, .seq = seq };
+		struct tb_icmp_info info = { 0 };
+		switch (tb_icmp_classify(buf, (size_t)n, &x, &info)) {
+		case TB_ICMP_ECHO_REPLY:
+			if (!from_dst(ic, &from))
 				continue;
-			m += ihl;
-			len -= ihl;
-		}
-		if (len < ECHO_HDR)
-			continue;
-		uint8_t type = m[0], code = m[1];
-		bool v6 = ic->family == AF_INET6;
-		uint16_t s;
-		if (type == (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY)) {
-			uint16_t id;
-			uint64_t magic;
-			memcpy(&id, m + 4, 2);
-			memcpy(&s, m + 6, 2);
-			if (len < ECHO_HDR + PAYLOAD_MIN || !from_dst(ic, &from) ||
-			    (ic->raw && ntohs(id) != ic->ident))
-				continue;
-			memcpy(send_ns, m + 8, 8);
-			memcpy(&magic, m + 16, 8);
-			if (magic != PROBE_MAGIC)
-				continue;
-			*got_seq = ntohs(s);
-			if (seq >= 0 && *got_seq != seq)
-				continue; /* a late reply to an earlier probe */
+			*got_seq = info.seq;
+			*send_ns = info.send_ns;
 			return TB_PROBE_REPLY;
-		}
-		if (v6 && type == ICMP6_PACKET_TOO_BIG && ours_inner(ic, m + 8, len - 8, &s)) {
-			/* RFC 4443 3.2: the MTU of the next-hop link. */
-			uint32_t v;
-			memcpy(&v, m + 4, 4);
-			*mtu = ntohl(v);
-			*got_seq = s;
-			if (seq < 0 || s == seq)
-				return TB_PROBE_TOOBIG;
-		} else if (!v6 && type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED &&
-			   ours_inner(ic, m + 8, len - 8, &s)) {
-			/* RFC 1191 4: next-hop MTU in the low 16 bits. */
-			uint16_t v;
-			memcpy(&v, m + 6, 2);
-			*mtu = ntohs(v);
-			*got_seq = s;
-			if (seq < 0 || s == seq)
-				return TB_PROBE_TOOBIG;
-		} else if (type == (v6 ? ICMP6_DST_UNREACH : ICMP_DEST_UNREACH) &&
-			   ours_inner(ic, m + 8, len - 8, &s)) {
-			*got_seq = s;
-			if (seq < 0 || s == seq)
-				return TB_PROBE_UNREACH;
+		case TB_ICMP_TOO_BIG:
+			*got_seq = info.seq;
+			*mtu = info.mtu;
+			return TB_PROBE_TOOBIG;
+		case TB_ICMP_UNREACH:
+			*got_seq = info.seq;
+			return TB_PROBE_UNREACH;
+		case TB_ICMP_TIME_EXCEEDED: /* a routing loop looks like loss */
+		case TB_ICMP_NOT_OURS:
+			continue;
 		}
 	}
 }

@@ -148,6 +148,35 @@ int tb_ctl_recv(int fd, struct tb_msg *m, int timeout_ms, struct v6_err *err)
 	return tb_msg_decode(buf, TB_HDR_LEN + plen, m, err);
 }
 
+int tb_ctl_peek_server(int fd, int timeout_ms, enum tb_server_kind *kind, struct v6_err *err)
+{
+	uint64_t deadline = tb_now_ns() + (uint64_t)timeout_ms * 1000000;
+	uint8_t buf[2];
+	ssize_t have = -1;
+
+	for (;;) {
+		int rc = wait_fd(fd, POLLIN, deadline);
+		if (rc < 0)
+			return v6_err_set(err, rc, "%s", rc == -ETIMEDOUT ? "timed out" : strerror(-rc));
+		/* Peeked, so the first message is still read whole after. */
+		ssize_t r = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+		if (r == 0)
+			return v6_err_set(err, -EPIPE, "connection closed by peer");
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return v6_err_set(err, -errno, "%s", strerror(errno));
+		}
+		*kind = tb_server_greeting_classify(buf, (size_t)r);
+		if (*kind != TB_SERVER_MORE)
+			return 0;
+		/* Readable all along while the second byte is on its way. */
+		if (r == have)
+			poll(NULL, 0, 10);
+		have = r;
+	}
+}
+
 int tb_ctl_send(int fd, const struct tb_msg *m, struct v6_err *err)
 {
 	uint8_t buf[TB_MSG_MAX];

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,23 +91,56 @@ static void run_pings(struct tb_icmp *ic, const struct ping_opts *o, struct ping
 	free(seen);
 }
 
+/* Monitoring plugins: bad arguments are UNKNOWN, and the reason goes on
+ * stdout too, where Nagios and Icinga show it. */
+static int ping_usage(struct v6_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int ping_usage(struct v6_cli *cli, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	v6_cli_usage(cli, "%s", msg);
+	if (cli->json) {
+		struct v6_emit e;
+		v6_cli_emit_init(cli, &e);
+		return unknown(&e, NULL, msg);
+	}
+	printf("PING UNKNOWN - %s\n", msg);
+	return PING_UNKNOWN;
+}
+
+static int ping_bad_option(struct v6_cli *cli, int c, char **argv)
+{
+	const char *word = optind > 0 ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		return ping_usage(cli, "option '%s' needs a value", word);
+	if (optopt)
+		return ping_usage(cli, "unknown option '-%c'", optopt);
+	return ping_usage(cli, "unknown option '%s'", word);
+}
+
 int tb_cmd_ping(struct v6_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
 		{ "interface", required_argument, NULL, 'I' },
+		{ "source", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 'W' },
 		{ "warning", required_argument, NULL, 'w' },
 		{ "critical", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* check_icmp's defaults: 5 packets 80 ms apart, warn 200 ms or 40%,
 	 * critical 500 ms or 80%. */
 	struct ping_opts o = { .count = 5, .interval_ms = 80, .timeout_ms = 1000, .warn_rtt = 200,
 			       .warn_pl = 40, .crit_rtt = 500, .crit_pl = 80 };
+	const char *warn_arg = "200,40%", *crit_arg = "500,80%";
 	struct ping_result r = { 0 };
 	struct tb_icmp ic;
 	struct v6_err err;
@@ -114,34 +148,47 @@ int tb_cmd_ping(struct v6_cli *cli, int argc, char **argv)
 	int c, rc = 0;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "I:c:i:W:w:C:jh", opts, NULL)) != -1) {
+	/* ":" first: a missing value is told apart from an unknown option. */
+	while ((c = getopt_long(argc, argv, ":H:I:s:c:i:W:w:C:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'I': o.src = optarg; break;
+		case 'H':
+			if (o.host)
+				return ping_usage(cli, "one HOST only: unexpected '%s'", optarg);
+			o.host = optarg;
+			break;
+		/* check_icmp's -s SRC is our -I SRC. */
+		case 'I':
+		case 's':
+			if (o.src)
+				return ping_usage(cli, "one source only: unexpected '%s'", optarg);
+			o.src = optarg;
+			break;
 		case 'c': rc = v6_parse_u32(optarg, 1, PING_COUNT_MAX, &o.count, "count", &err); break;
 		case 'i': rc = tb_parse_secs(optarg, 1, 60000, &o.interval_ms, "interval", &err); break;
 		case 'W': rc = tb_parse_secs(optarg, 1, 60000, &o.timeout_ms, "timeout", &err); break;
-		case 'w': rc = tb_parse_threshold(optarg, &o.warn_rtt, &o.warn_pl, "warning", &err); break;
-		case 'C': rc = tb_parse_threshold(optarg, &o.crit_rtt, &o.crit_pl, "critical", &err); break;
-		case 'j': cli->json = true; break;
-		case 'h': fputs(tb_usage, stdout); return V6_EXIT_OK;
-		default: fputs(tb_usage, stderr); return PING_UNKNOWN;
+		case 'w':
+			warn_arg = optarg;
+			rc = tb_parse_threshold(optarg, &o.warn_rtt, &o.warn_pl, "warning", &err);
+			break;
+		case 'C':
+			crit_arg = optarg;
+			rc = tb_parse_threshold(optarg, &o.crit_rtt, &o.crit_pl, "critical", &err);
+			break;
+		default: return ping_bad_option(cli, c, argv);
 		}
-		if (rc < 0) {
-			/* Monitoring plugins: bad arguments are UNKNOWN. */
-			v6_cli_error("%s", err.msg);
-			return PING_UNKNOWN;
-		}
+		if (rc < 0)
+			return ping_usage(cli, "%s", err.msg);
 	}
-	if (optind != argc - 1) {
-		v6_cli_error("ping: %s", optind >= argc ? "missing HOST" : "one HOST only");
-		fputs(tb_usage, stderr);
-		return PING_UNKNOWN;
-	}
-	o.host = argv[optind];
-	if (o.warn_rtt > o.crit_rtt || o.warn_pl > o.crit_pl) {
-		v6_cli_error("ping: warning thresholds must not exceed critical ones");
-		return PING_UNKNOWN;
-	}
+	if (optind < argc && o.host)
+		return ping_usage(cli, "one HOST only: unexpected '%s'", argv[optind]);
+	if (optind < argc)
+		o.host = argv[optind++];
+	if (!o.host)
+		return ping_usage(cli, "missing HOST");
+	if (optind < argc)
+		return ping_usage(cli, "one HOST only: unexpected '%s'", argv[optind]);
+	if (o.warn_rtt > o.crit_rtt || o.warn_pl > o.crit_pl)
+		return ping_usage(cli, "warning '%s' exceeds critical '%s'", warn_arg, crit_arg);
 	if (v6_cli_enter_netns(cli))
 		return PING_UNKNOWN;
 	v6_cli_emit_init(cli, &e);

@@ -430,6 +430,20 @@ int tb_msg_decode(const uint8_t *buf, size_t len, struct tb_msg *m, struct v6_er
 
 /* ---- data framing ---------------------------------------------------- */
 
+enum tb_server_kind tb_server_greeting_classify(const uint8_t *buf, size_t len)
+{
+	if (len < 1)
+		return TB_SERVER_MORE;
+	if (buf[0] != TB_MAGIC0) {
+		bool iperf3 = buf[0] == TB_IPERF3_PARAM_EXCHANGE || buf[0] == TB_IPERF3_ACCESS_DENIED ||
+			      buf[0] == TB_IPERF3_SERVER_ERROR;
+		return iperf3 ? TB_SERVER_IPERF3 : TB_SERVER_FOREIGN;
+	}
+	if (len < 2)
+		return TB_SERVER_MORE;
+	return buf[1] == TB_MAGIC1 ? TB_SERVER_TUNBENCH : TB_SERVER_FOREIGN;
+}
+
 void tb_greeting_encode(uint8_t *buf, uint64_t cookie, uint32_t stream)
 {
 	buf[0] = 'T';

@@ -131,6 +131,21 @@ int tb_msg_decode(const uint8_t *buf, size_t len, struct tb_msg *m, struct v6_er
 int tb_msg_encode(const struct tb_msg *m, uint8_t *buf, size_t cap, struct v6_err *err);
 const char *tb_msg_type_name(unsigned type);
 
+/* What the first bytes a server sent on the control connection say about
+ * it.  A tunbench server's first message starts with the magic; iperf3's
+ * server answers a client's cookie with a single state byte
+ * (PARAM_EXCHANGE, or ACCESS_DENIED / SERVER_ERROR as signed -1 / -2). */
+enum tb_server_kind {
+	TB_SERVER_MORE,     /* too few bytes to tell */
+	TB_SERVER_TUNBENCH, /* "TB": a tunbench server, of any version */
+	TB_SERVER_IPERF3,   /* an iperf3 state byte */
+	TB_SERVER_FOREIGN   /* anything else */
+};
+#define TB_IPERF3_PARAM_EXCHANGE 9
+#define TB_IPERF3_ACCESS_DENIED 0xff
+#define TB_IPERF3_SERVER_ERROR 0xfe
+enum tb_server_kind tb_server_greeting_classify(const uint8_t *buf, size_t len);
+
 /* ---- data-path framing ---------------------------------------------- */
 
 /* First bytes on every TCP data connection. */

@@ -577,8 +577,6 @@ int tb_cmd_server(struct v6_cli *cli, int argc, char **argv)
 		{ "no-tos", no_argument, NULL, OPT_NO_TOS },
 		{ "secret-file", required_argument, NULL, OPT_SECRET },
 		{ "write", required_argument, NULL, OPT_WRITE },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct server srv;
@@ -599,7 +597,7 @@ int tb_cmd_server(struct v6_cli *cli, int argc, char **argv)
 	srv.max_write = TB_SERVER_MAX_WRITE;
 	srv.write_dirfd = srv.write_sharedfd = -1;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "B:p:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":B:p:J", opts, NULL)) != -1) {
 		switch (c) {
 		case 'B': bind_addr = optarg; break;
 		case 'p': rc = v6_parse_u32(optarg, 1, 65535, &port, "port", &err); break;
@@ -619,17 +617,14 @@ int tb_cmd_server(struct v6_cli *cli, int argc, char **argv)
 		case OPT_NO_TOS: srv.caps.allow_tos = false; break;
 		case OPT_SECRET: secret_file = optarg; break;
 		case OPT_WRITE: srv.write_dir = optarg; break;
-		case 'j': cli->json = true; break;
-		case 'h': fputs(tb_usage, stdout); return V6_EXIT_OK;
-		default: return v6_cli_usage_error(tb_usage, NULL);
+		case 'J': cli->json = true; break; /* iperf3's spelling of -j */
+		default: return v6_cli_bad_option(cli, c, argv);
 		}
-		if (rc < 0) {
-			v6_cli_error("%s", err.msg);
-			return V6_EXIT_USAGE;
-		}
+		if (rc < 0)
+			return v6_cli_usage(cli, "%s", err.msg);
 	}
 	if (optind != argc)
-		return v6_cli_usage_error(tb_usage, "server: unexpected '%s'", argv[optind]);
+		return v6_cli_usage(cli, "unexpected '%s'", argv[optind]);
 	if (secret_file && tb_read_secret(secret_file, srv.secret, &srv.secret_len, &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;

@@ -3,3 +3,6 @@
 # (with the HMAC it proves a shared secret with).
 UNIT_LINK_tunbench_proto = $(B)/tools/tunbench/proto.o $(B)/tools/tunbench/hmac.o
 $(B)/unit/tunbench_proto: $(B)/tools/tunbench/proto.o $(B)/tools/tunbench/hmac.o
+# So is the ICMP classifier the probes of ping and mtu rely on.
+UNIT_LINK_tunbench_icmp = $(B)/tools/tunbench/icmpmsg.o
+$(B)/unit/tunbench_icmp: $(B)/tools/tunbench/icmpmsg.o

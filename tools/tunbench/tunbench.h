@@ -10,7 +10,9 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 
-#define TB_DEFAULT_PORT 5201
+/* Not iperf3's 5201, so neither tool reaches the other by default; 5370
+ * lies in an unassigned IANA range (5365-5396). */
+#define TB_DEFAULT_PORT 5370
 #define TB_TCP_LEN_DEFAULT (128u * 1024)
 #define TB_HANDSHAKE_MS 10000 /* idle or garbage control connections */
 #define TB_GRACE_MS 10000     /* past the test's duration before giving up */
@@ -24,8 +26,6 @@
 #define TB_SERVER_MAX_STREAMS 16
 #define TB_SERVER_MAX_WINDOW (16u << 20)
 #define TB_SERVER_MAX_WRITE (1ull << 30)
-
-extern const char tb_usage[];
 
 int tb_cmd_server(struct v6_cli *cli, int argc, char **argv);
 int tb_cmd_client(struct v6_cli *cli, int argc, char **argv);
@@ -46,6 +46,9 @@ int tb_write_full(int fd, const void *buf, size_t n, int timeout_ms);
 /* One control message, bounded in size and time.  A peer of another
  * protocol version gets -EPROTONOSUPPORT with a message naming both. */
 int tb_ctl_recv(int fd, struct tb_msg *m, int timeout_ms, struct v6_err *err);
+/* Before the first message from a server: tunbench, iperf3 or something
+ * else, from its first bytes (left unread).  0, or -errno with err set. */
+int tb_ctl_peek_server(int fd, int timeout_ms, enum tb_server_kind *kind, struct v6_err *err);
 int tb_ctl_send(int fd, const struct tb_msg *m, struct v6_err *err);
 int tb_ctl_send_error(int fd, uint32_t code, const char *text);
 /* force: past rmem_max/wmem_max when root; only for our own user's sizes. */
