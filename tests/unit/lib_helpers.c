@@ -65,6 +65,10 @@ static void test_be(void)
 	ok(v6_get_be16(b) == 0x1234 && v6_get_be32(b + 2) == 0xdeadbeef, "get reads it back");
 	const uint8_t ff[4] = { 0xff, 0xfe, 0x80, 0x01 };
 	ok(v6_get_be16(ff) == 0xfffe && v6_get_be32(ff) == 0xfffe8001u, "high bits stay unsigned");
+	uint8_t q[8];
+	v6_put_be64(q, 0xfedcba9876543210ull);
+	ok(q[0] == 0xfe && q[3] == 0x98 && q[4] == 0x76 && q[7] == 0x10, "put64 writes network order");
+	ok(v6_get_be64(q) == 0xfedcba9876543210ull, "get64 reads it back, high bits unsigned");
 }
 
 static void test_clock(void)

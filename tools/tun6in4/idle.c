@@ -72,7 +72,7 @@ size_t t64_idle_packet(const struct t64_conf *c, uint16_t seq, uint8_t *buf, siz
 	icmp[6] = (uint8_t)(seq >> 8);
 	icmp[7] = (uint8_t)seq;
 	memcpy(icmp + 8, "keepaliv", 8);
-	uint16_t sum = t64_csum6(buf + 8, buf + 24, 58, icmp, plen);
+	uint16_t sum = v6_csum6(buf + 8, buf + 24, 58, icmp, plen);
 	icmp[2] = (uint8_t)(sum >> 8);
 	icmp[3] = (uint8_t)sum;
 	return IP6 + plen;
