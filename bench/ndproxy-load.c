@@ -12,6 +12,7 @@
  * unanswered asks of one target, counts as lost. */
 #define _GNU_SOURCE
 #include "ndproxy.h"
+#include "v6sys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,9 +36,7 @@
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return v6_mono_ns();
 }
 
 static void die(const char *what)

@@ -42,6 +42,13 @@ int v6_rtnames_register_held(const char *dir, const char *file, const char *name
 /* Milliseconds of CLOCK_MONOTONIC: for deadlines and intervals, never
  * stepped by the wall clock. */
 int64_t v6_mono_ms(void);
+/* Nanoseconds of CLOCK_MONOTONIC, for measurements (and sd_notify's
+ * MONOTONIC_USEC, which is the same clock). */
+int64_t v6_mono_ns(void);
+/* Milliseconds of CLOCK_MONOTONIC_COARSE: the same clock at the last
+ * tick (1-10 ms behind), read without a timer access, for a packet path
+ * that needs only a rate limit's resolution. */
+int64_t v6_mono_coarse_ms(void);
 
 /* The runtime state directory: $V6KIT_RUNDIR if set and not empty, else
  * V6_RUNDIR_DEFAULT. */

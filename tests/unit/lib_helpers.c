@@ -83,6 +83,22 @@ static void test_clock(void)
 	int64_t b = v6_mono_ms();
 	ok(b - a >= 20 && b - a < 60000, "advances with time (%lld ms for a 20 ms sleep)",
 	   (long long)(b - a));
+
+	int64_t ns = v6_mono_ns(), ms = v6_mono_ms();
+	ok(llabs((long long)(ns / 1000000 - ms)) < 1000, "nanoseconds of the same clock");
+	bool sub_ms = false;
+	for (int i = 0; i < 5; i++)
+		sub_ms |= v6_mono_ns() % 1000000 != 0;
+	ok(sub_ms, "nanoseconds resolve below a millisecond");
+
+	/* The coarse clock is the same clock at the last tick: never ahead,
+	 * behind by at most a tick (10 ms at HZ=100; 1 s allows for a slow
+	 * machine). */
+	int64_t c = v6_mono_coarse_ms(), fine = v6_mono_ms();
+	ok(c <= fine && fine - c < 1000, "coarse milliseconds: %lld ms behind the fine clock",
+	   (long long)(fine - c));
+	nanosleep(&pause, NULL);
+	ok(v6_mono_coarse_ms() - c >= 10, "coarse clock advances with time");
 }
 
 static void test_rundir(void)

@@ -209,12 +209,10 @@ int ndp_lock_instance(const char *path, const char *sock_path, const char *what,
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t give_up = v6_mono_ms() + 10000;
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (e == EWOULDBLOCK && t.tv_sec - t0.tv_sec < 10 && !answers(sock_path)) {
+		if (e == EWOULDBLOCK && v6_mono_ms() < give_up && !answers(sock_path)) {
 			usleep(50000);
 			continue;
 		}
