@@ -6,10 +6,10 @@
 #define _GNU_SOURCE
 #include "daemon.h"
 #include "log.h"
+#include "service.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -354,8 +354,6 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 	 * the next start finds its upstream claims free. */
 	int pidfd = (int)syscall(SYS_pidfd_open, daemon_pid, 0);
 
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct none[2] = { { 0 } };
 	sigset_t all;
 	char c;
 
@@ -385,9 +383,7 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 	}
 	close_range(from, ~0u, 0);
 	prctl(PR_SET_NAME, "ndproxy-cleanup", 0, 0, 0);
-	for (int cap = 0; cap <= 63; cap++)
-		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-	if (syscall(SYS_capset, &hdr, none) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (v6_service_drop_caps(0, NULL) < 0)
 		_exit(V6_EXIT_RUNTIME); /* never linger with more than asked */
 	for (;;) {
 		ssize_t r = read(p[0], &c, 1);
