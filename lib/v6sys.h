@@ -54,5 +54,10 @@ int64_t v6_mono_coarse_ms(void);
  * V6_RUNDIR_DEFAULT. */
 #define V6_RUNDIR_DEFAULT "/run/v6kit"
 const char *v6_rundir(void);
+/* The directory for state that must survive a reboot (tun6in4's start
+ * history and in-place overrides): $V6KIT_STATEDIR if set and not empty,
+ * else V6_STATEDIR_DEFAULT. */
+#define V6_STATEDIR_DEFAULT "/var/lib/v6kit"
+const char *v6_statedir(void);
 
 #endif

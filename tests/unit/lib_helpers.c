@@ -109,6 +109,14 @@ static void test_rundir(void)
 	is_str(v6_rundir(), "/run/v6kit", "an empty V6KIT_RUNDIR is unset");
 	setenv("V6KIT_RUNDIR", "/tmp/v6kit-run", 1);
 	is_str(v6_rundir(), "/tmp/v6kit-run", "V6KIT_RUNDIR wins");
+
+	unsetenv("V6KIT_STATEDIR");
+	is_str(v6_statedir(), "/var/lib/v6kit", "default state directory");
+	setenv("V6KIT_STATEDIR", "", 1);
+	is_str(v6_statedir(), "/var/lib/v6kit", "an empty V6KIT_STATEDIR is unset");
+	setenv("V6KIT_STATEDIR", "/tmp/v6kit-state", 1);
+	is_str(v6_statedir(), "/tmp/v6kit-state", "V6KIT_STATEDIR wins");
+	is_str(v6_rundir(), "/tmp/v6kit-run", "and the run directory is still its own");
 }
 
 int main(void)

@@ -355,13 +355,11 @@ static int netns_name(const struct stat *self, char *buf, size_t len)
 
 int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err)
 {
-	const char *base = getenv("V6KIT_STATEDIR");
+	const char *base = v6_statedir();
 	struct stat self;
 	char dir[4096], ns[256];
 	int rc;
 
-	if (!base || !*base)
-		base = "/var/lib/v6kit";
 	if (stat("/proc/self/ns/net", &self) < 0)
 		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	/* The history must outlive a reboot, or a router in a boot loop gets
