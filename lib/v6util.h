@@ -110,6 +110,11 @@ int v6_parse_prefix(const char *s, int flags, struct v6_prefix *out, const char 
 		    struct v6_err *err);
 int v6_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out, const char *what,
 		 struct v6_err *err);
+/* The names a tool keeps state under (srcroute's owners, ndproxy's
+ * instances): 1..max bytes of A-Z a-z 0-9 _ . : -, so a log line, a
+ * state file's line and a shell word carry them without quoting. */
+#define V6_NAME_CHARS "A-Z a-z 0-9 _ . : -"
+bool v6_name_ok(const char *s, size_t max);
 /* Linux interface names: 1..15 bytes, no '/', ':' or white space, not "." or "..". */
 int v6_parse_ifname(const char *s, const char *what, struct v6_err *err);
 

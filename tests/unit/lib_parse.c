@@ -178,6 +178,18 @@ static void test_emit(void)
 	free(buf);
 }
 
+static void test_name(void)
+{
+	const char *good[] = { "file", "ifupdown:he0", "a.b-c_d", "0", "ABCxyz789" };
+	const char *bad[] = { "", "two words", "a/b", "caf\xc3\xa9", "a\nb", "x$y", "q'", "tab\t" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(v6_name_ok(good[i], 32), "name '%s' accepted", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(!v6_name_ok(bad[i], 32), "name #%zu refused", i);
+	ok(v6_name_ok("abcd", 4) && !v6_name_ok("abcde", 4), "max bytes exactly, not one more");
+}
+
 int main(void)
 {
 	test_addr();
@@ -185,5 +197,6 @@ int main(void)
 	test_u32_ifname();
 	test_rtnames();
 	test_emit();
+	test_name();
 	return done_testing();
 }

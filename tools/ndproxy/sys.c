@@ -28,14 +28,11 @@
 
 int ndp_instance_check(const char *name, struct v6_err *err)
 {
-	size_t n = strlen(name);
-
-	if (n < 1 || n > 32 || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					   "0123456789_.:-") != n) {
+	if (!v6_name_ok(name, 32)) {
 		char shown[140];
 		ndp_vis(shown, sizeof(shown), name);
 		return v6_err_set(err, -EINVAL,
-				  "instance name must be 1-32 of A-Z a-z 0-9 _ . : -: '%s'", shown);
+				  "instance name must be 1-32 of " V6_NAME_CHARS ": '%s'", shown);
 	}
 	return 0;
 }
