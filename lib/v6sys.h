@@ -59,5 +59,12 @@ const char *v6_rundir(void);
  * else V6_STATEDIR_DEFAULT. */
 #define V6_STATEDIR_DEFAULT "/var/lib/v6kit"
 const char *v6_statedir(void);
+/* The name of the caller's network namespace for per-namespace state in
+ * the run directory: "netns-COOKIE" (SO_NETNS_COOKIE, Linux 5.14, never
+ * reused) or, on older kernels, "net-INODE". */
+int v6_netns_key(char *buf, size_t len, struct v6_err *err);
+/* mkdir -p, mode 0755 like the run directory: every missing level of
+ * path; -ENOTDIR when a level exists and is not a directory. */
+int v6_mkdirs(const char *path, struct v6_err *err);
 
 #endif

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct item {
 	uint32_t id;
@@ -119,11 +121,64 @@ static void test_rundir(void)
 	is_str(v6_rundir(), "/tmp/v6kit-run", "and the run directory is still its own");
 }
 
+static void test_netns_key(void)
+{
+	char a[64], b[64];
+	struct v6_err err;
+	struct stat st;
+
+	ok(v6_netns_key(a, sizeof(a), &err) == 0 && v6_netns_key(b, sizeof(b), &err) == 0 &&
+	   !strcmp(a, b), "the namespace's key is stable: %s", a);
+	if (!strncmp(a, "net-", 4))
+		ok(stat("/proc/self/ns/net", &st) == 0 &&
+		   strtoull(a + 4, NULL, 10) == (unsigned long long)st.st_ino,
+		   "without cookies: the namespace's inode");
+	else
+		ok(!strncmp(a, "netns-", 6) && strspn(a + 6, "0123456789") == strlen(a + 6) &&
+		   a[6], "a cookie: netns-DIGITS");
+}
+
+static void test_mkdirs(void)
+{
+	char top[] = "/tmp/v6kit-unit.XXXXXX", path[256], file[256];
+	struct v6_err err;
+	struct stat st;
+
+	umask(022);
+	if (!mkdtemp(top)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/a/b//c/", top);
+	ok(v6_mkdirs(path, &err) == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode),
+	   "every missing level made (doubled and trailing slashes too)");
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0755, "mode 0755 (umask 022)");
+	ok(v6_mkdirs(path, &err) == 0, "existing directories are fine");
+	snprintf(file, sizeof(file), "%s/a/f", top);
+	FILE *f = fopen(file, "w");
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/a/f/g", top);
+	ok(v6_mkdirs(path, &err) == -ENOTDIR && strstr(err.msg, "/a/f: "),
+	   "a file in the way: -ENOTDIR naming it (%s)", err.msg);
+	ok(v6_mkdirs(file, &err) == -ENOTDIR, "the path itself a file: -ENOTDIR");
+	snprintf(path, sizeof(path), "%s/a/b/c", top);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a/b", top);
+	rmdir(path);
+	unlink(file);
+	snprintf(path, sizeof(path), "%s/a", top);
+	rmdir(path);
+	ok(rmdir(top) == 0, "nothing else was made");
+}
+
 int main(void)
 {
 	test_append();
 	test_be();
 	test_clock();
 	test_rundir();
+	test_netns_key();
+	test_mkdirs();
 	return done_testing();
 }

@@ -163,9 +163,7 @@ int ndp_mkdir_for(const char *path, struct v6_err *err)
 	if (!(slash = strrchr(dir, '/')) || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", dir, strerror(errno));
-	return 0;
+	return v6_mkdirs(dir, err);
 }
 
 /* Does a live daemon answer on sock_path?  One on its way out may still
