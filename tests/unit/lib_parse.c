@@ -136,6 +136,21 @@ static void test_rtnames(void)
 	   "a name registered meanwhile under another id is refused");
 	ok(v6_rtnames_load(&t, dir, &err) == 0 && t.n == 4, "no duplicate lines were written");
 	v6_rtnames_free(&t);
+	int lock = v6_rtnames_lock(dir, "held.conf", &err);
+	ok(lock >= 0 && v6_rtnames_register_held(dir, "held.conf", "held", 1010, &err) == 0,
+	   "register under a lock held across the choice");
+	if (lock >= 0)
+		close(lock);
+	ok(v6_rtnames_load(&t, dir, &err) == 0 && v6_rtnames_id(&t, "held", &id) == 0 &&
+	   id == 1010, "and it loads back");
+	v6_rtnames_free(&t);
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	ok(v6_rtnames_register(path, "v6kit.conf", "x", 1003, &err) == -ENOENT &&
+	   strstr(err.msg, "absent/rt_tables.d: "), "no iproute2 directory: refused, named (%s)",
+	   err.msg);
+	ok(v6_rtnames_lock(path, "v6kit.conf", &err) == -ENOENT &&
+	   v6_rtnames_register_held(path, "v6kit.conf", "x", 1003, &err) == -ENOENT,
+	   "the same for the lock and a held registration");
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	ok(system(path) == 0, "cleanup");
 }
