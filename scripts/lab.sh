@@ -11,7 +11,7 @@
 # (scripts/demo, bench/NN-*.sh) gets its lab at once, removed however the
 # script ends, and the narration helpers say, run and die.
 # tests/vm/lib.sh stays apart: it runs inside the VM under busybox ash,
-# without bash or ip netns's /run/netns.  Documentation addresses only.
+# without bash (see there).  Documentation addresses only.
 
 LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The tools under test: build/ normally, build-asan/ for the sanitizer run.
