@@ -111,6 +111,12 @@ check: deps
 	@fuzz/run $${CHECK_FUZZ_SECONDS:-10}
 	@if [ -x tests/vm/run-vm ]; then tests/vm/run-vm; fi
 
+# The C unit tests alone: no root, no kernel, seconds.
+check-unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+		out=$$($$t 2>&1) || { fail=1; printf '%s\n' "$$out" | grep -v '^ok' | sed "s|^|$$t: |"; }; \
+	done; [ $$fail = 0 ] && echo 'unit tests: all passed'
+
 check-man:
 	$(msg) LINT man/
 	$(Q)mandoc -Tlint -W warning $(MANS)

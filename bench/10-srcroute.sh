@@ -30,8 +30,8 @@ make_host() {
 drop_host() {
 	ip netns del "$(host "$1")"
 	local i
-	for i in "${!LAB_HOSTS[@]}"; do [ "${LAB_HOSTS[$i]}" = "$1" ] && unset "LAB_HOSTS[$i]"; done
-	LAB_HOSTS=("${LAB_HOSTS[@]}")
+	for i in "${!LAB_NS[@]}"; do [ "${LAB_NS[$i]}" = "$1" ] && unset "LAB_NS[$i]"; done
+	LAB_NS=("${LAB_NS[@]}")
 }
 
 # N sources spread over the uplinks, tables numbered so that ip needs no names.

@@ -49,7 +49,7 @@ printf '%s\n' 'proxy h0 {' '    rule 2001:db8:1::2:0/112 {' '        static' '  
 	'    rule 2001:db8:1::100:0/104 {' '        static' '    }' '}' >"$LAB_TMP/responder.conf"
 ip netns exec "$(host host)" "$BIN/ndproxy" -c "$LAB_TMP/responder.conf" \
 	-n "$(host host)" >"$LAB_TMP/responder.log" 2>&1 3>&- &
-LAB_BG+=($!)
+LAB_PIDS+=($!)
 
 # load RATE COUNT [BASE] [K]: one JSON line from the generator.
 load() {
@@ -94,7 +94,7 @@ start() {
 	# so $! is the daemon itself.
 	ip netns exec "$(host router)" "$@" >"$LAB_TMP/$name.log" 2>&1 3>&- &
 	PID=$!
-	LAB_BG+=("$PID")
+	LAB_PIDS+=("$PID")
 	sleep 1
 	kill -0 "$PID" 2>/dev/null || { cat "$LAB_TMP/$name.log" >&2; die "$name did not start"; }
 }

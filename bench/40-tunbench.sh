@@ -64,18 +64,18 @@ listening() {
 	die "no server on $1 $2/$3"
 }
 
-# server NAME HOST CMD...: start a server quietly; its pid (the process
-# itself, under lab_bg's subshell) goes to SRV_PID[NAME] once it listens.
+# server NAME HOST CMD...: start a server quietly; its pid goes to
+# SRV_PID[NAME] once it listens.
 declare -A SRV_PID
 server() {
 	local name=$1 h=$2
 	shift 2
-	lab_bg "$h" "$@" >"$LAB_TMP/$name.log" 2>&1
-	SRV_SHELL=${LAB_BG[-1]}
+	LAB_BG_LOG="$LAB_TMP/$name.log" lab_bg "$h" "$@"
+	SRV_LAST=$LAB_LAST_PID
 }
 server_pid() {
-	SRV_PID[$1]=$(pgrep -P "$SRV_SHELL" | head -1)
-	[ -n "${SRV_PID[$1]}" ] || die "$1: server not running"
+	SRV_PID[$1]=$SRV_LAST
+	kill -0 "${SRV_PID[$1]}" 2>/dev/null || die "$1: server not running"
 }
 start_servers() {
 	local h=$1

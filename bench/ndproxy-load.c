@@ -12,6 +12,7 @@
  * unanswered asks of one target, counts as lost. */
 #define _GNU_SOURCE
 #include "ndproxy.h"
+#include "v6sys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,9 +36,7 @@
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return v6_mono_ns();
 }
 
 static void die(const char *what)
@@ -154,7 +153,7 @@ usage:
 		memcpy(p + 8, &src, 16);
 		memcpy(p + 24, &sn, 16);
 		ndp_build_ns_icmp(p + 40, &t, mac);
-		uint16_t sum = ndp_icmp6_csum(&src, &sn, p + 40, NDP_NS_ICMP_LEN);
+		uint16_t sum = v6_csum6(&src, &sn, IPPROTO_ICMPV6, p + 40, NDP_NS_ICMP_LEN);
 		p[42] = (uint8_t)(sum >> 8);
 		p[43] = (uint8_t)sum;
 		to[i] = (struct sockaddr_ll){ .sll_family = AF_PACKET,

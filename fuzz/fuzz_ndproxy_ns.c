@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		uint8_t na[NDP_NA_LEN];
 		ndp_build_na(na, &ns.dst, &ns.src, &ns.target, NDP_NA_SOLICITED, ns.slla);
-		if (ndp_icmp6_csum(&ns.dst, &ns.src, na + 40, 32) != 0)
+		if (v6_csum6(&ns.dst, &ns.src, IPPROTO_ICMPV6, na + 40, 32) != 0)
 			__builtin_trap();
 	}
 	ndp_parse_na_icmp(data, size, 255, &t);

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	t64_encap_check(data, size, 1480);
 	size_t n = t64_ptb_build(out, sizeof(out), &me, data, size, 1480);
-	if (n > 1280 || (n && t64_csum6(out + 8, out + 24, 58, out + 40, n - 40) != 0))
+	if (n > 1280 || (n && v6_csum6(out + 8, out + 24, 58, out + 40, n - 40) != 0))
 		__builtin_trap();
 	for (unsigned i = 0; i < 64; i++) {
 		n = t64_tso_segment(out, 2048, data, size, 536, i);

@@ -30,7 +30,7 @@ static void write_up(struct t64_rx *rx, const uint8_t *f, size_t len)
 		size_t l = t64_tso_segment(seg, sizeof(seg), copy, n, gso, i);
 		if (!l)
 			break;
-		if (t64_csum6(seg + 8, seg + 24, 6, seg + 40, l - 40) != 0 || (seg[53] & ~0x18))
+		if (v6_csum6(seg + 8, seg + 24, 6, seg + 40, l - 40) != 0 || (seg[53] & ~0x18))
 			__builtin_trap();
 	}
 }

@@ -84,7 +84,7 @@ static size_t recipe(uint8_t *f, size_t pay, unsigned kind)
 		t[5] = (uint8_t)l4;
 		ck = 6;
 	}
-	uint16_t c = t64_csum6(p + 8, p + 24, p[6], t, l4);
+	uint16_t c = v6_csum6(p + 8, p + 24, p[6], t, l4);
 	t[ck] = (uint8_t)(c >> 8);
 	t[ck + 1] = (uint8_t)c;
 	return 10 + 40 + l4;

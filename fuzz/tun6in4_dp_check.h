@@ -61,7 +61,7 @@ static void dpc_inner(struct dp_check *c, const uint8_t *p, size_t len)
 	}
 	unsigned flow = (unsigned)(p[1] & 0x0f) << 16 | (unsigned)p[2] << 8 | p[3];
 	if ((c->l4_all || (c->l4_flow && flow == c->l4_flow)) && (p[6] == 6 || p[6] == 17) &&
-	    t64_csum6(p + 8, p + 24, p[6], p + 40, len - 40) != 0) {
+	    v6_csum6(p + 8, p + 24, p[6], p + 40, len - 40) != 0) {
 		dpc_fail(c, "inner checksum wrong");
 		return;
 	}

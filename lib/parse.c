@@ -101,6 +101,14 @@ bad:
 	return v6_err_set(err, -EINVAL, "%s must be %u-%u: '%s'", what, min, max, s);
 }
 
+bool v6_name_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n && n <= max &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-") == n;
+}
+
 int v6_parse_ifname(const char *s, const char *what, struct v6_err *err)
 {
 	size_t n = strlen(s);

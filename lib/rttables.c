@@ -197,14 +197,24 @@ uint32_t v6_rtnames_free_id(const struct v6_rtnames *t, bool (*taken)(uint32_t i
 
 static int register_locked(const char *path, const char *name, uint32_t id, struct v6_err *err);
 
+/* DIR/rt_tables.d into buf, made if missing; DIR itself must exist (a
+ * system without iproute2's directory is not one to write names into). */
+static int dropin_dir(char *buf, size_t len, const char *dir, struct v6_err *err)
+{
+	snprintf(buf, len, "%s/rt_tables.d", dir);
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
+	return 0;
+}
+
 int v6_rtnames_register(const char *dir, const char *file, const char *name, uint32_t id,
 			struct v6_err *err)
 {
 	char path[4096 + 256], tmp[4200], ddir[4096];
 
-	snprintf(ddir, sizeof(ddir), "%s/rt_tables.d", dir);
-	if (mkdir(ddir, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", ddir, strerror(errno));
+	int rc = dropin_dir(ddir, sizeof(ddir), dir, err);
+	if (rc < 0)
+		return rc;
 	snprintf(path, sizeof(path), "%s/%.255s", ddir, file);
 	/* Two writers at once must not lose each other's line: serialise the
 	 * read-modify-rename on a lock beside the file (not .conf, so iproute2
@@ -217,7 +227,7 @@ int v6_rtnames_register(const char *dir, const char *file, const char *name, uin
 			close(lock);
 		return v6_err_set(err, -e, "%s: %s", tmp, strerror(e));
 	}
-	int rc = register_locked(path, name, id, err);
+	rc = register_locked(path, name, id, err);
 	close(lock);
 	return rc;
 }
@@ -284,9 +294,9 @@ int v6_rtnames_lock(const char *dir, const char *file, struct v6_err *err)
 	char ddir[4096], lockpath[4200];
 	int fd;
 
-	snprintf(ddir, sizeof(ddir), "%s/rt_tables.d", dir);
-	if (mkdir(ddir, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", ddir, strerror(errno));
+	int rc = dropin_dir(ddir, sizeof(ddir), dir, err);
+	if (rc < 0)
+		return rc;
 	snprintf(lockpath, sizeof(lockpath), "%s/.%s.lock", ddir, file);
 	if ((fd = open(lockpath, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
 		return v6_err_set(err, -errno, "%s: %s", lockpath, strerror(errno));
@@ -305,9 +315,9 @@ int v6_rtnames_register_held(const char *dir, const char *file, const char *name
 {
 	char path[4096 + 256], ddir[4096];
 
-	snprintf(ddir, sizeof(ddir), "%s/rt_tables.d", dir);
-	if (mkdir(ddir, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", ddir, strerror(errno));
+	int rc = dropin_dir(ddir, sizeof(ddir), dir, err);
+	if (rc < 0)
+		return rc;
 	snprintf(path, sizeof(path), "%s/%.255s", ddir, file);
 	return register_locked(path, name, id, err);
 }

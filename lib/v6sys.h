@@ -42,10 +42,29 @@ int v6_rtnames_register_held(const char *dir, const char *file, const char *name
 /* Milliseconds of CLOCK_MONOTONIC: for deadlines and intervals, never
  * stepped by the wall clock. */
 int64_t v6_mono_ms(void);
+/* Nanoseconds of CLOCK_MONOTONIC, for measurements (and sd_notify's
+ * MONOTONIC_USEC, which is the same clock). */
+int64_t v6_mono_ns(void);
+/* Milliseconds of CLOCK_MONOTONIC_COARSE: the same clock at the last
+ * tick (1-10 ms behind), read without a timer access, for a packet path
+ * that needs only a rate limit's resolution. */
+int64_t v6_mono_coarse_ms(void);
 
 /* The runtime state directory: $V6KIT_RUNDIR if set and not empty, else
  * V6_RUNDIR_DEFAULT. */
 #define V6_RUNDIR_DEFAULT "/run/v6kit"
 const char *v6_rundir(void);
+/* The directory for state that must survive a reboot (tun6in4's start
+ * history and in-place overrides): $V6KIT_STATEDIR if set and not empty,
+ * else V6_STATEDIR_DEFAULT. */
+#define V6_STATEDIR_DEFAULT "/var/lib/v6kit"
+const char *v6_statedir(void);
+/* The name of the caller's network namespace for per-namespace state in
+ * the run directory: "netns-COOKIE" (SO_NETNS_COOKIE, Linux 5.14, never
+ * reused) or, on older kernels, "net-INODE". */
+int v6_netns_key(char *buf, size_t len, struct v6_err *err);
+/* mkdir -p, mode 0755 like the run directory: every missing level of
+ * path; -ENOTDIR when a level exists and is not a directory. */
+int v6_mkdirs(const char *path, struct v6_err *err);
 
 #endif

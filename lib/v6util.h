@@ -110,6 +110,11 @@ int v6_parse_prefix(const char *s, int flags, struct v6_prefix *out, const char 
 		    struct v6_err *err);
 int v6_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out, const char *what,
 		 struct v6_err *err);
+/* The names a tool keeps state under (srcroute's owners, ndproxy's
+ * instances): 1..max bytes of A-Z a-z 0-9 _ . : -, so a log line, a
+ * state file's line and a shell word carry them without quoting. */
+#define V6_NAME_CHARS "A-Z a-z 0-9 _ . : -"
+bool v6_name_ok(const char *s, size_t max);
 /* Linux interface names: 1..15 bytes, no '/', ':' or white space, not "." or "..". */
 int v6_parse_ifname(const char *s, const char *what, struct v6_err *err);
 
@@ -217,6 +222,36 @@ static inline void v6_put_be32(uint8_t *p, uint32_t v)
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
 }
+static inline uint64_t v6_get_be64(const uint8_t *p)
+{
+	return (uint64_t)v6_get_be32(p) << 32 | v6_get_be32(p + 4);
+}
+static inline void v6_put_be64(uint8_t *p, uint64_t v)
+{
+	v6_put_be32(p, (uint32_t)(v >> 32));
+	v6_put_be32(p + 4, (uint32_t)v);
+}
+
+/* ---- the Internet checksum (RFC 1071) ------------------------------ */
+
+/* A running sum is a uint32_t of big-endian 16-bit words; start at 0, add
+ * pieces in order, fold once.  Every piece but the last must be of even
+ * length (RFC 1071 2(B): a piece that starts at an odd offset would need
+ * its sum byte-swapped).  v6_csum_add() adds the piece's sum folded to 16
+ * bits, so a sum holds 65536 pieces before it could overflow. */
+uint32_t v6_csum_add(uint32_t sum, const void *data, size_t len);
+/* RFC 8200 8.1: the sum of the IPv6 pseudo-header, src and dst 16 bytes
+ * each, len the upper-layer packet length, next its protocol number. */
+uint32_t v6_csum_pseudo6(const void *src, const void *dst, uint8_t next, size_t len);
+/* Fold the carries back in and complement: the value of the checksum
+ * field, in host order (store it with v6_put_be16).  Over data that holds
+ * a correct checksum the result is 0. */
+uint16_t v6_csum_fold(uint32_t sum);
+/* v6_csum_fold(v6_csum_add(0, data, len)): an IPv4 header, ICMPv4. */
+uint16_t v6_csum(const void *data, size_t len);
+/* The checksum of an ICMPv6, TCP or UDP packet (RFC 4443 2.3, RFC 8200
+ * 8.1): pseudo-header and data. */
+uint16_t v6_csum6(const void *src, const void *dst, uint8_t next, const void *data, size_t len);
 
 /* Routing tables a tool fills, the one rule for srcroute and tun6in4.
  * As in iproute2 (ip-route(8) "table TABLEID"), a table is a number or a

@@ -17,8 +17,6 @@
 
 load helpers
 
-HOOK_SRC="$BATS_TEST_DIRNAME/../scripts/ifupdown/v6kit"
-
 setup() {
 	requires root cmd:ifup cmd:ifdown cmd:run-parts
 	lab_setup
@@ -30,53 +28,18 @@ setup() {
 	lab_addr r v2 198.51.100.10/24
 	lab_addr b2 w2 198.51.100.1/24
 
-	ETC=$LAB_DIR/etc
-	mkdir -p "$ETC/network" "$ETC/v6kit/tunnels" "$LAB_DIR/sbin" "$LAB_DIR/ifstate" \
-		"$LAB_DIR/overlay"
-	local d
-	for d in if-pre-up.d if-up.d if-down.d if-post-down.d; do
-		mkdir -p "$ETC/network/$d"
-		cp "$HOOK_SRC" "$ETC/network/$d/v6kit"
-		chmod 755 "$ETC/network/$d/v6kit"
-	done
-	install_tools tun6in4 srcroute ndproxy
 	# The router's private view of the file system, set up anew for every
-	# command (each ip netns exec gets a fresh mount namespace).
-	mkdir -p "$LAB_DIR/state"
-	cat >"$LAB_DIR/enter" <<-EOF
-		#!/bin/sh
-		set -eu
-		# Upper and work directories of its own: two commands at once (ifup A &
-		# ifup B) must not share an overlay work directory.
-		o=\$(mktemp -d "$LAB_DIR/overlay/run.XXXXXX")
-		mkdir "\$o/up" "\$o/work"
-		mount -t overlay overlay -o "lowerdir=/etc,upperdir=\$o/up,workdir=\$o/work" /etc
-		mkdir -p /etc/v6kit /etc/iproute2
-		mount --bind "$ETC/network" /etc/network
-		mount --bind "$ETC/v6kit" /etc/v6kit
-		mount --bind "$V6KIT_IPROUTE2_DIR" /etc/iproute2
-		mount -t tmpfs tmpfs /run
-		mkdir -p /run/v6kit
-		mount --bind "$V6KIT_RUNDIR" /run/v6kit
-		mount --bind "$LAB_DIR/sbin" /usr/local/sbin
-		# The restart guard's history persists under /var/lib/v6kit: the
-		# lab's own, so runs never count against each other or the host.
-		mount -t tmpfs tmpfs /var/lib
-		mkdir -p /var/lib/v6kit
-		mount --bind "$LAB_DIR/state" /var/lib/v6kit
-		exec "\$@"
-	EOF
-	chmod 755 "$LAB_DIR/enter"
+	# command (lab_router_view in scripts/lab.sh).
+	ETC=$LAB_DIR/etc
+	lab_router_view "$LAB_DIR"
+	install_tools tun6in4 srcroute ndproxy
 	export V6KIT_TUNNELS_DIR="$ETC/v6kit/tunnels"
 }
 
 teardown() { lab_teardown; }
 
 # install_tools TOOL...: put the built tools on the router's PATH.
-install_tools() {
-	local t
-	for t in "$@"; do ln -sf "$V6KIT_BIN/$t" "$LAB_DIR/sbin/$t"; done
-}
+install_tools() { lab_router_tools "$LAB_DIR" "$@"; }
 
 # in_router CMD...: CMD in the router with its private mounts.
 in_router() { in_ns r "$LAB_DIR/enter" "$@"; }

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Shared test lab for every v6kit bats file: fresh network namespaces and
-# veth links per test, background processes tracked by pid, a `requires`
-# guard, a timeout around every command, cleanup even when a test fails.
+# The bats side of the namespace lab in scripts/lab.sh (namespaces, veth
+# links, background processes, the router's view, cleanup; shared with
+# the demo and the benchmarks): a fresh lab per test, a `requires` guard,
+# a timeout around every command, cleanup even when a test fails.
 #
 # Use:   load helpers
 #        setup()    { lab_setup; }
@@ -14,10 +15,11 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-# The tools under test: build/ normally, build-asan/ for the sanitizer run.
-V6KIT_BIN=${V6KIT_BIN:-$TOP/build}
-# Seconds any single lab command may take before it counts as hung.
-LAB_TIMEOUT=${LAB_TIMEOUT:-30}
+# The lab without the scripts' part (bats has its own run).
+# shellcheck disable=SC2034 # read by scripts/lab.sh
+LAB_BATS=1
+# shellcheck source=scripts/lab.sh
+. "$TOP/scripts/lab.sh"
 
 # requires WHAT...: skip with a reason when the machine lacks it.  An
 # unknown requirement is a bug in the test, so it fails loudly.
@@ -36,118 +38,14 @@ requires() {
 	done
 }
 
-# t CMD...: run with the lab's timeout.
-t() { timeout --kill-after=5 "$LAB_TIMEOUT" "$@"; }
-
-# lab_setup: per-test state; every namespace name carries a unique prefix
-# so parallel or leftover runs never collide.
+# lab_setup: a lab of this test's own; its namespace names carry the
+# pid and test number.
 lab_setup() {
-	LAB_ID="v6k$$-${BATS_TEST_NUMBER:-0}"
-	LAB_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/v6kit-lab.XXXXXX")
-	LAB_NS=()
-	LAB_PIDS=()
-	# Table names go to a private iproute2 dir, never the host's /etc.
-	export V6KIT_IPROUTE2_DIR="$LAB_DIR/iproute2"
-	mkdir -p "$V6KIT_IPROUTE2_DIR/rt_tables.d"
-	cp /etc/iproute2/rt_tables "$V6KIT_IPROUTE2_DIR/" 2>/dev/null || true
-	export V6KIT_RUNDIR="$LAB_DIR/run"
-	mkdir -p "$V6KIT_RUNDIR"
+	lab_init "v6k$$-${BATS_TEST_NUMBER:-0}"
 }
 
 lab_teardown() {
-	local pid ns
-	for pid in "${LAB_PIDS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null || true
-	done
-	for pid in "${LAB_PIDS[@]}"; do
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$pid" 2>/dev/null || true
-	done
-	for ns in "${LAB_NS[@]}"; do
-		# Kill anything still running inside, then the namespace.
-		ip netns pids "$(ns "$ns")" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
-		ip netns del "$(ns "$ns")" 2>/dev/null || true
-	done
-	[ -n "${LAB_DIR:-}" ] && rm -rf "$LAB_DIR"
-	return 0
-}
-
-# ns SHORT: the real namespace name of a lab host.
-ns() { printf '%s-%s' "$LAB_ID" "$1"; }
-
-# lab_ns SHORT...: create hosts with loopback up, IPv6 DAD off (tests want
-# addresses usable at once; tests of DAD turn it back on), forwarding off.
-lab_ns() {
-	local s n
-	for s in "$@"; do
-		n=$(ns "$s")
-		ip netns add "$n"
-		LAB_NS+=("$s")
-		ip -n "$n" link set lo up
-		in_ns "$s" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-	done
-}
-
-# in_ns SHORT CMD...: run CMD inside a lab host, under the timeout.
-in_ns() {
-	local s=$1
-	shift
-	t ip netns exec "$(ns "$s")" "$@"
-}
-
-# lab_link A IFA B IFB: a veth pair between hosts A and B, both ends up.
-# Returns once both ends are operationally up with their link-local
-# address, so a later kernel_snapshot never catches the link mid-change.
-lab_link() {
-	ip link add name "$2" netns "$(ns "$1")" type veth peer name "$4" netns "$(ns "$3")"
-	ip -n "$(ns "$1")" link set "$2" up
-	ip -n "$(ns "$3")" link set "$4" up
-	lab_link_settled "$1" "$2"
-	lab_link_settled "$3" "$4"
-}
-
-# lab_link_settled HOST IFACE: wait until IFACE is up and has fe80::/64.
-lab_link_settled() {
-	wait_for 10 sh -c "ip -n '$(ns "$1")' -o link show dev '$2' | grep -q 'state UP' &&
-		ip -n '$(ns "$1")' -6 -o addr show dev '$2' scope link | grep -q 'fe80::'"
-}
-
-# lab_addr HOST IFACE ADDR/LEN: add an address that is usable at once.
-lab_addr() {
-	case "$3" in
-	*:*) ip -n "$(ns "$1")" addr add "$3" dev "$2" nodad ;;
-	*) ip -n "$(ns "$1")" addr add "$3" dev "$2" ;;
-	esac
-}
-
-# lab_forward HOST: make HOST a router.
-lab_forward() {
-	in_ns "$1" sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
-}
-
-# lab_bg HOST CMD...: start CMD in the background inside HOST, remember its
-# pid for teardown; output goes to $LAB_DIR/bg.N.log.  Sets LAB_LAST_PID.
-lab_bg() {
-	local s=$1 log
-	shift
-	log="$LAB_DIR/bg.${#LAB_PIDS[@]}.log"
-	ip netns exec "$(ns "$s")" "$@" >"$log" 2>&1 3>&- &
-	LAB_LAST_PID=$!
-	LAB_LAST_LOG=$log
-	LAB_PIDS+=("$LAB_LAST_PID")
-}
-
-# wait_for SECS CMD...: poll CMD (a condition, not a sleep-and-hope) every
-# 50 ms until it succeeds; fail after SECS.
-wait_for() {
-	local secs=$1 i
-	shift
-	for ((i = 0; i < secs * 20; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	echo "wait_for: timed out after ${secs}s: $*" >&2
-	return 1
+	lab_cleanup
 }
 
 # tool NAME ARGS...: run a built v6kit tool under the timeout.

@@ -49,10 +49,33 @@ int v6_service_user(const char *user, uid_t *uid, gid_t *gid, const char **chose
 	return 0;
 }
 
-int v6_service_drop(const char *user, uint32_t keep, struct v6_err *err)
+int v6_service_drop_caps(uint32_t keep, struct v6_err *err)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { { 0 } };
+
+	/* The bounding set first, while CAP_SETPCAP is still effective, so
+	 * nothing this process could execute regains the rest.  Numbers past
+	 * the kernel's last capability are EINVAL: nothing to drop there. */
+	for (int cap = 0; cap <= 63; cap++) {
+		if (cap < 32 && (keep & (1u << cap)))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return v6_err_set(err, -errno, "dropping capability %d: %s", cap,
+					  strerror(errno));
+	}
+	data[0].effective = data[0].permitted = keep;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return v6_err_set(err, -errno, "capset: %s", strerror(errno));
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return v6_err_set(err, -errno, "no_new_privs: %s", strerror(errno));
+	return 0;
+}
+
+int v6_service_drop(const char *user, uint32_t keep, struct v6_err *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
 	const char *name;
 	bool fell_back;
 	uid_t uid;
@@ -64,24 +87,21 @@ int v6_service_drop(const char *user, uint32_t keep, struct v6_err *err)
 	if (fell_back)
 		log_info("user '%s' does not exist, running as '%s' (make install creates it)",
 			 V6_SERVICE_USER, name);
-	/* Shrink the bounding set while we still may, so nothing this process
-	 * could execute regains the rest. */
-	for (int cap = 0; cap <= 63; cap++) {
-		if (cap < 32 && (keep & (1u << cap)))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return v6_err_set(err, -errno, "dropping capability %d: %s", cap,
-					  strerror(errno));
-	}
+	/* capabilities(7): with KEEPCAPS the permitted set survives the
+	 * switch away from uid 0; the effective set is cleared. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || setgroups(1, &gid) < 0 ||
 	    setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
 		return v6_err_set(err, -errno, "switching to user '%s': %s", name, strerror(errno));
-	data[0].effective = data[0].permitted = keep;
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return v6_err_set(err, -errno, "prctl: %s", strerror(errno));
+	/* Make the permitted set effective again for the drop's own steps. */
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return v6_err_set(err, -errno, "capget: %s", strerror(errno));
+	data[0].effective = data[0].permitted;
+	data[1].effective = data[1].permitted;
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return v6_err_set(err, -errno, "capset: %s", strerror(errno));
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return v6_err_set(err, -errno, "prctl: %s", strerror(errno));
-	return 0;
+	return v6_service_drop_caps(keep, err);
 }
 
 static int notify_fd = -1;

@@ -27,6 +27,11 @@ int v6_service_user(const char *user, uid_t *uid, gid_t *gid, const char **chose
  * is set.  Every step must succeed: a daemon that asked to drop privileges
  * never runs on with more than it asked for. */
 int v6_service_drop(const char *user, uint32_t keep, struct v6_err *err);
+/* The same without a change of user: keep only KEEP in the effective,
+ * permitted and bounding sets, clear the inheritable set, and set
+ * no_new_privs; needs CAP_SETPCAP unless the bounding set is KEEP
+ * already.  Every step is checked. */
+int v6_service_drop_caps(uint32_t keep, struct v6_err *err);
 
 /* systemd's notify protocol without libsystemd.  Open while still root
  * (the socket may be root-only); notify is a no-op outside systemd. */

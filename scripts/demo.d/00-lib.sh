@@ -6,7 +6,7 @@
 # rules and routes of every table.
 router_state() {
 	local n
-	n=$(host router)
+	n=$(ns router)
 	ip -n "$n" -o link | sed 's/^[0-9]*: //; s/ qlen [0-9]*//'
 	ip -n "$n" -o addr | sed 's/^[0-9]*: //; s/valid_lft.*//'
 	ip -n "$n" -4 rule

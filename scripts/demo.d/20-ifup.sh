@@ -7,45 +7,18 @@
 # 6in4 tunnels with source routing, through the real ifup and v6kit's hook
 # (installed, as `make install` does, in the four if-*.d directories).
 #
-# The router sees a private file system (a mount namespace per command):
-# the lab's directories over /etc/network, /etc/v6kit, /etc/iproute2,
-# /run/v6kit, and the built tools in /usr/local/sbin, on ifup's fixed PATH.
-# /etc itself is an overlay, so the machine's own /etc is never written.
-R_ETC="$LAB_TMP/router-etc"
-mkdir -p "$R_ETC/network" "$R_ETC/v6kit/tunnels" "$LAB_TMP/router-sbin" "$LAB_TMP/ifstate" \
-	"$LAB_TMP/router-state" \
-	"$LAB_TMP/overlay"
-for d in if-pre-up.d if-up.d if-down.d if-post-down.d; do
-	install -D -m 755 "$top/scripts/ifupdown/v6kit" "$R_ETC/network/$d/v6kit"
-done
-for t in tun6in4 srcroute ndproxy tunbench; do
-	ln -s "$V6KIT_BIN/$t" "$LAB_TMP/router-sbin/$t"
-done
-cat >"$LAB_TMP/enter" <<ENTER
-#!/bin/sh
-set -eu
-# Upper and work directories of its own: two commands at once (ifup A &
-# ifup B) must not share an overlay work directory.
-o=\$(mktemp -d "$LAB_TMP/overlay/run.XXXXXX")
-mkdir "\$o/up" "\$o/work"
-mount -t overlay overlay -o "lowerdir=/etc,upperdir=\$o/up,workdir=\$o/work" /etc
-mkdir -p /etc/v6kit /etc/iproute2
-mount --bind "$R_ETC/network" /etc/network
-mount --bind "$R_ETC/v6kit" /etc/v6kit
-mount --bind "$V6KIT_IPROUTE2_DIR" /etc/iproute2
-mount -t tmpfs tmpfs /run
-mkdir -p /run/v6kit
-mount --bind "$V6KIT_RUNDIR" /run/v6kit
-mount --bind "$LAB_TMP/router-sbin" /usr/local/sbin
-mount -t tmpfs tmpfs /var/lib
-mkdir -p /var/lib/v6kit
-mount --bind "$LAB_TMP/router-state" /var/lib/v6kit
-exec "\$@"
-ENTER
-chmod 755 "$LAB_TMP/enter"
+# The router sees a private file system (a mount namespace per command,
+# lab_router_view in scripts/lab.sh): the lab's directories over
+# /etc/network, /etc/v6kit, /etc/iproute2, /run/v6kit and /var/lib/v6kit,
+# and the built tools in /usr/local/sbin, on ifup's fixed PATH.  /etc
+# itself is an overlay, so the machine's own /etc is never written.
+R=$LAB_DIR/router
+R_ETC=$R/etc
+lab_router_view "$R"
+lab_router_tools "$R" tun6in4 srcroute ndproxy tunbench
 # ndproxy reads its configuration again as an unprivileged user.
-chmod 755 "$LAB_TMP"
-router() { on router "$LAB_TMP/enter" "$@"; }
+chmod 755 "$LAB_DIR"
+router() { on router "$R/enter" "$@"; }
 
 cat >"$R_ETC/network/interfaces" <<'IFACES'
 # The router's /etc/network/interfaces.
@@ -107,10 +80,10 @@ cat "$R_ETC/network/interfaces"
 router_before=$(router_state)
 
 say "ifup -a: every stanza in order, the hook at each phase"
-run router ifup -a -i /etc/network/interfaces --state-dir "$LAB_TMP/ifstate"
+run router ifup -a -i /etc/network/interfaces --state-dir "$R/ifstate"
 say "what came up"
 run router tun6in4 show
 run router srcroute show
-run ip -n "$(host router)" -6 rule
-run ip -n "$(host router)" -6 route show table 100
+run ip -n "$(ns router)" -6 rule
+run ip -n "$(ns router)" -6 route show table 100
 run router ndproxy status -N eth1

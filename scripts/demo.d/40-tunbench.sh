@@ -7,16 +7,12 @@
 # tunnel's own address, monitoring-plugin exit codes) through each tunnel.
 TB="$V6KIT_BIN/tunbench"
 say "4. tunbench through each tunnel"
-lab_bg internet "$TB" server -B "$WORLD" >"$LAB_TMP/tunbench-server.log" 2>&1
-for _ in $(seq 100); do
-	grep -q listening "$LAB_TMP/tunbench-server.log" && break
-	sleep 0.05
-done
-grep -q listening "$LAB_TMP/tunbench-server.log" || die "the tunbench server did not start"
+lab_bg internet "$TB" server -B "$WORLD"
+wait_for 5 grep -q listening "$LAB_LAST_LOG" || die "the tunbench server did not start"
 for t in he0:2001:db8:470::2 he1:2001:db8:5a::2; do
 	src=${t#*:}
 	say "$src through ${t%%:*}: TCP for 2 seconds"
-	run "$TB" -n "$(host router)" client "$WORLD" -B "$src" -t 2 -i 0
+	run "$TB" -n "$(ns router)" client "$WORLD" -B "$src" -t 2 -i 0
 	say "health check of ${t%%:*} (exit 0 = OK)"
-	run "$TB" -n "$(host router)" ping "$WORLD" -I "$src" -c 3 -i 0.2
+	run "$TB" -n "$(ns router)" ping "$WORLD" -I "$src" -c 3 -i 0.2
 done

@@ -6,12 +6,12 @@
 # hook stops the NDP proxy, removes the stanzas' source routes and the
 # tunnels.  The router must be exactly as before ifup.
 say "5. ifdown -a"
-run router ifdown -a -i /etc/network/interfaces --state-dir "$LAB_TMP/ifstate"
+run router ifdown -a -i /etc/network/interfaces --state-dir "$R/ifstate"
 if [ "$(router_state)" != "$router_before" ]; then
 	diff <(printf '%s\n' "$router_before") <(router_state) || true
 	die "ifdown -a left the router different from before ifup"
 fi
-[ -z "$(ip netns pids "$(host router)")" ] || die "processes left running in the router"
+[ -z "$(ip netns pids "$(ns router)")" ] || die "processes left running in the router"
 # What the tools keep in /run/v6kit must be gone too; lock files and
 # registries emptied down to their comment header may stay, and the
 # restart guard's history (*.starts) is meant to.

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct item {
 	uint32_t id;
@@ -65,6 +67,10 @@ static void test_be(void)
 	ok(v6_get_be16(b) == 0x1234 && v6_get_be32(b + 2) == 0xdeadbeef, "get reads it back");
 	const uint8_t ff[4] = { 0xff, 0xfe, 0x80, 0x01 };
 	ok(v6_get_be16(ff) == 0xfffe && v6_get_be32(ff) == 0xfffe8001u, "high bits stay unsigned");
+	uint8_t q[8];
+	v6_put_be64(q, 0xfedcba9876543210ull);
+	ok(q[0] == 0xfe && q[3] == 0x98 && q[4] == 0x76 && q[7] == 0x10, "put64 writes network order");
+	ok(v6_get_be64(q) == 0xfedcba9876543210ull, "get64 reads it back, high bits unsigned");
 }
 
 static void test_clock(void)
@@ -79,6 +85,22 @@ static void test_clock(void)
 	int64_t b = v6_mono_ms();
 	ok(b - a >= 20 && b - a < 60000, "advances with time (%lld ms for a 20 ms sleep)",
 	   (long long)(b - a));
+
+	int64_t ns = v6_mono_ns(), ms = v6_mono_ms();
+	ok(llabs((long long)(ns / 1000000 - ms)) < 1000, "nanoseconds of the same clock");
+	bool sub_ms = false;
+	for (int i = 0; i < 5; i++)
+		sub_ms |= v6_mono_ns() % 1000000 != 0;
+	ok(sub_ms, "nanoseconds resolve below a millisecond");
+
+	/* The coarse clock is the same clock at the last tick: never ahead,
+	 * behind by at most a tick (10 ms at HZ=100; 1 s allows for a slow
+	 * machine). */
+	int64_t c = v6_mono_coarse_ms(), fine = v6_mono_ms();
+	ok(c <= fine && fine - c < 1000, "coarse milliseconds: %lld ms behind the fine clock",
+	   (long long)(fine - c));
+	nanosleep(&pause, NULL);
+	ok(v6_mono_coarse_ms() - c >= 10, "coarse clock advances with time");
 }
 
 static void test_rundir(void)
@@ -89,6 +111,65 @@ static void test_rundir(void)
 	is_str(v6_rundir(), "/run/v6kit", "an empty V6KIT_RUNDIR is unset");
 	setenv("V6KIT_RUNDIR", "/tmp/v6kit-run", 1);
 	is_str(v6_rundir(), "/tmp/v6kit-run", "V6KIT_RUNDIR wins");
+
+	unsetenv("V6KIT_STATEDIR");
+	is_str(v6_statedir(), "/var/lib/v6kit", "default state directory");
+	setenv("V6KIT_STATEDIR", "", 1);
+	is_str(v6_statedir(), "/var/lib/v6kit", "an empty V6KIT_STATEDIR is unset");
+	setenv("V6KIT_STATEDIR", "/tmp/v6kit-state", 1);
+	is_str(v6_statedir(), "/tmp/v6kit-state", "V6KIT_STATEDIR wins");
+	is_str(v6_rundir(), "/tmp/v6kit-run", "and the run directory is still its own");
+}
+
+static void test_netns_key(void)
+{
+	char a[64], b[64];
+	struct v6_err err;
+	struct stat st;
+
+	ok(v6_netns_key(a, sizeof(a), &err) == 0 && v6_netns_key(b, sizeof(b), &err) == 0 &&
+	   !strcmp(a, b), "the namespace's key is stable: %s", a);
+	if (!strncmp(a, "net-", 4))
+		ok(stat("/proc/self/ns/net", &st) == 0 &&
+		   strtoull(a + 4, NULL, 10) == (unsigned long long)st.st_ino,
+		   "without cookies: the namespace's inode");
+	else
+		ok(!strncmp(a, "netns-", 6) && strspn(a + 6, "0123456789") == strlen(a + 6) &&
+		   a[6], "a cookie: netns-DIGITS");
+}
+
+static void test_mkdirs(void)
+{
+	char top[] = "/tmp/v6kit-unit.XXXXXX", path[256], file[256];
+	struct v6_err err;
+	struct stat st;
+
+	umask(022);
+	if (!mkdtemp(top)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/a/b//c/", top);
+	ok(v6_mkdirs(path, &err) == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode),
+	   "every missing level made (doubled and trailing slashes too)");
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0755, "mode 0755 (umask 022)");
+	ok(v6_mkdirs(path, &err) == 0, "existing directories are fine");
+	snprintf(file, sizeof(file), "%s/a/f", top);
+	FILE *f = fopen(file, "w");
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/a/f/g", top);
+	ok(v6_mkdirs(path, &err) == -ENOTDIR && strstr(err.msg, "/a/f: "),
+	   "a file in the way: -ENOTDIR naming it (%s)", err.msg);
+	ok(v6_mkdirs(file, &err) == -ENOTDIR, "the path itself a file: -ENOTDIR");
+	snprintf(path, sizeof(path), "%s/a/b/c", top);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/a/b", top);
+	rmdir(path);
+	unlink(file);
+	snprintf(path, sizeof(path), "%s/a", top);
+	rmdir(path);
+	ok(rmdir(top) == 0, "nothing else was made");
 }
 
 int main(void)
@@ -97,5 +178,7 @@ int main(void)
 	test_be();
 	test_clock();
 	test_rundir();
+	test_netns_key();
+	test_mkdirs();
 	return done_testing();
 }

@@ -136,6 +136,21 @@ static void test_rtnames(void)
 	   "a name registered meanwhile under another id is refused");
 	ok(v6_rtnames_load(&t, dir, &err) == 0 && t.n == 4, "no duplicate lines were written");
 	v6_rtnames_free(&t);
+	int lock = v6_rtnames_lock(dir, "held.conf", &err);
+	ok(lock >= 0 && v6_rtnames_register_held(dir, "held.conf", "held", 1010, &err) == 0,
+	   "register under a lock held across the choice");
+	if (lock >= 0)
+		close(lock);
+	ok(v6_rtnames_load(&t, dir, &err) == 0 && v6_rtnames_id(&t, "held", &id) == 0 &&
+	   id == 1010, "and it loads back");
+	v6_rtnames_free(&t);
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	ok(v6_rtnames_register(path, "v6kit.conf", "x", 1003, &err) == -ENOENT &&
+	   strstr(err.msg, "absent/rt_tables.d: "), "no iproute2 directory: refused, named (%s)",
+	   err.msg);
+	ok(v6_rtnames_lock(path, "v6kit.conf", &err) == -ENOENT &&
+	   v6_rtnames_register_held(path, "v6kit.conf", "x", 1003, &err) == -ENOENT,
+	   "the same for the lock and a held registration");
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	ok(system(path) == 0, "cleanup");
 }
@@ -178,6 +193,18 @@ static void test_emit(void)
 	free(buf);
 }
 
+static void test_name(void)
+{
+	const char *good[] = { "file", "ifupdown:he0", "a.b-c_d", "0", "ABCxyz789" };
+	const char *bad[] = { "", "two words", "a/b", "caf\xc3\xa9", "a\nb", "x$y", "q'", "tab\t" };
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ok(v6_name_ok(good[i], 32), "name '%s' accepted", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(!v6_name_ok(bad[i], 32), "name #%zu refused", i);
+	ok(v6_name_ok("abcd", 4) && !v6_name_ok("abcde", 4), "max bytes exactly, not one more");
+}
+
 int main(void)
 {
 	test_addr();
@@ -185,5 +212,6 @@ int main(void)
 	test_u32_ifname();
 	test_rtnames();
 	test_emit();
+	test_name();
 	return done_testing();
 }

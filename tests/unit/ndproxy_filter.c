@@ -61,7 +61,7 @@ static size_t build(uint8_t *p, const uint8_t *chain, int nchain, uint8_t proto,
 		icmp[25] = 1;
 		memcpy(icmp + 26, "\x02\x00\x00\x00\x00\x01", 6);
 		ulen = 32;
-		uint16_t sum = ndp_icmp6_csum(&s, &d, icmp, ulen);
+		uint16_t sum = v6_csum6(&s, &d, IPPROTO_ICMPV6, icmp, ulen);
 		icmp[2] = (uint8_t)(sum >> 8);
 		icmp[3] = (uint8_t)sum;
 	} else {

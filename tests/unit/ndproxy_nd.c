@@ -40,7 +40,7 @@ static size_t ns(uint8_t *p, const char *src, const char *dst, const char *targe
 	memcpy(icmp + 8, &t, 16);
 	if (olen)
 		memcpy(icmp + 24, opts, olen);
-	uint16_t sum = ndp_icmp6_csum(&s, &d, icmp, icmp_len);
+	uint16_t sum = v6_csum6(&s, &d, IPPROTO_ICMPV6, icmp, icmp_len);
 	if (bad_sum)
 		sum ^= 0x5555;
 	icmp[2] = (uint8_t)(sum >> 8);
@@ -140,7 +140,7 @@ static void build(void)
 
 	size_t len = ndp_build_na(p, &src, &dst, &tgt, NDP_NA_SOLICITED | NDP_NA_ROUTER, mac);
 	ok(len == 72 && p[7] == 255 && p[6] == 58 && p[5] == 32, "NA header: hop limit 255");
-	ok(ndp_icmp6_csum(&src, &dst, p + 40, 32) == 0, "NA checksum verifies");
+	ok(v6_csum6(&src, &dst, IPPROTO_ICMPV6, p + 40, 32) == 0, "NA checksum verifies");
 	ok(p[40] == 136 && p[44] == 0xc0, "type 136, R and S set, O clear");
 	ok(p[64] == 2 && p[65] == 1 && !memcmp(p + 66, mac, 6), "target link-layer option");
 	ok(ndp_parse_na_icmp(p + 40, 32, 255, &t) == 0 && !memcmp(&t, &tgt, 16), "parses back");

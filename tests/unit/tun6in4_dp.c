@@ -30,7 +30,7 @@ static size_t udp6(uint8_t *p, size_t len, unsigned tag)
 	p[45] = (uint8_t)plen;
 	for (size_t i = 8; i < plen; i++)
 		p[40 + i] = (uint8_t)(tag * 31 + i);
-	uint16_t c = t64_csum6(p + 8, p + 24, 17, p + 40, plen);
+	uint16_t c = v6_csum6(p + 8, p + 24, 17, p + 40, plen);
 	p[46] = (uint8_t)(c >> 8);
 	p[47] = (uint8_t)c;
 	return len;
@@ -59,7 +59,7 @@ static size_t tcp6(uint8_t *p, uint32_t seq, uint8_t flags, size_t pay)
 	t[15] = 0xff;
 	for (size_t i = 0; i < pay; i++)
 		t[20 + i] = (uint8_t)(seq + i);
-	uint16_t c = t64_csum6(p + 8, p + 24, 6, t, plen);
+	uint16_t c = v6_csum6(p + 8, p + 24, 6, t, plen);
 	t[16] = (uint8_t)(c >> 8);
 	t[17] = (uint8_t)c;
 	return 40 + plen;
@@ -324,12 +324,12 @@ int main(void)
 		size_t len = tcp6(in, 1, 0x10, 3000);
 		/* Replace the checksum with the seed over the whole length. */
 		in[56] = in[57] = 0;
-		uint16_t full = t64_csum6(in + 8, in + 24, 6, in + 40, len - 40);
+		uint16_t full = v6_csum6(in + 8, in + 24, 6, in + 40, len - 40);
 		(void)full;
 		{
 			/* seed = ~csum(pseudo-header only) */
 			uint8_t zero[4000] = { 0 };
-			uint16_t c = t64_csum6(in + 8, in + 24, 6, zero, len - 40);
+			uint16_t c = v6_csum6(in + 8, in + 24, 6, zero, len - 40);
 			uint16_t seed = (uint16_t)~c;
 			in[56] = (uint8_t)(seed >> 8);
 			in[57] = (uint8_t)seed;

@@ -46,7 +46,7 @@ int main(void)
 	is_str(s, "2001:db8::2", "from the tunnel's address");
 	is_str(d, "2001:db8:ffff::1", "to the check address");
 	ok(t64_inner_check(buf, n) == T64_PASS, "a packet the far end's decapsulation accepts");
-	ok(t64_csum6(buf + 8, buf + 24, 58, buf + 40, 16) == 0, "a valid ICMPv6 checksum");
+	ok(v6_csum6(buf + 8, buf + 24, 58, buf + 40, 16) == 0, "a valid ICMPv6 checksum");
 	c.has_check = false;
 	t64_idle_packet(&c, 0, buf, sizeof(buf));
 	inet_ntop(AF_INET6, buf + 24, d, sizeof(d));

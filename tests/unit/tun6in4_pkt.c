@@ -64,7 +64,7 @@ static size_t tcp6(uint8_t *p, uint32_t seq, uint8_t flags, size_t pay, unsigned
 	t[20] = 1; t[21] = 1; t[22] = 8; t[23] = 10; t[27] = 42; /* NOP NOP TS */
 	for (size_t i = 0; i < pay; i++)
 		t[32 + i] = (uint8_t)(seed + i);
-	uint16_t c = t64_csum6(p + 8, p + 24, 6, t, len - 40);
+	uint16_t c = v6_csum6(p + 8, p + 24, 6, t, len - 40);
 	t[16] = (uint8_t)(c >> 8);
 	t[17] = (uint8_t)c;
 	return len;
@@ -77,7 +77,7 @@ static uint32_t seq_of(const uint8_t *p)
 
 static int csum_ok(const uint8_t *p, size_t len)
 {
-	return t64_csum6(p + 8, p + 24, p[6], p + 40, len - 40) == 0;
+	return v6_csum6(p + 8, p + 24, p[6], p + 40, len - 40) == 0;
 }
 
 /* RFC 1071 as written: 16-bit big-endian words, carries folded back. */
@@ -112,11 +112,11 @@ int main(void)
 		}
 		for (size_t a = 0; a < 8; a++)
 			for (size_t l = 0; l < 600; l++)
-				bad += t64_csum6(pkt + 100, pkt + 200, 6, pkt + 1000 + a, l) !=
+				bad += v6_csum6(pkt + 100, pkt + 200, 6, pkt + 1000 + a, l) !=
 				       csum6_ref(pkt + 100, pkt + 200, 6, pkt + 1000 + a, l);
 		memset(in, 0xff, 65536);
 		for (size_t l = 65500; l <= 65536; l += 7)
-			bad += t64_csum6(in, in, 255, in + 1, l) != csum6_ref(in, in, 255, in + 1, l);
+			bad += v6_csum6(in, in, 255, in + 1, l) != csum6_ref(in, in, 255, in + 1, l);
 		ok(bad == 0, "RFC 1071 checksum agrees with the byte-wise sum (%u differ)", bad);
 	}
 
@@ -222,7 +222,7 @@ int main(void)
 	{
 		/* What the kernel hands over: the pseudo-header sum, uncomplemented. */
 		static const uint8_t zero[600];
-		uint16_t full = t64_csum6(pkt + 8, pkt + 24, 6,
+		uint16_t full = v6_csum6(pkt + 8, pkt + 24, 6,
 					  zero, n - 40);
 		pkt[56] = (uint8_t)(~full >> 8);
 		pkt[57] = (uint8_t)~full;
@@ -338,13 +338,13 @@ int main(void)
 			/* The seed: the pseudo-header sum, as NEEDS_CSUM leaves it. */
 			in[46] = in[47] = 0;
 			uint8_t z[24] = { 0 };
-			uint16_t seed = (uint16_t)~t64_csum6(in + 8, in + 24, 17, z, 24);
+			uint16_t seed = (uint16_t)~v6_csum6(in + 8, in + 24, 17, z, 24);
 			in[46] = (uint8_t)(seed >> 8);
 			in[47] = (uint8_t)seed;
 			t64_csum_complete(in, n, 40, 6);
 			zero += in[46] == 0 && in[47] == 0;
 			ones += in[46] == 0xff && in[47] == 0xff;
-			bad += t64_csum6(in + 8, in + 24, 17, in + 40, 24) != 0;
+			bad += v6_csum6(in + 8, in + 24, 17, in + 40, 24) != 0;
 		}
 		ok(zero == 0 && ones >= 1 && bad == 0,
 		   "RFC 768: a UDP checksum of zero goes out as 0xffff (%u zero, %u 0xffff, %u bad)",

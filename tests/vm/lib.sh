@@ -14,6 +14,11 @@
 # /run/v6kit-vm/count); init prints the plan at the end.  Namespaces,
 # background processes and leftovers are cleaned up after each scenario.
 # Addresses: documentation ranges only.
+#
+# Not scripts/lab.sh, the lab of the tests, the demo and the benchmarks:
+# the guest has busybox ash, not bash (no arrays, no bats), and the
+# scenarios report TAP lines themselves; the functions mirror lab.sh's
+# names (in_ns, wait_for, t, tool) so a check reads the same in both.
 # shellcheck shell=sh
 
 VM_COUNT=/run/v6kit-vm/count

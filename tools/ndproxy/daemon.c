@@ -732,12 +732,10 @@ static int setup_signals(struct ndp_daemon *d, struct v6_err *err)
  * a reload starts, on the monotonic clock, and when it is over. */
 static void reload_notified(struct ndp_daemon *d)
 {
-	struct timespec ts;
 	char msg[64];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
-		 (unsigned long long)ts.tv_sec * 1000000ull + (unsigned long long)ts.tv_nsec / 1000);
+	snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%lld",
+		 (long long)(v6_mono_ns() / 1000));
 	v6_service_notify(msg);
 	reload(d);
 	v6_service_notify("READY=1");

@@ -34,31 +34,6 @@ const char *ndp_verdict_name(enum ndp_verdict v)
 	return v < NDP_PKT__N ? verdict_names[v] : "?";
 }
 
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-/* RFC 4443 2.3: over the pseudo-header (RFC 8200 8.1) and the message. */
-uint16_t ndp_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst,
-			const uint8_t *icmp, size_t len)
-{
-	uint32_t sum = 0;
-
-	sum = sum16(src->s6_addr, 16, sum);
-	sum = sum16(dst->s6_addr, 16, sum);
-	sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
-	sum += IPPROTO_ICMPV6;
-	sum = sum16(icmp, len, sum);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 void ndp_solicited_node(const struct in6_addr *target, struct in6_addr *out)
 {
 	/* RFC 4291 2.7.1: ff02::1:ffXX:XXXX from the low 24 bits. */
@@ -149,7 +124,7 @@ enum ndp_verdict ndp_parse_ns(const uint8_t *pkt, size_t len, struct ndp_ns *ns)
 	/* RFC 4861 7.1.1, in its order. */
 	if (pkt[7] != 255)
 		return NDP_PKT_HOPLIMIT;
-	if (icmp_len < 4 || ndp_icmp6_csum(&ns->src, &ns->dst, icmp, icmp_len) != 0)
+	if (icmp_len < 4 || v6_csum6(&ns->src, &ns->dst, IPPROTO_ICMPV6, icmp, icmp_len) != 0)
 		return NDP_PKT_CHECKSUM;
 	if (icmp[1] != 0)
 		return NDP_PKT_CODE;
@@ -201,7 +176,6 @@ size_t ndp_build_na(uint8_t *buf, const struct in6_addr *src, const struct in6_a
 		    const struct in6_addr *target, unsigned flags, const uint8_t tlla[6])
 {
 	uint8_t *icmp = buf + 40;
-	uint16_t sum;
 
 	memset(buf, 0, NDP_NA_LEN);
 	buf[0] = 0x60;
@@ -216,9 +190,7 @@ size_t ndp_build_na(uint8_t *buf, const struct in6_addr *src, const struct in6_a
 	icmp[24] = ND_OPT_TARGET_LINKADDR;
 	icmp[25] = 1;
 	memcpy(icmp + 26, tlla, 6);
-	sum = ndp_icmp6_csum(src, dst, icmp, 32);
-	icmp[2] = (uint8_t)(sum >> 8);
-	icmp[3] = (uint8_t)sum;
+	v6_put_be16(icmp + 2, v6_csum6(src, dst, IPPROTO_ICMPV6, icmp, 32));
 	return NDP_NA_LEN;
 }
 

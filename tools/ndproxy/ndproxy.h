@@ -120,8 +120,6 @@ size_t ndp_build_ns_icmp(uint8_t *buf, const struct in6_addr *target, const uint
  * is a well-formed NA (RFC 4861 7.1.2), -1 otherwise. */
 int ndp_parse_na_icmp(const uint8_t *icmp, size_t len, int hoplimit, struct in6_addr *target);
 void ndp_solicited_node(const struct in6_addr *target, struct in6_addr *out);
-uint16_t ndp_icmp6_csum(const struct in6_addr *src, const struct in6_addr *dst,
-			const uint8_t *icmp, size_t len);
 
 /* ---- filter.c: the upstream socket filter (pure) --------------------- */
 

@@ -6,10 +6,10 @@
 #define _GNU_SOURCE
 #include "daemon.h"
 #include "log.h"
+#include "service.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,14 +28,11 @@
 
 int ndp_instance_check(const char *name, struct v6_err *err)
 {
-	size_t n = strlen(name);
-
-	if (n < 1 || n > 32 || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					   "0123456789_.:-") != n) {
+	if (!v6_name_ok(name, 32)) {
 		char shown[140];
 		ndp_vis(shown, sizeof(shown), name);
 		return v6_err_set(err, -EINVAL,
-				  "instance name must be 1-32 of A-Z a-z 0-9 _ . : -: '%s'", shown);
+				  "instance name must be 1-32 of " V6_NAME_CHARS ": '%s'", shown);
 	}
 	return 0;
 }
@@ -166,9 +163,7 @@ int ndp_mkdir_for(const char *path, struct v6_err *err)
 	if (!(slash = strrchr(dir, '/')) || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", dir, strerror(errno));
-	return 0;
+	return v6_mkdirs(dir, err);
 }
 
 /* Does a live daemon answer on sock_path?  One on its way out may still
@@ -209,12 +204,10 @@ int ndp_lock_instance(const char *path, const char *sock_path, const char *what,
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return v6_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t give_up = v6_mono_ms() + 10000;
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (e == EWOULDBLOCK && t.tv_sec - t0.tv_sec < 10 && !answers(sock_path)) {
+		if (e == EWOULDBLOCK && v6_mono_ms() < give_up && !answers(sock_path)) {
 			usleep(50000);
 			continue;
 		}
@@ -356,8 +349,6 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 	 * the next start finds its upstream claims free. */
 	int pidfd = (int)syscall(SYS_pidfd_open, daemon_pid, 0);
 
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct none[2] = { { 0 } };
 	sigset_t all;
 	char c;
 
@@ -387,9 +378,7 @@ int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 	}
 	close_range(from, ~0u, 0);
 	prctl(PR_SET_NAME, "ndproxy-cleanup", 0, 0, 0);
-	for (int cap = 0; cap <= 63; cap++)
-		prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-	if (syscall(SYS_capset, &hdr, none) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (v6_service_drop_caps(0, NULL) < 0)
 		_exit(V6_EXIT_RUNTIME); /* never linger with more than asked */
 	for (;;) {
 		ssize_t r = read(p[0], &c, 1);

@@ -32,12 +32,9 @@ const char *sr_where(const struct sr_conf *conf, const struct sr_entry *e, char 
 
 int sr_parse_owner(const char *s, bool allow_all, struct v6_err *err)
 {
-	size_t n = strlen(s);
-
-	if (!n || n > SR_OWNER_MAX || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					      "0123456789_.:-") != n)
-		return v6_err_set(err, -EINVAL,
-				  "owner must be 1-32 of A-Z a-z 0-9 _ . : -: '%s'", s);
+	if (!v6_name_ok(s, SR_OWNER_MAX))
+		return v6_err_set(err, -EINVAL, "owner must be 1-%d of " V6_NAME_CHARS ": '%s'",
+				  SR_OWNER_MAX, s);
 	if (!allow_all && !strcmp(s, SR_OWNER_ALL))
 		return v6_err_set(err, -EINVAL, "owner 'all' is reserved for flush and show");
 	return 0;

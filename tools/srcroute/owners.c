@@ -22,44 +22,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
-
 /* $V6KIT_RUNDIR/srcroute[/netns-COOKIE], made on the way when make. */
 static int state_dir(char *buf, size_t len, bool per_netns, bool make, struct v6_err *err)
 {
-	char tmp[4096];
-	struct stat st;
+	char key[64];
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s", v6_rundir());
-	if (make && mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
-	snprintf(buf, len, "%s/srcroute", tmp);
-	if (make && mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
 	if (!per_netns)
-		return 0;
-	/* SO_NETNS_COOKIE (Linux 5.14); older kernels: the namespace's inode. */
-	if (stat("/proc/self/ns/net", &st) < 0)
-		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
-	unsigned long long id = (unsigned long long)st.st_ino;
-	const char *kind = "net";
-	uint64_t cookie;
-	socklen_t cl = sizeof(cookie);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
-	    cl == sizeof(cookie)) {
-		id = (unsigned long long)cookie;
-		kind = "netns";
-	}
-	if (fd >= 0)
-		close(fd);
-	size_t l = strlen(buf);
-	snprintf(buf + l, len - l, "/%s-%llu", kind, id);
-	if (make && mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
-	return 0;
+		snprintf(buf, len, "%s/srcroute", v6_rundir());
+	else if ((rc = v6_netns_key(key, sizeof(key), err)) < 0)
+		return rc;
+	else
+		snprintf(buf, len, "%s/srcroute/%s", v6_rundir(), key);
+	return make ? v6_mkdirs(buf, err) : 0;
 }
 
 int sr_lock(struct v6_err *err)

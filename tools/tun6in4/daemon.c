@@ -160,14 +160,6 @@ static void refresh_pmtu(int fd)
 		atomic_store(&path_mtu, (unsigned)pmtu);
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* Frames for an Ethernet next hop go out on a packet socket that skips the
  * queueing discipline: the kernel's raw IPv4 path costs a route lookup,
  * the output hooks and a neighbour lookup per packet, about a quarter of
@@ -283,7 +275,7 @@ static void tx_refresh(void)
 		local = nexthop.src;
 	tx.src = local;
 	tx.pmtu = atomic_load(&path_mtu);
-	tx.now_ms = now_ms();
+	tx.now_ms = (uint64_t)v6_mono_coarse_ms();
 }
 
 static void *tun_to_net(void *arg)

@@ -72,7 +72,7 @@ size_t t64_idle_packet(const struct t64_conf *c, uint16_t seq, uint8_t *buf, siz
 	icmp[6] = (uint8_t)(seq >> 8);
 	icmp[7] = (uint8_t)seq;
 	memcpy(icmp + 8, "keepaliv", 8);
-	uint16_t sum = t64_csum6(buf + 8, buf + 24, 58, icmp, plen);
+	uint16_t sum = v6_csum6(buf + 8, buf + 24, 58, icmp, plen);
 	icmp[2] = (uint8_t)(sum >> 8);
 	icmp[3] = (uint8_t)sum;
 	return IP6 + plen;
@@ -92,13 +92,6 @@ int t64_idle_send(int raw_fd, const struct t64_conf *c, uint16_t seq)
 	return sendmsg(raw_fd, &m, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct idle_thread {
 	struct t64_daemon *d;
 	atomic_ullong *tx;
@@ -111,10 +104,10 @@ static void *idle_loop(void *arg)
 	struct t64_idle k;
 	struct timespec tick = { 0, T64_IDLE_TICK_MS * 1000000L };
 
-	t64_idle_init(&k, c->keepalive, atomic_load(t->tx), mono_ms());
+	t64_idle_init(&k, c->keepalive, atomic_load(t->tx), v6_mono_ms());
 	for (;;) {
 		nanosleep(&tick, NULL);
-		if (!t64_idle_due(&k, atomic_load(t->tx), mono_ms()))
+		if (!t64_idle_due(&k, atomic_load(t->tx), v6_mono_ms()))
 			continue;
 		int rc = t64_idle_send(t->d->raw_fd, c, k.seq);
 		if (rc < 0)

@@ -225,17 +225,13 @@ int t64_conf_load_named(struct t64_conf *c, const char *path, const char *name,
 
 static int override_path(const char *name, char *buf, size_t len, bool create)
 {
-	const char *dir = getenv("V6KIT_STATEDIR");
+	const char *dir = v6_statedir();
 
-	if (!dir || !*dir)
-		dir = "/var/lib/v6kit";
 	if (create) {
-		snprintf(buf, len, "%s", dir);
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
+		int rc;
 		snprintf(buf, len, "%s/" T64_TOOL, dir);
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
+		if ((rc = v6_mkdirs(buf, NULL)) < 0)
+			return rc;
 	}
 	snprintf(buf, len, "%s/" T64_TOOL "/%s.local", dir, name);
 	return 0;

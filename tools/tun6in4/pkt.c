@@ -18,8 +18,8 @@ const char *t64_verdict_name(enum t64_verdict v)
 	return v < T64_VERDICT_MAX ? names[v] : "?";
 }
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static uint16_t get16(const uint8_t *p) { return v6_get_be16(p); }
+static void put16(uint8_t *p, uint16_t v) { v6_put_be16(p, v); }
 
 /* RFC 4213 3.6 and RFC 4291 2.5: a decapsulator drops inner packets whose
  * source is unspecified, loopback, multicast or IPv4-mapped/compatible. */
@@ -94,12 +94,6 @@ enum t64_verdict t64_encap_check(const uint8_t *ip6, size_t len, unsigned mtu)
 	return len > mtu ? T64_TOO_BIG : T64_PASS;
 }
 
-/* One's complement sum of data as big-endian 16-bit words, added to sum.
- * The sum does not depend on byte order (RFC 1071 2(B)), so the bulk runs
- * on native 32-bit loads and is swapped once at the end. */
-static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len);
-static uint16_t fold(uint32_t sum);
-
 void t64_encap_hdr(uint8_t hdr[T64_IP4_HDR], struct in_addr src, struct in_addr dst,
 		   uint8_t ttl, const uint8_t *ip6, size_t len, int df)
 {
@@ -112,7 +106,7 @@ void t64_encap_hdr(uint8_t hdr[T64_IP4_HDR], struct in_addr src, struct in_addr 
 	hdr[9] = PROTO_IPV6;
 	memcpy(hdr + 12, &src.s_addr, 4);
 	memcpy(hdr + 16, &dst.s_addr, 4);
-	put16(hdr + 10, fold(sum_bytes(0, hdr, T64_IP4_HDR)));
+	put16(hdr + 10, v6_csum(hdr, T64_IP4_HDR));
 }
 
 size_t t64_ip4_fragment(uint8_t (*out_hdr)[T64_IP4_HDR], size_t *off, size_t *len, size_t max,
@@ -135,76 +129,12 @@ size_t t64_ip4_fragment(uint8_t (*out_hdr)[T64_IP4_HDR], size_t *off, size_t *le
 		put16(h + 4, id);
 		put16(h + 6, (uint16_t)((at + l < payload_len ? 0x2000 : 0) | (at / 8)));
 		put16(h + 10, 0);
-		put16(h + 10, fold(sum_bytes(0, h, T64_IP4_HDR)));
+		put16(h + 10, v6_csum(h, T64_IP4_HDR));
 		off[n] = at;
 		len[n] = l;
 		n++;
 	}
 	return n;
-}
-
-/* RFC 1071 1(2): the sum may be taken over words of any width in the
- * host's byte order and folded at the end.  Four independent 64-bit
- * accumulators of 32-bit words: no carries to propagate per word (each
- * holds 2^32 words before it could overflow), and the adds run in
- * parallel; every byte of every packet passes here at least once. */
-static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t len)
-{
-	uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, acc;
-	uint16_t tail = 0;
-
-	for (; len >= 16; p += 16, len -= 16) {
-		uint32_t w[4];
-		memcpy(w, p, 16);
-		a0 += w[0];
-		a1 += w[1];
-		a2 += w[2];
-		a3 += w[3];
-	}
-	for (; len >= 4; p += 4, len -= 4) {
-		uint32_t w;
-		memcpy(&w, p, 4);
-		a0 += w;
-	}
-	/* Each is below 2^62 for any length a size_t can hold in practice
-	 * (2^32 words), so the folds below cannot lose a carry. */
-	acc = (a0 & 0xffffffffu) + (a0 >> 32) + (a1 & 0xffffffffu) + (a1 >> 32) +
-	      (a2 & 0xffffffffu) + (a2 >> 32) + (a3 & 0xffffffffu) + (a3 >> 32);
-	for (; len >= 2; p += 2, len -= 2) {
-		uint16_t w;
-		memcpy(&w, p, 2);
-		acc += w;
-	}
-	if (len) {
-		uint8_t last[2] = { p[0], 0 };
-		memcpy(&tail, last, 2);
-		acc += tail;
-	}
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return sum + ntohs((uint16_t)acc);
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint32_t pseudo6(const uint8_t *src, const uint8_t *dst, uint8_t next, size_t len)
-{
-	uint32_t sum = sum_bytes(0, src, 16);
-
-	sum = sum_bytes(sum, dst, 16);
-	sum += (uint32_t)(len >> 16) + (uint32_t)(len & 0xffff);
-	return sum + next;
-}
-
-uint16_t t64_csum6(const uint8_t *src, const uint8_t *dst, uint8_t next, const uint8_t *data,
-		   size_t len)
-{
-	return fold(sum_bytes(pseudo6(src, dst, next, len), data, len));
 }
 
 /* RFC 4443 2.4(e): no error about an error, and none to a multicast or
@@ -251,7 +181,7 @@ size_t t64_ptb_build(uint8_t *out, size_t cap, const struct in6_addr *src,
 	icmp[6] = (uint8_t)(mtu >> 8);
 	icmp[7] = (uint8_t)mtu;
 	memcpy(icmp + 8, pkt, quote);
-	uint16_t c = t64_csum6(out + 8, out + 24, ICMP6, icmp, plen);
+	uint16_t c = v6_csum6(out + 8, out + 24, ICMP6, icmp, plen);
 	put16(icmp + 2, c);
 	return IP6_HDR + plen;
 }
@@ -264,7 +194,7 @@ int t64_csum_complete(uint8_t *pkt, size_t len, unsigned csum_start, unsigned cs
 		return -1;
 	/* The kernel seeded the field with the pseudo-header sum; summing
 	 * from csum_start with it in place completes the checksum. */
-	uint16_t c = fold(sum_bytes(0, pkt + csum_start, len - csum_start));
+	uint16_t c = v6_csum(pkt + csum_start, len - csum_start);
 	/* RFC 768, RFC 8200 8.1: a UDP checksum that computes to zero is
 	 * sent as all ones; zero means "none", which IPv6 receivers drop.
 	 * For TCP both forms of one's complement zero verify alike. */
@@ -306,7 +236,7 @@ size_t t64_tso_segment(uint8_t *out, size_t cap, const uint8_t *pkt, size_t len,
 	if (i > 0)
 		tcp[13] &= (uint8_t)~0x80;
 	tcp[16] = tcp[17] = 0;
-	put16(tcp + 16, t64_csum6(out + 8, out + 24, TCP, tcp,
+	put16(tcp + 16, v6_csum6(out + 8, out + 24, TCP, tcp,
 				  thl + seg));
 	return hdrs + seg;
 }
@@ -326,7 +256,7 @@ unsigned t64_tcp6_mergeable(const uint8_t *pkt, size_t len)
 		return 0;
 	/* The stack will trust the merged packet's checksum, so each part is
 	 * checked here first. */
-	if (t64_csum6(pkt + 8, pkt + 24, TCP, pkt + IP6_HDR,
+	if (v6_csum6(pkt + 8, pkt + 24, TCP, pkt + IP6_HDR,
 		      len - IP6_HDR) != 0)
 		return 0;
 	return (unsigned)(IP6_HDR + thl);
@@ -334,7 +264,7 @@ unsigned t64_tcp6_mergeable(const uint8_t *pkt, size_t len)
 
 static uint32_t get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return v6_get_be32(p);
 }
 
 void t64_gro_begin(struct t64_gro *g, const uint8_t *pkt, size_t len, unsigned hdrs)
@@ -379,7 +309,7 @@ int t64_gro_add(struct t64_gro *g, const uint8_t *pkt, size_t len, unsigned hdrs
 
 static uint16_t tcp6_seed(const uint8_t *p, size_t plen)
 {
-	return (uint16_t)~fold(pseudo6(p + 8, p + 24, TCP, plen));
+	return (uint16_t)~v6_csum_fold(v6_csum_pseudo6(p + 8, p + 24, TCP, plen));
 }
 
 unsigned t64_tcp6_gro_seeded(const uint8_t *pkt, size_t len)

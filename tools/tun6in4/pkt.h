@@ -4,6 +4,9 @@
 #ifndef T64_PKT_H
 #define T64_PKT_H
 
+/* The checksums (v6_csum6...) and big-endian helpers live in lib. */
+#include "v6util.h"
+
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,10 +64,6 @@ size_t t64_ip4_fragment(uint8_t (*out_hdr)[T64_IP4_HDR], size_t *off, size_t *le
  * unspecified sources). */
 size_t t64_ptb_build(uint8_t *out, size_t cap, const struct in6_addr *src,
 		     const uint8_t *pkt, size_t len, uint32_t mtu);
-
-/* The Internet checksum (RFC 1071) over an IPv6 pseudo-header and data. */
-uint16_t t64_csum6(const uint8_t *src, const uint8_t *dst, uint8_t next,
-		   const uint8_t *data, size_t len);
 
 /* A GSO "super packet" from TUN (IFF_VNET_HDR, TSO6): IPv6 + TCP with a
  * payload of up to 64 KiB.  Cut segment i (payload bytes [i*mss, ...)) into

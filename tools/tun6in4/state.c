@@ -34,36 +34,16 @@ static void prune_stale(const char *top, const char *mine);
 
 int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 {
-	const char *run = v6_rundir();
-	struct stat st;
-	char tmp[4096];
+	char tmp[4096], key[64];
+	int rc;
 
-	if (stat("/proc/self/ns/net", &st) < 0)
-		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
-	unsigned long long id = (unsigned long long)st.st_ino;
-	const char *kind = "net";
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	uint64_t cookie;
-	socklen_t cl = sizeof(cookie);
-	/* SO_NETNS_COOKIE (Linux 5.14); older kernels fall back to the inode. */
-	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, T64_SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
-	    cl == sizeof(cookie)) {
-		id = (unsigned long long)cookie;
-		kind = "netns";
-	}
-	if (fd >= 0)
-		close(fd);
-	snprintf(tmp, sizeof(tmp), "%s", run);
-	/* mkdir -p of the three levels; existing ones are fine. */
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s/" T64_TOOL, run);
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
-	snprintf(buf, len, "%s/%s-%llu", tmp, kind, id);
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
-	if (!strcmp(kind, "netns"))
+	if ((rc = v6_netns_key(key, sizeof(key), err)) < 0)
+		return rc;
+	snprintf(tmp, sizeof(tmp), "%s/" T64_TOOL, v6_rundir());
+	snprintf(buf, len, "%s/%s", tmp, key);
+	if ((rc = v6_mkdirs(buf, err)) < 0)
+		return rc;
+	if (!strncmp(key, "netns-", 6))
 		prune_stale(tmp, buf);
 	return 0;
 }
@@ -310,24 +290,6 @@ unsigned t64_starts_in_window(const char *text, size_t len, uint32_t secs, time_
 	return count;
 }
 
-/* mkdir -p: every missing level of path, 0755 like the run directory. */
-static int mkdirs(char *path, struct v6_err *err)
-{
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p)
-			continue;
-		char c = *p;
-		*p = '\0';
-		int rc = mkdir(path, 0755);
-		int e = errno;
-		*p = c;
-		if (rc < 0 && e != EEXIST)
-			return v6_err_set(err, -e, "%.*s: %s", (int)(p - path), path, strerror(e));
-		if (!c)
-			return 0;
-	}
-}
-
 /* The namespace's name under /run/netns, found the way `ip netns identify`
  * finds it; 0 when it has none. */
 static int netns_name(const struct stat *self, char *buf, size_t len)
@@ -355,13 +317,11 @@ static int netns_name(const struct stat *self, char *buf, size_t len)
 
 int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err)
 {
-	const char *base = getenv("V6KIT_STATEDIR");
+	const char *base = v6_statedir();
 	struct stat self;
 	char dir[4096], ns[256];
 	int rc;
 
-	if (!base || !*base)
-		base = "/var/lib/v6kit";
 	if (stat("/proc/self/ns/net", &self) < 0)
 		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	/* The history must outlive a reboot, or a router in a boot loop gets
@@ -374,7 +334,7 @@ int t64_history_path(const char *name, char *buf, size_t len, struct v6_err *err
 		snprintf(dir, sizeof(dir), "%s/" T64_TOOL "/netns-%s", base, ns);
 	else
 		snprintf(dir, sizeof(dir), "%s/" T64_TOOL, base);
-	if ((rc = mkdirs(dir, err)) < 0)
+	if ((rc = v6_mkdirs(dir, err)) < 0)
 		return rc;
 	snprintf(buf, len, "%s/%s.starts", dir, name);
 	return 0;

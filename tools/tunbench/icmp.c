@@ -21,18 +21,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint16_t csum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
 
 /* The interface that owns addr, for SO_BINDTODEVICE. */
 static int owner_ifname(const struct v6_addr *addr, char *name, size_t len)
@@ -171,10 +159,8 @@ int tb_icmp_send(struct tb_icmp *ic, uint16_t seq, size_t size, struct v6_err *e
 	if (len > sizeof(buf))
 		len = sizeof(buf);
 	tb_icmp_echo_encode(buf, len, ic->family, ic->ident, seq, tb_now_ns());
-	if (ic->family == AF_INET && ic->raw) {
-		uint16_t c = csum(buf, len);
-		memcpy(buf + 2, &c, 2);
-	}
+	if (ic->family == AF_INET && ic->raw)
+		v6_put_be16(buf + 2, v6_csum(buf, len));
 	if (sendto(ic->fd, buf, len, 0, (struct sockaddr *)&ic->dst, ic->dstlen) < 0) {
 		int rc = -errno;
 		if (rc == -EMSGSIZE)

@@ -3,6 +3,7 @@
  * messages, addresses. */
 #define _GNU_SOURCE
 #include "tunbench.h"
+#include "v6sys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,9 +19,7 @@
 
 uint64_t tb_now_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return (uint64_t)v6_mono_ns();
 }
 
 uint64_t tb_random64(void)

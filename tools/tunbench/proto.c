@@ -46,12 +46,12 @@ static int tag_len(unsigned tag)
 	}
 }
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v; }
-static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
-static void put64(uint8_t *p, uint64_t v) { put32(p, v >> 32); put32(p + 4, v); }
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
-static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) << 32 | get32(p + 4); }
+static void put16(uint8_t *p, uint16_t v) { v6_put_be16(p, v); }
+static void put32(uint8_t *p, uint32_t v) { v6_put_be32(p, v); }
+static void put64(uint8_t *p, uint64_t v) { v6_put_be64(p, v); }
+static uint16_t get16(const uint8_t *p) { return v6_get_be16(p); }
+static uint32_t get32(const uint8_t *p) { return v6_get_be32(p); }
+static uint64_t get64(const uint8_t *p) { return v6_get_be64(p); }
 
 const char *tb_msg_type_name(unsigned type)
 {
