@@ -115,6 +115,9 @@ ping_unknown() {
 	ping_unknown 2001:db8::2 -H 2001:db8::1 2001:db8::2
 	ping_unknown 2001:db8::3 -H 2001:db8::1 -H 2001:db8::3
 	ping_unknown 2001:db8::9 2001:db8::1 -s 2001:db8::5 -I 2001:db8::9
+	# A shared option's error after the verb is the plugin's UNKNOWN too.
+	ping_unknown -n 2001:db8::1 -n
+	ping_unknown --netns 2001:db8::1 --netns
 	run --separate-stderr -3 "$(TB)" ping
 	[ "$output" = "PING UNKNOWN - missing HOST" ]
 	# The tool names itself (not "ping: ...", which reads like iputils).

@@ -47,17 +47,23 @@ void v6_cli_verbose(const struct v6_cli *cli, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The exit status of the last usage error, for errors found while the
+ * verb's words are sorted, before the verb runs. */
+static int usage_status = V6_EXIT_USAGE;
+
 static int vusage(const struct v6_cli *cli, const char *fmt, va_list ap)
 {
-	const char *verb = cli && cli->verb ? cli->verb->name : NULL;
+	const struct v6_verb *v = cli ? cli->verb : NULL;
+	char msg[512];
 
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fprintf(stderr, "%s: ", program_invocation_short_name);
-	if (verb)
-		fprintf(stderr, "%s: ", verb);
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, ". Try '%s help%s%s'.\n", program_invocation_short_name,
-		verb ? " " : "", verb ? verb : "");
-	return V6_EXIT_USAGE;
+	if (v)
+		fprintf(stderr, "%s: ", v->name);
+	fprintf(stderr, "%s. Try '%s help%s%s'.\n", msg, program_invocation_short_name,
+		v ? " " : "", v ? v->name : "");
+	usage_status = v && v->on_usage ? v->on_usage(cli, msg) : V6_EXIT_USAGE;
+	return usage_status;
 }
 
 int v6_cli_usage(const struct v6_cli *cli, const char *fmt, ...)
@@ -335,7 +341,7 @@ int v6_cli_dispatch(struct v6_cli *cli, int argc, char **argv)
 		return v6_cli_usage(cli, "unknown command '%s'", argv[0]);
 	argc = v6_cli_take_globals(cli, argc, argv);
 	if (argc < 0)
-		return V6_EXIT_USAGE;
+		return usage_status;
 	/* getopt in the verb starts afresh on the verb's own words. */
 	optind = 0;
 	return cli->verb->run(cli, argc, argv);

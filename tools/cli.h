@@ -50,6 +50,10 @@ struct v6_verb {
 	/* The verb's own short options that take a value (getopt letters),
 	 * so a value such as "-j" after one is never read as an option. */
 	const char *valued;
+	/* Called after a usage error's line is printed, with its message; its
+	 * return value is the exit status (tunbench ping answers as a
+	 * monitoring plugin: a status line on stdout, exit 3).  NULL: 1. */
+	int (*on_usage)(const struct v6_cli *cli, const char *msg);
 };
 
 struct v6_tool {
@@ -88,7 +92,7 @@ bool v6_cli_option(struct v6_cli *cli, int c, const char *arg);
 
 /* A usage error: one line on stderr naming what was wrong, then where to
  * look: "tool: verb: MESSAGE. Try 'tool help verb'."  Returns
- * V6_EXIT_USAGE. */
+ * V6_EXIT_USAGE, or what the verb's on_usage returns. */
 int v6_cli_usage(const struct v6_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The same line for a getopt failure: names the bad option (optopt, or

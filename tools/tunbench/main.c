@@ -51,6 +51,7 @@ static const struct v6_verb verbs[] = {
 	  .args = "{ HOST | -H HOST } [-I { SRC | IFACE } | -s SRC] [-c COUNT] [-i SECS] [-W TIMEOUT] "
 		  "[-w RTT_MS,LOSS%] [-C RTT_MS,LOSS%]",
 	  .valued = "HIsciWwC", .summary = "health check from a source address, as a monitoring plugin",
+	  .on_usage = tb_ping_on_usage,
 	  .details = "Where:\n"
 		     "  HOST     address or name to ping; -H HOST as check_icmp spells it\n"
 		     "  SRC      source address (-s as check_icmp spells it); the probes also leave\n"

@@ -93,16 +93,8 @@ static void run_pings(struct tb_icmp *ic, const struct ping_opts *o, struct ping
 
 /* Monitoring plugins: bad arguments are UNKNOWN, and the reason goes on
  * stdout too, where Nagios and Icinga show it. */
-static int ping_usage(struct v6_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int ping_usage(struct v6_cli *cli, const char *fmt, ...)
+int tb_ping_on_usage(const struct v6_cli *cli, const char *msg)
 {
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	v6_cli_usage(cli, "%s", msg);
 	if (cli->json) {
 		struct v6_emit e;
 		v6_cli_emit_init(cli, &e);
@@ -110,17 +102,6 @@ static int ping_usage(struct v6_cli *cli, const char *fmt, ...)
 	}
 	printf("PING UNKNOWN - %s\n", msg);
 	return PING_UNKNOWN;
-}
-
-static int ping_bad_option(struct v6_cli *cli, int c, char **argv)
-{
-	const char *word = optind > 0 ? argv[optind - 1] : "?";
-
-	if (c == ':')
-		return ping_usage(cli, "option '%s' needs a value", word);
-	if (optopt)
-		return ping_usage(cli, "unknown option '-%c'", optopt);
-	return ping_usage(cli, "unknown option '%s'", word);
 }
 
 int tb_cmd_ping(struct v6_cli *cli, int argc, char **argv)
@@ -153,14 +134,14 @@ int tb_cmd_ping(struct v6_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'H':
 			if (o.host)
-				return ping_usage(cli, "one HOST only: unexpected '%s'", optarg);
+				return v6_cli_usage(cli, "one HOST only: unexpected '%s'", optarg);
 			o.host = optarg;
 			break;
 		/* check_icmp's -s SRC is our -I SRC. */
 		case 'I':
 		case 's':
 			if (o.src)
-				return ping_usage(cli, "one source only: unexpected '%s'", optarg);
+				return v6_cli_usage(cli, "one source only: unexpected '%s'", optarg);
 			o.src = optarg;
 			break;
 		case 'c': rc = v6_parse_u32(optarg, 1, PING_COUNT_MAX, &o.count, "count", &err); break;
@@ -174,24 +155,24 @@ int tb_cmd_ping(struct v6_cli *cli, int argc, char **argv)
 			crit_arg = optarg;
 			rc = tb_parse_threshold(optarg, &o.crit_rtt, &o.crit_pl, "critical", &err);
 			break;
-		default: return ping_bad_option(cli, c, argv);
+		default: return v6_cli_bad_option(cli, c, argv);
 		}
 		if (rc < 0)
-			return ping_usage(cli, "%s", err.msg);
+			return v6_cli_usage(cli, "%s", err.msg);
 	}
 	if (optind < argc && o.host)
-		return ping_usage(cli, "one HOST only: unexpected '%s'", argv[optind]);
+		return v6_cli_usage(cli, "one HOST only: unexpected '%s'", argv[optind]);
 	if (optind < argc)
 		o.host = argv[optind++];
 	if (!o.host)
-		return ping_usage(cli, "missing HOST");
+		return v6_cli_usage(cli, "missing HOST");
 	if (optind < argc)
-		return ping_usage(cli, "one HOST only: unexpected '%s'", argv[optind]);
+		return v6_cli_usage(cli, "one HOST only: unexpected '%s'", argv[optind]);
 	if (o.warn_rtt > o.crit_rtt || o.warn_pl > o.crit_pl)
-		return ping_usage(cli, "warning '%s' exceeds critical '%s'", warn_arg, crit_arg);
-	if (v6_cli_enter_netns(cli))
-		return PING_UNKNOWN;
+		return v6_cli_usage(cli, "warning '%s' exceeds critical '%s'", warn_arg, crit_arg);
 	v6_cli_emit_init(cli, &e);
+	if (v6_cli_enter_netns(cli))
+		return unknown(&e, o.host, "cannot enter the network namespace");
 	if (tb_icmp_open(&ic, o.host, o.src, false, &err) < 0)
 		return unknown(&e, o.host, err.msg);
 	run_pings(&ic, &o, &r);

@@ -30,6 +30,7 @@
 int tb_cmd_server(struct v6_cli *cli, int argc, char **argv);
 int tb_cmd_client(struct v6_cli *cli, int argc, char **argv);
 int tb_cmd_ping(struct v6_cli *cli, int argc, char **argv);
+int tb_ping_on_usage(const struct v6_cli *cli, const char *msg);
 int tb_cmd_mtu(struct v6_cli *cli, int argc, char **argv);
 
 /* ---- net.c: sockets and time ---- */
