@@ -148,7 +148,9 @@ void ndp_ctl_pollfds(struct ndp_daemon *d, struct pollfd *pfd, size_t *n);
 void ndp_ctl_io(struct ndp_daemon *d, const struct pollfd *pfd, size_t n, int64_t now);
 int64_t ndp_ctl_deadline(const struct ndp_daemon *d);
 void ndp_ctl_close_all(struct ndp_daemon *d);
-int ndp_status_main(const char *path, bool json, bool pretty);
+
+/* client.c: `ndproxy status`, the other end of the control socket */
+int ndp_status_main(const char *sock_path, bool json, bool pretty);
 
 /* sys.c */
 int ndp_instance_check(const char *name, struct v6_err *err);
