@@ -189,7 +189,7 @@ void ndp_ctl_io(struct ndp_daemon *d, const struct pollfd *pfd, size_t n, int64_
 static void emit_iface(struct ndp_daemon *d, struct v6_emit *e, const char *name,
 		       const char *role, int upstream_fd)
 {
-	struct ndp_link *l = ndp_link_by_name(d, name);
+	const struct ndp_link *l = ndp_link_by_name(&d->k, name);
 	char mac[18] = "", ll[V6_ADDRSTRLEN] = "";
 
 	if (l && l->has_mac)
@@ -282,7 +282,7 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 			v6_emit_str(e, "iface", r->method == NDP_IFACE ? " %s" : NULL,
 				    r->method == NDP_IFACE ? r->iface : NULL);
 			if (r->method == NDP_IFACE) {
-				struct ndp_link *l = ndp_link_by_name(d, r->iface);
+				const struct ndp_link *l = ndp_link_by_name(&d->k, r->iface);
 				v6_emit_bool(e, "iface_present", l ? "" : " (absent)", l != NULL);
 			}
 			v6_emit_text(e, "\n");
@@ -299,7 +299,7 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 	v6_emit_array_open(e, "list");
 	for (uint32_t pos = 0; pos < d->cache.n && pos < STATUS_MAX_ENTRIES; pos++) {
 		const struct ndp_entry *c = ndp_cache_at(&d->cache, pos);
-		struct ndp_link *l = ndp_link_by_index(d, c->ifindex);
+		const struct ndp_link *l = ndp_link_by_index(&d->k, c->ifindex);
 		v6_emit_object_open(e, NULL);
 		inet_ntop(AF_INET6, &c->target, buf, sizeof(buf));
 		v6_emit_str(e, "target", "  %s", buf);

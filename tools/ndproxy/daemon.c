@@ -30,25 +30,6 @@
 #define BATCH 64
 #define PKT_MAX 2048
 
-static const char *const skip_names[NDP_SKIP__N] = {
-	[NDP_SKIP_NO_RULE] = "no_rule",
-	[NDP_SKIP_OWN_ADDRESS] = "own_address",
-	[NDP_SKIP_ON_UPSTREAM] = "on_upstream_link",
-	[NDP_SKIP_DAD_STATIC] = "dad_static",
-	[NDP_SKIP_DAD_UNCONFIRMED] = "dad_unconfirmed",
-	[NDP_SKIP_NEGATIVE] = "negative_cache",
-	[NDP_SKIP_NO_ROUTE] = "no_route",
-	[NDP_SKIP_IFACE_DOWN] = "downstream_absent",
-	[NDP_SKIP_RATE_LIMIT] = "probe_rate_limit",
-	[NDP_SKIP_CACHE_FULL] = "cache_full",
-	[NDP_SKIP_SEND_FAILED] = "send_failed",
-};
-
-const char *ndp_skip_name(enum ndp_skip s)
-{
-	return s < NDP_SKIP__N ? skip_names[s] : "?";
-}
-
 /* ---- upstream sockets ---------------------------------------------- */
 
 static void upstream_close(struct ndp_daemon *d, size_t i)
@@ -114,7 +95,7 @@ static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 static bool on_missing_link(struct ndp_entry *e, void *arg)
 {
 	struct ndp_daemon *d = arg;
-	struct ndp_link *l = ndp_link_by_index(d, e->ifindex);
+	const struct ndp_link *l = ndp_link_by_index(&d->k, e->ifindex);
 
 	if (l && (l->flags & IFF_UP))
 		return false;
@@ -131,7 +112,7 @@ static void drop_entries_on_missing_links(struct ndp_daemon *d)
 void ndp_reconcile(struct ndp_daemon *d)
 {
 	for (size_t i = 0; i < d->conf.nproxies; i++) {
-		struct ndp_link *l = ndp_link_by_name(d, d->conf.proxies[i].iface);
+		const struct ndp_link *l = ndp_link_by_name(&d->k, d->conf.proxies[i].iface);
 		int want = l && (l->flags & IFF_UP) ? l->ifindex : 0;
 		if (d->up[i].fd >= 0 && d->up[i].ifindex != want)
 			upstream_close(d, i);
@@ -170,42 +151,21 @@ static void out_flush(struct ndp_daemon *d, struct outbatch *ob)
 	ob->n = 0;
 }
 
-/* Queue an NA (RFC 4861 7.2.4) for whoever asked this time. */
-static void answer(struct ndp_daemon *d, struct outbatch *ob, size_t pi,
-		   const struct in6_addr *target, const struct in6_addr *solicitor,
-		   const uint8_t mac[6])
+/* Queue an NA planned by ndp_na_plan() on upstream socket fd. */
+static void queue_na(struct ndp_daemon *d, struct outbatch *ob, int fd, const struct ndp_na *na)
 {
-	static const uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
-	static const struct in6_addr all_nodes = { { { 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } } };
-	const struct ndp_proxy *p = &d->conf.proxies[pi];
-	struct ndp_link *l = ndp_link_by_index(d, d->up[pi].ifindex);
-	bool dad = IN6_IS_ADDR_UNSPECIFIED(solicitor);
-	const struct in6_addr *src;
-	unsigned flags = 0;
-
-	if (!l || !l->has_mac || d->up[pi].fd < 0)
-		return;
-	if (ob->n == BATCH || (ob->n && ob->fd != d->up[pi].fd))
+	if (ob->n == BATCH || (ob->n && ob->fd != fd))
 		out_flush(d, ob);
-	ob->fd = d->up[pi].fd;
-	/* Link-local source by default; some providers only accept the
-	 * target itself as source. */
-	src = p->na_src_target || !l->has_ll ? target : &l->ll;
-	if (p->router)
-		flags |= NDP_NA_ROUTER;
-	if (!dad)
-		flags |= NDP_NA_SOLICITED;
-	if (p->override)
-		flags |= NDP_NA_OVERRIDE; /* RFC 4861 7.2.8: off unless asked */
+	ob->fd = fd;
 	unsigned k = ob->n++;
-	size_t len = ndp_build_na(ob->buf[k], src, dad ? &all_nodes : solicitor, target, flags, l->mac);
+	size_t len = ndp_build_na(ob->buf[k], &na->src, &na->dst, &na->target, na->flags, na->tlla);
 	ob->iov[k] = (struct iovec){ ob->buf[k], len };
 	memset(&ob->to[k], 0, sizeof(ob->to[k]));
 	ob->to[k].sll_family = AF_PACKET;
 	ob->to[k].sll_protocol = htons(ETH_P_IPV6);
-	ob->to[k].sll_ifindex = d->up[pi].ifindex;
+	ob->to[k].sll_ifindex = na->ifindex;
 	ob->to[k].sll_halen = 6;
-	memcpy(ob->to[k].sll_addr, dad ? all_nodes_mac : mac, 6);
+	memcpy(ob->to[k].sll_addr, na->dst_mac, 6);
 	memset(&ob->msgs[k], 0, sizeof(ob->msgs[k]));
 	ob->msgs[k].msg_hdr.msg_name = &ob->to[k];
 	ob->msgs[k].msg_hdr.msg_namelen = sizeof(ob->to[k]);
@@ -216,7 +176,7 @@ static void answer(struct ndp_daemon *d, struct outbatch *ob, size_t pi,
 
 static bool probe(struct ndp_daemon *d, struct ndp_entry *e)
 {
-	struct ndp_link *l = ndp_link_by_index(d, e->ifindex);
+	const struct ndp_link *l = ndp_link_by_index(&d->k, e->ifindex);
 	uint8_t icmp[NDP_NS_ICMP_LEN];
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)e->ifindex };
 	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
@@ -243,21 +203,6 @@ static bool probe(struct ndp_daemon *d, struct ndp_entry *e)
 	return true;
 }
 
-/* Token bucket for downstream probes: refilled on use, no timer. */
-static bool probe_allowed(struct ndp_daemon *d, int64_t now)
-{
-	double rate = d->conf.probe_rate;
-
-	d->tokens += (double)(now - d->tokens_at) * rate / 1000.0;
-	d->tokens_at = now;
-	if (d->tokens > rate)
-		d->tokens = rate;
-	if (d->tokens < 1.0)
-		return false;
-	d->tokens -= 1.0;
-	return true;
-}
-
 void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e)
 {
 	if (e->wired)
@@ -274,120 +219,81 @@ static void skip(struct ndp_daemon *d, enum ndp_skip why, const struct in6_addr 
 		  ndp_skip_name(why));
 }
 
+static int route_oif(void *ctx, const struct in6_addr *target)
+{
+	return ndp_route_lookup(ctx, target, NULL, NULL);
+}
+
+/* A new pending entry for ns's target, as dec says; NULL when the cache
+ * has no room. */
+static struct ndp_entry *start_probe(struct ndp_daemon *d, size_t pi, const struct ndp_ns *ns,
+				     const struct ndp_decision *dec, int64_t now)
+{
+	struct ndp_entry *e;
+
+	ndp_bucket_take(&d->probes, d->conf.probe_rate, now);
+	if (dec->evict) {
+		ndp_drop_entry(d, ndp_cache_earliest(&d->cache));
+		d->ctr.evictions++;
+	}
+	if (!(e = ndp_cache_add(&d->cache, &ns->target, dec->deadline)))
+		return NULL;
+	e->state = NDP_PENDING;
+	e->ifindex = dec->ifindex;
+	e->proxy = (uint16_t)pi;
+	e->rule = dec->rule;
+	e->born_s = (uint32_t)(now / 1000);
+	probe(d, e);
+	return e;
+}
+
 static void handle_ns(struct ndp_daemon *d, struct outbatch *ob, size_t pi, const uint8_t *pkt,
 		      size_t len, const uint8_t mac[6], int64_t now)
 {
-	const struct ndp_proxy *p = &d->conf.proxies[pi];
-	const struct ndp_rule *r;
+	const struct ndp_answer_view view = {
+		.proxy = &d->conf.proxies[pi],
+		.up_ifindex = d->up[pi].ifindex,
+		.kernel = &d->k,
+		.cache = &d->cache,
+		.probes = &d->probes,
+		.probe_rate = d->conf.probe_rate,
+		.route_oif = route_oif,
+		.route_ctx = d,
+	};
+	struct ndp_decision dec;
+	struct ndp_entry *e = NULL;
 	struct ndp_ns ns;
 	enum ndp_verdict v = ndp_parse_ns(pkt, len, &ns);
-	struct ndp_entry *e;
 
 	if (v == NDP_PKT_NOT_NS)
 		return;
 	d->ctr.ns_seen++;
 	if (v != NDP_PKT_OK) {
 		d->ctr.invalid[v]++;
-		log_debug("proxy %s: invalid NS dropped (%s)", p->iface, ndp_verdict_name(v));
+		log_debug("proxy %s: invalid NS dropped (%s)", view.proxy->iface, ndp_verdict_name(v));
 		return;
 	}
-	/* The solicitor's source is never taken as proof that an address
-	 * lives upstream: anyone on the link can send an NS from any source,
-	 * and one such packet used to silence answers for that address. */
-	if (ndp_is_own(d, &ns.target)) {
-		skip(d, NDP_SKIP_OWN_ADDRESS, &ns.target);
+	ndp_answer_decide(&view, &ns, mac, now, &dec);
+	switch (dec.act) {
+	case NDP_ACT_SKIP:
+		skip(d, dec.why, &ns.target);
 		return;
-	}
-	if (ndp_upneigh_has(d, &ns.target, d->up[pi].ifindex)) {
-		skip(d, NDP_SKIP_ON_UPSTREAM, &ns.target);
+	case NDP_ACT_NONE:
 		return;
-	}
-	if (!(r = ndp_rule_match(p, &ns.target))) {
-		skip(d, NDP_SKIP_NO_RULE, &ns.target);
+	case NDP_ACT_ANSWER:
+		queue_na(d, ob, d->up[pi].fd, &dec.na);
 		return;
-	}
-	if (r->method == NDP_STATIC) {
-		/* Never claim a whole prefix against someone's DAD. */
-		if (ns.dad) {
-			skip(d, NDP_SKIP_DAD_STATIC, &ns.target);
-			return;
-		}
-		answer(d, ob, pi, &ns.target, &ns.src, mac);
-		return;
-	}
-	if ((e = ndp_cache_find(&d->cache, &ns.target))) {
-		switch (e->state) {
-		case NDP_VALID:
-		case NDP_REFRESH:
-			answer(d, ob, pi, &ns.target, &ns.src, mac);
-			return;
-		case NDP_INVALID:
-			skip(d, NDP_SKIP_NEGATIVE, &ns.target);
-			return;
-		case NDP_PENDING:
-			if (ns.dad) {
-				skip(d, NDP_SKIP_DAD_UNCONFIRMED, &ns.target);
-				return;
-			}
-			break;
-		}
-	} else {
-		int ifindex;
-		struct ndp_link *l;
-
-		/* DAD never creates state: a probe storm for free otherwise. */
-		if (ns.dad) {
-			skip(d, NDP_SKIP_DAD_UNCONFIRMED, &ns.target);
-			return;
-		}
-		if (r->method == NDP_IFACE) {
-			l = ndp_link_by_name(d, r->iface);
-			ifindex = l ? l->ifindex : 0;
-		} else {
-			ifindex = ndp_route_lookup(d, &ns.target, NULL, NULL);
-			if (!ifindex || ifindex == d->up[pi].ifindex ||
-			    !(l = ndp_link_by_index(d, ifindex)) || (l->flags & IFF_LOOPBACK)) {
-				skip(d, NDP_SKIP_NO_ROUTE, &ns.target);
-				return;
-			}
-		}
-		if (!ifindex || !(l = ndp_link_by_index(d, ifindex)) || !(l->flags & IFF_UP)) {
-			skip(d, NDP_SKIP_IFACE_DOWN, &ns.target);
-			return;
-		}
-		if (!probe_allowed(d, now)) {
-			skip(d, NDP_SKIP_RATE_LIMIT, &ns.target);
-			return;
-		}
-		if (d->cache.n >= d->cache.max) {
-			ndp_drop_entry(d, ndp_cache_earliest(&d->cache));
-			d->ctr.evictions++;
-		}
-		if (!(e = ndp_cache_add(&d->cache, &ns.target, now + p->timeout_ms))) {
+	case NDP_ACT_PROBE:
+		if (!(e = start_probe(d, pi, &ns, &dec, now))) {
 			skip(d, NDP_SKIP_CACHE_FULL, &ns.target);
 			return;
 		}
-		e->state = NDP_PENDING;
-		e->ifindex = ifindex;
-		e->proxy = (uint16_t)pi;
-		e->rule = (uint16_t)(r - p->rules);
-		e->born_s = (uint32_t)(now / 1000);
-		probe(d, e);
+		break;
+	case NDP_ACT_WAIT:
+		e = ndp_cache_find(&d->cache, &ns.target);
+		break;
 	}
-	/* Pending: remember this solicitor; the NA goes to it once the
-	 * target answers downstream.  A full list drops the oldest, which
-	 * will ask again. */
-	for (unsigned i = 0; i < e->nwait; i++)
-		if (!memcmp(&e->wait[i].addr, &ns.src, 16) && e->wait[i].proxy == pi) {
-			memcpy(e->wait[i].mac, mac, 6);
-			d->ctr.waiting++;
-			return;
-		}
-	if (e->nwait == NDP_WAITERS)
-		memmove(&e->wait[0], &e->wait[1], sizeof(e->wait[0]) * (NDP_WAITERS - 1)), e->nwait--;
-	e->wait[e->nwait].addr = ns.src;
-	memcpy(e->wait[e->nwait].mac, mac, 6);
-	e->wait[e->nwait++].proxy = (uint16_t)pi;
+	ndp_entry_wait(e, &ns.src, mac, (uint16_t)pi);
 	d->ctr.waiting++;
 }
 
@@ -446,9 +352,16 @@ static void confirm(struct ndp_daemon *d, struct ndp_entry *e, int64_t now, stru
 	e->state = NDP_VALID;
 	e->tries = 0;
 	ndp_cache_set_deadline(&d->cache, e, coarse(now + p->ttl_ms));
-	for (unsigned i = 0; i < e->nwait; i++)
-		if (e->wait[i].proxy < d->conf.nproxies)
-			answer(d, ob, e->wait[i].proxy, &e->target, &e->wait[i].addr, e->wait[i].mac);
+	for (unsigned i = 0; i < e->nwait; i++) {
+		const struct ndp_waiter *w = &e->wait[i];
+		struct ndp_na na;
+		/* A waiter's proxy may be gone since (reload) or not listening. */
+		if (w->proxy < d->conf.nproxies && d->up[w->proxy].fd >= 0 &&
+		    ndp_na_plan(&d->conf.proxies[w->proxy],
+				ndp_link_by_index(&d->k, d->up[w->proxy].ifindex), &e->target,
+				&w->addr, w->mac, &na))
+			queue_na(d, ob, d->up[w->proxy].fd, &na);
+	}
 	e->nwait = 0;
 	out_flush(d, ob);
 	if (p->autowire && d->can_wire && !e->wired)
@@ -843,8 +756,8 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 		seed = (uint32_t)time(NULL);
 	if (ndp_cache_init(&d.cache, conf->cache_max, seed) < 0)
 		fatalx("out of memory");
-	d.started = d.tokens_at = ndp_now_ms();
-	d.tokens = conf->probe_rate;
+	d.started = d.probes.at = ndp_now_ms();
+	d.probes.tokens = conf->probe_rate;
 
 	/* What can be checked before forking is, so that it fails here. */
 	if (root) {
@@ -923,8 +836,8 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 	ndp_cache_free(&d.cache);
 	ndp_conf_free(&d.conf);
 	free(d.up);
-	free(d.links);
-	free(d.own);
+	free(d.k.links);
+	free(d.k.own);
 	v6_nl_close(&d.nl);
 	*conf = (struct ndp_conf){ 0 };
 	return 0;

@@ -3,29 +3,13 @@
 #ifndef NDPROXY_DAEMON_H
 #define NDPROXY_DAEMON_H
 
+#include "answer.h"
+#include "kernel.h"
 #include "ndproxy.h"
 #include "v6nl.h"
 
 #include <poll.h>
 #include <sys/types.h>
-
-/* Why a well-formed NS got no answer (packet-level reasons are
- * enum ndp_verdict). */
-enum ndp_skip {
-	NDP_SKIP_NO_RULE,
-	NDP_SKIP_OWN_ADDRESS,
-	NDP_SKIP_ON_UPSTREAM,
-	NDP_SKIP_DAD_STATIC,
-	NDP_SKIP_DAD_UNCONFIRMED,
-	NDP_SKIP_NEGATIVE,
-	NDP_SKIP_NO_ROUTE,
-	NDP_SKIP_IFACE_DOWN,
-	NDP_SKIP_RATE_LIMIT,
-	NDP_SKIP_CACHE_FULL,
-	NDP_SKIP_SEND_FAILED,
-	NDP_SKIP__N
-};
-const char *ndp_skip_name(enum ndp_skip s);
 
 struct ndp_counters {
 	uint64_t received; /* packets the upstream filters let in */
@@ -33,21 +17,6 @@ struct ndp_counters {
 	uint64_t routes_wired, routes_removed, evictions, reloads, link_events;
 	uint64_t invalid[NDP_PKT__N];
 	uint64_t skipped[NDP_SKIP__N];
-};
-
-/* Every link the kernel reports, by ifindex (a router has few). */
-struct ndp_link {
-	int ifindex;
-	char name[16];
-	unsigned flags;
-	uint8_t mac[6];
-	bool has_mac, has_ll;
-	struct in6_addr ll; /* a link-local address, for NA sources */
-};
-
-struct ndp_own {
-	struct in6_addr addr;
-	int ifindex;
 };
 
 struct ndp_upstream {
@@ -79,25 +48,12 @@ struct ndp_opts {
 	int verbose;
 };
 
-#define NDP_UPNEIGH_SLOTS 1024
-#define NDP_UPNEIGH_PENDING 256
-
 struct ndp_daemon {
 	struct ndp_conf conf;
 	const char *conf_path; /* NULL: command line */
 	bool can_wire;         /* CAP_NET_ADMIN kept */
 	struct ndp_upstream *up; /* one per conf.proxies */
-	struct ndp_link *links;
-	size_t nlinks;
-	struct ndp_own *own;
-	size_t nown;
-	/* Addresses seen living on an upstream link: direct-mapped, a
-	 * collision only forgets an older one. */
-	struct { struct in6_addr a; int ifindex; } upneigh[NDP_UPNEIGH_SLOTS];
-	/* Confirmed upstream neighbours whose route is still to be checked
-	 * (not from inside a netlink dump on the request socket). */
-	struct { struct in6_addr a; int ifindex; } uppend[NDP_UPNEIGH_PENDING];
-	unsigned nuppend;
+	struct ndp_kernel k; /* links.c keeps it current */
 	struct v6_nl nl; /* requests */
 	int evfd;        /* netlink events */
 	int rawfd;       /* ICMPv6: probes out, NAs in */
@@ -107,8 +63,7 @@ struct ndp_daemon {
 	const char *instance;
 	bool cleanup_helper; /* it removes ctl_path and the pidfile */
 	struct ndp_cache cache;
-	double tokens;
-	int64_t tokens_at;
+	struct ndp_bucket probes;
 	int64_t started;
 	struct ndp_counters ctr;
 	bool quit;
@@ -121,12 +76,6 @@ static inline int64_t ndp_now_ms(void) { return v6_mono_ms(); }
 int ndp_links_open(struct ndp_daemon *d, struct v6_err *err);
 int ndp_links_sync(struct ndp_daemon *d, struct v6_err *err);
 void ndp_links_event(struct ndp_daemon *d);
-struct ndp_link *ndp_link_by_index(struct ndp_daemon *d, int ifindex);
-struct ndp_link *ndp_link_by_name(struct ndp_daemon *d, const char *name);
-bool ndp_is_own(const struct ndp_daemon *d, const struct in6_addr *a);
-void ndp_upneigh_note(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
-void ndp_upneigh_forget(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
-bool ndp_upneigh_has(const struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
 /* Output interface of the kernel's route to a (and its gateway); 0 when
  * there is no usable unicast route. */
 int ndp_route_lookup(struct ndp_daemon *d, const struct in6_addr *a, struct in6_addr *gw,

@@ -33,55 +33,13 @@ int ndp_links_open(struct ndp_daemon *d, struct v6_err *err)
 	return 0;
 }
 
-struct ndp_link *ndp_link_by_index(struct ndp_daemon *d, int ifindex)
+/* The one writable way to a link: everyone else reads through kernel.h. */
+static struct ndp_link *link_at(struct ndp_kernel *k, int ifindex)
 {
-	for (size_t i = 0; i < d->nlinks; i++)
-		if (d->links[i].ifindex == ifindex)
-			return &d->links[i];
+	for (size_t i = 0; i < k->nlinks; i++)
+		if (k->links[i].ifindex == ifindex)
+			return &k->links[i];
 	return NULL;
-}
-
-struct ndp_link *ndp_link_by_name(struct ndp_daemon *d, const char *name)
-{
-	for (size_t i = 0; i < d->nlinks; i++)
-		if (!strcmp(d->links[i].name, name))
-			return &d->links[i];
-	return NULL;
-}
-
-bool ndp_is_own(const struct ndp_daemon *d, const struct in6_addr *a)
-{
-	for (size_t i = 0; i < d->nown; i++)
-		if (!memcmp(&d->own[i].addr, a, 16))
-			return true;
-	return false;
-}
-
-static uint32_t slot_of(const struct in6_addr *a)
-{
-	uint32_t w[4];
-	memcpy(w, a, 16);
-	return ((w[0] ^ w[1] ^ w[2] ^ w[3]) * 2654435761u >> 16) % NDP_UPNEIGH_SLOTS;
-}
-
-void ndp_upneigh_note(struct ndp_daemon *d, const struct in6_addr *a, int ifindex)
-{
-	uint32_t s = slot_of(a);
-	d->upneigh[s].a = *a;
-	d->upneigh[s].ifindex = ifindex;
-}
-
-void ndp_upneigh_forget(struct ndp_daemon *d, const struct in6_addr *a, int ifindex)
-{
-	uint32_t s = slot_of(a);
-	if (d->upneigh[s].ifindex == ifindex && !memcmp(&d->upneigh[s].a, a, 16))
-		d->upneigh[s].ifindex = 0;
-}
-
-bool ndp_upneigh_has(const struct ndp_daemon *d, const struct in6_addr *a, int ifindex)
-{
-	uint32_t s = slot_of(a);
-	return d->upneigh[s].ifindex == ifindex && !memcmp(&d->upneigh[s].a, a, 16);
 }
 
 static void parse_attrs(struct rtattr *rta, int len, struct rtattr **tb, int max)
@@ -101,20 +59,20 @@ static void link_msg(struct ndp_daemon *d, struct nlmsghdr *h)
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return;
 	parse_attrs(IFLA_RTA(ifi), (int)IFLA_PAYLOAD(h), tb, IFLA_MAX);
-	l = ndp_link_by_index(d, ifi->ifi_index);
+	l = link_at(&d->k, ifi->ifi_index);
 	if (h->nlmsg_type == RTM_DELLINK) {
 		if (l) {
 			log_info("link %s (%d) gone", l->name, l->ifindex);
-			*l = d->links[--d->nlinks];
+			*l = d->k.links[--d->k.nlinks];
 		}
 		return;
 	}
 	if (!l) {
-		struct ndp_link *nl = realloc(d->links, (d->nlinks + 1) * sizeof(*nl));
+		struct ndp_link *nl = realloc(d->k.links, (d->k.nlinks + 1) * sizeof(*nl));
 		if (!nl)
 			return;
-		d->links = nl;
-		l = &nl[d->nlinks++];
+		d->k.links = nl;
+		l = &nl[d->k.nlinks++];
 		memset(l, 0, sizeof(*l));
 		l->ifindex = ifi->ifi_index;
 	}
@@ -147,23 +105,23 @@ static void addr_msg(struct ndp_daemon *d, struct nlmsghdr *h)
 	if (!at || RTA_PAYLOAD(at) != 16)
 		return;
 	memcpy(&a, RTA_DATA(at), 16);
-	for (size_t i = 0; i < d->nown; i++)
-		if (!memcmp(&d->own[i].addr, &a, 16) && d->own[i].ifindex == (int)ifa->ifa_index) {
-			d->own[i] = d->own[--d->nown];
+	for (size_t i = 0; i < d->k.nown; i++)
+		if (!memcmp(&d->k.own[i].addr, &a, 16) && d->k.own[i].ifindex == (int)ifa->ifa_index) {
+			d->k.own[i] = d->k.own[--d->k.nown];
 			break;
 		}
-	l = ndp_link_by_index(d, (int)ifa->ifa_index);
+	l = link_at(&d->k, (int)ifa->ifa_index);
 	if (h->nlmsg_type == RTM_DELADDR) {
 		if (l && l->has_ll && !memcmp(&l->ll, &a, 16))
 			l->has_ll = false;
 		return;
 	}
-	struct ndp_own *no = realloc(d->own, (d->nown + 1) * sizeof(*no));
+	struct ndp_own *no = realloc(d->k.own, (d->k.nown + 1) * sizeof(*no));
 	if (!no)
 		return;
-	d->own = no;
-	no[d->nown].addr = a;
-	no[d->nown++].ifindex = (int)ifa->ifa_index;
+	d->k.own = no;
+	no[d->k.nown].addr = a;
+	no[d->k.nown++].ifindex = (int)ifa->ifa_index;
 	if (l && ifa->ifa_scope == RT_SCOPE_LINK && !(ifa->ifa_flags & IFA_F_TENTATIVE)) {
 		l->ll = a;
 		l->has_ll = true;
@@ -191,7 +149,7 @@ static void neigh_msg(struct ndp_daemon *d, struct nlmsghdr *h)
 		return;
 	a = RTA_DATA(tb[NDA_DST]);
 	if (h->nlmsg_type == RTM_DELNEIGH || (nd->ndm_state & NUD_FAILED)) {
-		ndp_upneigh_forget(d, a, nd->ndm_ifindex);
+		ndp_upneigh_forget(&d->k, a, nd->ndm_ifindex);
 		return;
 	}
 	if (!(nd->ndm_state & (NUD_REACHABLE | NUD_PERMANENT)))
@@ -199,9 +157,9 @@ static void neigh_msg(struct ndp_daemon *d, struct nlmsghdr *h)
 	for (size_t i = 0; i < d->conf.nproxies; i++) {
 		if (d->up[i].fd < 0 || d->up[i].ifindex != nd->ndm_ifindex)
 			continue;
-		if (!ndp_upneigh_has(d, a, nd->ndm_ifindex) && d->nuppend < NDP_UPNEIGH_PENDING) {
-			memcpy(&d->uppend[d->nuppend].a, a, 16);
-			d->uppend[d->nuppend++].ifindex = nd->ndm_ifindex;
+		if (!ndp_upneigh_has(&d->k, a, nd->ndm_ifindex) && d->k.nuppend < NDP_UPNEIGH_PENDING) {
+			memcpy(&d->k.uppend[d->k.nuppend].a, a, 16);
+			d->k.uppend[d->k.nuppend++].ifindex = nd->ndm_ifindex;
 		}
 		break;
 	}
@@ -210,10 +168,10 @@ static void neigh_msg(struct ndp_daemon *d, struct nlmsghdr *h)
 /* The route check for neighbours noted by neigh_msg. */
 static void upneigh_settle(struct ndp_daemon *d)
 {
-	for (unsigned i = 0; i < d->nuppend; i++)
-		if (ndp_route_lookup(d, &d->uppend[i].a, NULL, NULL) == d->uppend[i].ifindex)
-			ndp_upneigh_note(d, &d->uppend[i].a, d->uppend[i].ifindex);
-	d->nuppend = 0;
+	for (unsigned i = 0; i < d->k.nuppend; i++)
+		if (ndp_route_lookup(d, &d->k.uppend[i].a, NULL, NULL) == d->k.uppend[i].ifindex)
+			ndp_upneigh_note(&d->k, &d->k.uppend[i].a, d->k.uppend[i].ifindex);
+	d->k.nuppend = 0;
 }
 
 static void route_msg(struct ndp_daemon *d, struct nlmsghdr *h)
@@ -259,8 +217,8 @@ int ndp_links_sync(struct ndp_daemon *d, struct v6_err *err)
 	struct ndmsg ndm = { .ndm_family = AF_INET6 };
 	int rc;
 
-	d->nlinks = 0;
-	d->nown = 0;
+	d->k.nlinks = 0;
+	d->k.nown = 0;
 	if ((rc = v6_nl_dump(&d->nl, RTM_GETLINK, &ifi, sizeof(ifi), dispatch, d, err)) < 0 ||
 	    (rc = v6_nl_dump(&d->nl, RTM_GETADDR, &ifa, sizeof(ifa), dispatch, d, err)) < 0)
 		return rc;

@@ -175,7 +175,8 @@ struct ndp_cache {
 
 int ndp_cache_init(struct ndp_cache *c, uint32_t max, uint32_t seed);
 void ndp_cache_free(struct ndp_cache *c);
-struct ndp_entry *ndp_cache_find(struct ndp_cache *c, const struct in6_addr *target);
+/* The entry is the cache's own (not const): the caller decides. */
+struct ndp_entry *ndp_cache_find(const struct ndp_cache *c, const struct in6_addr *target);
 /* NULL when full (evict first) or out of memory. */
 struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *target,
 				int64_t deadline);
