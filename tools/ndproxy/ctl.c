@@ -189,7 +189,7 @@ void ndp_ctl_io(struct ndp_daemon *d, const struct pollfd *pfd, size_t n, int64_
 static void emit_iface(struct ndp_daemon *d, struct v6_emit *e, const char *name,
 		       const char *role, int upstream_fd)
 {
-	const struct ndp_link *l = ndp_link_by_name(&d->k, name);
+	const struct ndp_link *l = ndp_link_by_name(&d->net.k, name);
 	char mac[18] = "", ll[V6_ADDRSTRLEN] = "";
 
 	if (l && l->has_mac)
@@ -282,7 +282,7 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 			v6_emit_str(e, "iface", r->method == NDP_IFACE ? " %s" : NULL,
 				    r->method == NDP_IFACE ? r->iface : NULL);
 			if (r->method == NDP_IFACE) {
-				const struct ndp_link *l = ndp_link_by_name(&d->k, r->iface);
+				const struct ndp_link *l = ndp_link_by_name(&d->net.k, r->iface);
 				v6_emit_bool(e, "iface_present", l ? "" : " (absent)", l != NULL);
 			}
 			v6_emit_text(e, "\n");
@@ -299,7 +299,7 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 	v6_emit_array_open(e, "list");
 	for (uint32_t pos = 0; pos < d->cache.n && pos < STATUS_MAX_ENTRIES; pos++) {
 		const struct ndp_entry *c = ndp_cache_at(&d->cache, pos);
-		const struct ndp_link *l = ndp_link_by_index(&d->k, c->ifindex);
+		const struct ndp_link *l = ndp_link_by_index(&d->net.k, c->ifindex);
 		v6_emit_object_open(e, NULL);
 		inet_ntop(AF_INET6, &c->target, buf, sizeof(buf));
 		v6_emit_str(e, "target", "  %s", buf);
@@ -327,7 +327,7 @@ static void emit_status(struct ndp_daemon *d, struct v6_emit *e)
 	v6_emit_u64(e, "routes_removed", ", removed %llu", d->ctr.routes_removed);
 	v6_emit_u64(e, "evictions", "\ncache evictions %llu", d->ctr.evictions);
 	v6_emit_u64(e, "reloads", ", reloads %llu", d->ctr.reloads);
-	v6_emit_u64(e, "link_events", ", link events %llu\n", d->ctr.link_events);
+	v6_emit_u64(e, "link_events", ", link events %llu\n", d->net.link_events);
 	uint64_t dropped = 0, unanswered = 0;
 	for (int i = 0; i < NDP_PKT__N; i++)
 		dropped += d->ctr.invalid[i];

@@ -91,35 +91,115 @@ static int upstream_open(struct ndp_daemon *d, size_t i, int ifindex)
 	return 0;
 }
 
+/* ---- the kernel's view: routes we own, links we listen on ------------ */
+
+int ndp_wire(struct ndp_daemon *d, struct ndp_entry *e, bool add)
+{
+	const struct ndp_proxy *p = e->proxy < d->conf.nproxies ? &d->conf.proxies[e->proxy] : NULL;
+	struct in6_addr gw;
+	bool has_gw = false;
+	struct v6_err err;
+	int rc;
+
+	/* autovia: through the gateway of the kernel's route to the target,
+	 * when that route still leaves where the target was found. */
+	if (add && p && e->rule < p->nrules && p->rules[e->rule].method == NDP_AUTO &&
+	    p->rules[e->rule].autovia &&
+	    ndp_route_oif(&d->net, &e->target, &gw, &has_gw) != e->ifindex)
+		has_gw = false;
+	rc = ndp_route_wire(&d->net, &e->target, e->ifindex, has_gw ? &gw : NULL, add, &err);
+	if (add && rc == 0) {
+		e->wired = 1;
+		d->ctr.routes_wired++;
+	} else if (!add) {
+		e->wired = 0;
+		if (rc == 0)
+			d->ctr.routes_removed++;
+	}
+	if (rc < 0)
+		log_warnx("autowire: %s", err.msg);
+	return rc;
+}
+
 /* Cache entries whose downstream link is gone cannot be answered for. */
 static bool on_missing_link(struct ndp_entry *e, void *arg)
 {
 	struct ndp_daemon *d = arg;
-	const struct ndp_link *l = ndp_link_by_index(&d->k, e->ifindex);
 
-	if (l && (l->flags & IFF_UP))
+	if (ndp_link_is_up(ndp_link_by_index(&d->net.k, e->ifindex)))
 		return false;
 	if (e->wired)
 		ndp_wire(d, e, false);
 	return true;
 }
 
-static void drop_entries_on_missing_links(struct ndp_daemon *d)
+/* Upstream sockets follow their links; links.c learns which links'
+ * neighbours matter (the ones listened on). */
+static void reconcile(struct ndp_daemon *d)
 {
-	ndp_cache_sweep(&d->cache, on_missing_link, d);
-}
+	int *watch = malloc((d->conf.nproxies ? d->conf.nproxies : 1) * sizeof(*watch));
+	size_t nwatch = 0;
 
-void ndp_reconcile(struct ndp_daemon *d)
-{
 	for (size_t i = 0; i < d->conf.nproxies; i++) {
-		const struct ndp_link *l = ndp_link_by_name(&d->k, d->conf.proxies[i].iface);
-		int want = l && (l->flags & IFF_UP) ? l->ifindex : 0;
+		const struct ndp_link *l = ndp_link_by_name(&d->net.k, d->conf.proxies[i].iface);
+		int want = ndp_link_is_up(l) ? l->ifindex : 0;
 		if (d->up[i].fd >= 0 && d->up[i].ifindex != want)
 			upstream_close(d, i);
 		if (want && d->up[i].fd < 0)
 			upstream_open(d, i, want);
+		if (watch && d->up[i].fd >= 0)
+			watch[nwatch++] = d->up[i].ifindex;
 	}
-	drop_entries_on_missing_links(d);
+	if (!watch || ndp_links_watch(&d->net, watch, nwatch) < 0)
+		log_warnx("out of memory: upstream neighbours not followed");
+	free(watch);
+	ndp_cache_sweep(&d->cache, on_missing_link, d);
+}
+
+static bool learnt_from_route(struct ndp_entry *e, void *arg)
+{
+	struct ndp_daemon *d = arg;
+	const struct ndp_proxy *p = &d->conf.proxies[e->proxy];
+
+	if (p->rules[e->rule].method != NDP_AUTO)
+		return false;
+	if (e->wired)
+		ndp_wire(d, e, false);
+	return true;
+}
+
+static void routes_changed(struct ndp_daemon *d)
+{
+	/* `auto` targets learnt their interface from a route; any route
+	 * change may move them, so they are asked again on the next NS. */
+	ndp_cache_sweep(&d->cache, learnt_from_route, d);
+}
+
+/* Everything from scratch: links and addresses, the sockets that follow
+ * them, then the neighbours on the links now listened on. */
+static int links_sync(struct ndp_daemon *d, struct v6_err *err)
+{
+	int rc;
+
+	if ((rc = ndp_links_read(&d->net, err)) < 0)
+		return rc;
+	reconcile(d);
+	return ndp_neigh_read(&d->net, err);
+}
+
+static void links_event(struct ndp_daemon *d)
+{
+	unsigned ev = ndp_links_event(&d->net);
+	struct v6_err err;
+
+	if (ev & NDP_NL_OVERRUN) {
+		if (links_sync(d, &err) < 0)
+			log_warnx("netlink: %s", err.msg);
+	} else if (ev & NDP_NL_LINKS) {
+		reconcile(d);
+	}
+	if (ev & (NDP_NL_OVERRUN | NDP_NL_ROUTES))
+		routes_changed(d);
 }
 
 /* ---- answering ------------------------------------------------------ */
@@ -176,7 +256,7 @@ static void queue_na(struct ndp_daemon *d, struct outbatch *ob, int fd, const st
 
 static bool probe(struct ndp_daemon *d, struct ndp_entry *e)
 {
-	const struct ndp_link *l = ndp_link_by_index(&d->k, e->ifindex);
+	const struct ndp_link *l = ndp_link_by_index(&d->net.k, e->ifindex);
 	uint8_t icmp[NDP_NS_ICMP_LEN];
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)e->ifindex };
 	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
@@ -221,7 +301,7 @@ static void skip(struct ndp_daemon *d, enum ndp_skip why, const struct in6_addr 
 
 static int route_oif(void *ctx, const struct in6_addr *target)
 {
-	return ndp_route_lookup(ctx, target, NULL, NULL);
+	return ndp_route_oif(ctx, target, NULL, NULL);
 }
 
 /* A new pending entry for ns's target, as dec says; NULL when the cache
@@ -253,12 +333,12 @@ static void handle_ns(struct ndp_daemon *d, struct outbatch *ob, size_t pi, cons
 	const struct ndp_answer_view view = {
 		.proxy = &d->conf.proxies[pi],
 		.up_ifindex = d->up[pi].ifindex,
-		.kernel = &d->k,
+		.kernel = &d->net.k,
 		.cache = &d->cache,
 		.probes = &d->probes,
 		.probe_rate = d->conf.probe_rate,
 		.route_oif = route_oif,
-		.route_ctx = d,
+		.route_ctx = &d->net,
 	};
 	struct ndp_decision dec;
 	struct ndp_entry *e = NULL;
@@ -358,7 +438,7 @@ static void confirm(struct ndp_daemon *d, struct ndp_entry *e, int64_t now, stru
 		/* A waiter's proxy may be gone since (reload) or not listening. */
 		if (w->proxy < d->conf.nproxies && d->up[w->proxy].fd >= 0 &&
 		    ndp_na_plan(&d->conf.proxies[w->proxy],
-				ndp_link_by_index(&d->k, d->up[w->proxy].ifindex), &e->target,
+				ndp_link_by_index(&d->net.k, d->up[w->proxy].ifindex), &e->target,
 				&w->addr, w->mac, &na))
 			queue_na(d, ob, d->up[w->proxy].fd, &na);
 	}
@@ -469,25 +549,6 @@ static void expire(struct ndp_daemon *d, int64_t now)
 			ndp_drop_entry(d, e);
 		}
 	}
-}
-
-static bool learnt_from_route(struct ndp_entry *e, void *arg)
-{
-	struct ndp_daemon *d = arg;
-	const struct ndp_proxy *p = &d->conf.proxies[e->proxy];
-
-	if (p->rules[e->rule].method != NDP_AUTO)
-		return false;
-	if (e->wired)
-		ndp_wire(d, e, false);
-	return true;
-}
-
-void ndp_routes_changed(struct ndp_daemon *d)
-{
-	/* `auto` targets learnt their interface from a route; any route
-	 * change may move them, so they are asked again on the next NS. */
-	ndp_cache_sweep(&d->cache, learnt_from_route, d);
 }
 
 /* ---- reload --------------------------------------------------------- */
@@ -603,7 +664,7 @@ static void reload(struct ndp_daemon *d)
 	d->cache.max = nc.cache_max;
 	while (d->cache.n > d->cache.max)
 		ndp_drop_entry(d, ndp_cache_earliest(&d->cache));
-	ndp_reconcile(d);
+	reconcile(d);
 	log_info("configuration reloaded from %s", d->conf_path);
 }
 
@@ -682,7 +743,7 @@ static void loop(struct ndp_daemon *d)
 			pfd = np;
 		}
 		pfd[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = d->evfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d->net.evfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->rawfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->ctlfd, .events = POLLIN };
 		for (size_t i = 0; i < d->conf.nproxies; i++)
@@ -707,7 +768,7 @@ static void loop(struct ndp_daemon *d)
 			continue; /* the fd set may have changed */
 		}
 		if (pfd[1].revents)
-			ndp_links_event(d);
+			links_event(d);
 		if (pfd[2].revents)
 			raw_read(d, &ob);
 		/* The netlink handler may have closed or reopened sockets. */
@@ -739,7 +800,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 	d.conf = *conf;
 	d.conf_path = o->conf_path;
 	d.instance = o->instance;
-	d.evfd = d.rawfd = d.ctlfd = d.sigfd = -1;
+	d.net.evfd = d.rawfd = d.ctlfd = d.sigfd = -1;
 	/* stderr until detached: errors before the fork reach the user. */
 	log_init("ndproxy", false, o->verbose);
 	for (size_t i = 0; i < conf->nwarn; i++)
@@ -795,12 +856,12 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 		log_init("ndproxy", true, o->verbose);
 		ndp_setup_pipe(ready_fd);
 	}
-	if (setup_signals(&d, &err) < 0 || v6_nl_open(&d.nl, &err) < 0 ||
-	    ndp_links_open(&d, &err) < 0 || raw_open(&d, &err) < 0 ||
+	if (setup_signals(&d, &err) < 0 || ndp_links_open(&d.net, &err) < 0 ||
+	    raw_open(&d, &err) < 0 ||
 	    ndp_ctl_open(&d, path, &err) < 0)
 		setup_fatal(V6_EXIT_RUNTIME, &err);
 	v6_service_notify_open();
-	if (ndp_unwire_stale(&d, &err) < 0)
+	if (ndp_unwire_stale(&d.net, &err) < 0)
 		log_warnx("stale routes: %s", err.msg);
 	if (pidfile && ndp_pidfile_write(pidfile, &err) < 0) {
 		unlink(path);
@@ -808,7 +869,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 	}
 	/* First sockets opened while still root (bigger buffers); ones for
 	 * interfaces that appear later need only CAP_NET_RAW. */
-	if (ndp_links_sync(&d, &err) < 0)
+	if (links_sync(&d, &err) < 0)
 		setup_fatal(V6_EXIT_RUNTIME, &err);
 	if (root) {
 		uint32_t keep = 1u << CAP_NET_RAW;
@@ -836,9 +897,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 	ndp_cache_free(&d.cache);
 	ndp_conf_free(&d.conf);
 	free(d.up);
-	free(d.k.links);
-	free(d.k.own);
-	v6_nl_close(&d.nl);
+	ndp_links_close(&d.net);
 	*conf = (struct ndp_conf){ 0 };
 	return 0;
 }

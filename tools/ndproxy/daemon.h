@@ -5,6 +5,7 @@
 
 #include "answer.h"
 #include "kernel.h"
+#include "links.h"
 #include "ndproxy.h"
 #include "v6nl.h"
 
@@ -14,7 +15,7 @@
 struct ndp_counters {
 	uint64_t received; /* packets the upstream filters let in */
 	uint64_t ns_seen, answered, waiting, probes_sent, probes_answered, probe_timeouts;
-	uint64_t routes_wired, routes_removed, evictions, reloads, link_events;
+	uint64_t routes_wired, routes_removed, evictions, reloads;
 	uint64_t invalid[NDP_PKT__N];
 	uint64_t skipped[NDP_SKIP__N];
 };
@@ -53,9 +54,7 @@ struct ndp_daemon {
 	const char *conf_path; /* NULL: command line */
 	bool can_wire;         /* CAP_NET_ADMIN kept */
 	struct ndp_upstream *up; /* one per conf.proxies */
-	struct ndp_kernel k; /* links.c keeps it current */
-	struct v6_nl nl; /* requests */
-	int evfd;        /* netlink events */
+	struct ndp_netlink net; /* links.c keeps net.k current */
 	int rawfd;       /* ICMPv6: probes out, NAs in */
 	int ctlfd, sigfd;
 	char ctl_path[256];
@@ -72,20 +71,10 @@ struct ndp_daemon {
 /* lib's one monotonic clock, under the name the daemon files use. */
 static inline int64_t ndp_now_ms(void) { return v6_mono_ms(); }
 
-/* links.c: netlink state */
-int ndp_links_open(struct ndp_daemon *d, struct v6_err *err);
-int ndp_links_sync(struct ndp_daemon *d, struct v6_err *err);
-void ndp_links_event(struct ndp_daemon *d);
-/* Output interface of the kernel's route to a (and its gateway); 0 when
- * there is no usable unicast route. */
-int ndp_route_lookup(struct ndp_daemon *d, const struct in6_addr *a, struct in6_addr *gw,
-		     bool *has_gw);
+/* daemon.c */
+/* Add or remove e's host route (autowire), counted, e->wired kept. */
 int ndp_wire(struct ndp_daemon *d, struct ndp_entry *e, bool add);
-int ndp_unwire_stale(struct ndp_daemon *d, struct v6_err *err);
-
-/* daemon.c: called back from links.c */
-void ndp_reconcile(struct ndp_daemon *d);
-void ndp_routes_changed(struct ndp_daemon *d);
+/* Remove e from the cache, and its route with it. */
 void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e);
 
 /* ctl.c */
