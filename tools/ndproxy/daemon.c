@@ -679,10 +679,10 @@ static void shutdown_clean(struct ndp_daemon *d)
 		upstream_close(d, i);
 		ndp_claim_release(d->up[i].claim);
 	}
-	ndp_ctl_close_all(d);
+	ndp_ctl_close_all(&d->ctl);
 	/* Without privileges left, the cleanup helper removes it. */
-	if (d->ctl_path[0] && !d->cleanup_helper)
-		unlink(d->ctl_path);
+	if (d->ctl.path[0] && !d->cleanup_helper)
+		unlink(d->ctl.path);
 	log_info("exiting");
 }
 
@@ -717,8 +717,24 @@ static void reload_notified(struct ndp_daemon *d)
 	v6_service_notify("READY=1");
 }
 
+static struct ndp_status_view status_view(const struct ndp_daemon *d)
+{
+	return (struct ndp_status_view){
+		.instance = d->instance,
+		.conf_path = d->conf_path,
+		.started = d->started,
+		.conf = &d->conf,
+		.up = d->up,
+		.kernel = &d->net.k,
+		.cache = &d->cache,
+		.ctr = &d->ctr,
+		.link_events = d->net.link_events,
+	};
+}
+
 static void loop(struct ndp_daemon *d)
 {
+	struct ndp_status_view status;
 	static struct outbatch ob;
 	struct pollfd *pfd = NULL;
 	size_t cap = 0;
@@ -730,7 +746,7 @@ static void loop(struct ndp_daemon *d)
 		size_t n = 0, nfixed;
 
 		expire(d, now);
-		wake = ndp_ctl_deadline(d);
+		wake = ndp_ctl_deadline(&d->ctl);
 		if ((e = ndp_cache_earliest(&d->cache)) && e->deadline < wake)
 			wake = e->deadline;
 		if (wake != INT64_MAX)
@@ -745,11 +761,11 @@ static void loop(struct ndp_daemon *d)
 		pfd[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->net.evfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->rawfd, .events = POLLIN };
-		pfd[n++] = (struct pollfd){ .fd = d->ctlfd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = d->ctl.fd, .events = POLLIN };
 		for (size_t i = 0; i < d->conf.nproxies; i++)
 			pfd[n++] = (struct pollfd){ .fd = d->up[i].fd, .events = POLLIN };
 		nfixed = n;
-		ndp_ctl_pollfds(d, pfd, &n);
+		ndp_ctl_pollfds(&d->ctl, pfd, &n);
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -776,9 +792,10 @@ static void loop(struct ndp_daemon *d)
 			if (pfd[4 + i].revents && pfd[4 + i].fd == d->up[i].fd && d->up[i].fd >= 0)
 				upstream_read(d, i, &ob);
 		/* Clients after packets: a status never delays an answer. */
-		ndp_ctl_io(d, pfd + nfixed, n - nfixed, ndp_now_ms());
+		status = status_view(d);
+		ndp_ctl_io(&d->ctl, &status, pfd + nfixed, n - nfixed, ndp_now_ms());
 		if (pfd[3].revents)
-			ndp_ctl_accept(d);
+			ndp_ctl_accept(&d->ctl, ndp_now_ms());
 	}
 	free(pfd);
 }
@@ -800,7 +817,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 	d.conf = *conf;
 	d.conf_path = o->conf_path;
 	d.instance = o->instance;
-	d.net.evfd = d.rawfd = d.ctlfd = d.sigfd = -1;
+	d.net.evfd = d.rawfd = d.ctl.fd = d.sigfd = -1;
 	/* stderr until detached: errors before the fork reach the user. */
 	log_init("ndproxy", false, o->verbose);
 	for (size_t i = 0; i < conf->nwarn; i++)
@@ -858,7 +875,7 @@ int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o)
 	}
 	if (setup_signals(&d, &err) < 0 || ndp_links_open(&d.net, &err) < 0 ||
 	    raw_open(&d, &err) < 0 ||
-	    ndp_ctl_open(&d, path, &err) < 0)
+	    ndp_ctl_open(&d.ctl, path, &err) < 0)
 		setup_fatal(V6_EXIT_RUNTIME, &err);
 	v6_service_notify_open();
 	if (ndp_unwire_stale(&d.net, &err) < 0)

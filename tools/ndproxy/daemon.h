@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ndproxy's running state, shared by daemon.c, links.c, ctl.c and sys.c. */
+/* ndproxy's running state, shared by the daemon's files.  links.c never
+ * sees it (links.h); ctl.c is handed a read-only view of it (ctl.h). */
 #ifndef NDPROXY_DAEMON_H
 #define NDPROXY_DAEMON_H
 
 #include "answer.h"
+#include "ctl.h"
 #include "kernel.h"
 #include "links.h"
 #include "ndproxy.h"
@@ -26,19 +28,6 @@ struct ndp_upstream {
 	int claim[2]; /* ndp_claim_upstream(): held for the proxy's life */
 };
 
-/* A control-socket client, served without ever blocking the loop: it has
- * CTL_DEADLINE_MS from connecting to the last byte of its answer. */
-#define NDP_CTL_CLIENTS 16
-#define NDP_CTL_DEADLINE_MS 2000
-#define NDP_CTL_REQ_MAX 512
-struct ndp_ctl_client {
-	int fd; /* -1: free */
-	int64_t deadline;
-	size_t inlen, outlen, outoff;
-	char in[NDP_CTL_REQ_MAX];
-	char *out; /* the answer, once the request is complete */
-};
-
 /* What the command line decides about the process. */
 struct ndp_opts {
 	const char *conf_path; /* NULL: command line; absolute otherwise */
@@ -56,9 +45,8 @@ struct ndp_daemon {
 	struct ndp_upstream *up; /* one per conf.proxies */
 	struct ndp_netlink net; /* links.c keeps net.k current */
 	int rawfd;       /* ICMPv6: probes out, NAs in */
-	int ctlfd, sigfd;
-	char ctl_path[256];
-	struct ndp_ctl_client ctl[NDP_CTL_CLIENTS];
+	int sigfd;
+	struct ndp_ctl ctl;
 	const char *instance;
 	bool cleanup_helper; /* it removes ctl_path and the pidfile */
 	struct ndp_cache cache;
@@ -76,16 +64,6 @@ static inline int64_t ndp_now_ms(void) { return v6_mono_ms(); }
 int ndp_wire(struct ndp_daemon *d, struct ndp_entry *e, bool add);
 /* Remove e from the cache, and its route with it. */
 void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e);
-
-/* ctl.c */
-int ndp_ctl_open(struct ndp_daemon *d, const char *path, struct v6_err *err);
-void ndp_ctl_accept(struct ndp_daemon *d);
-/* Poll entries for the clients; *n advances.  ndp_ctl_io then handles
- * them (same order), and ndp_ctl_deadline gives the earliest deadline. */
-void ndp_ctl_pollfds(struct ndp_daemon *d, struct pollfd *pfd, size_t *n);
-void ndp_ctl_io(struct ndp_daemon *d, const struct pollfd *pfd, size_t n, int64_t now);
-int64_t ndp_ctl_deadline(const struct ndp_daemon *d);
-void ndp_ctl_close_all(struct ndp_daemon *d);
 
 /* client.c: `ndproxy status`, the other end of the control socket */
 int ndp_status_main(const char *sock_path, bool json, bool pretty);

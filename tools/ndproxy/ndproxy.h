@@ -191,7 +191,7 @@ typedef bool (*ndp_cache_visit_fn)(struct ndp_entry *e, void *ctx);
 uint32_t ndp_cache_sweep(struct ndp_cache *c, ndp_cache_visit_fn fn, void *ctx);
 /* The entry with the earliest deadline, or NULL when empty. */
 struct ndp_entry *ndp_cache_earliest(const struct ndp_cache *c);
-static inline struct ndp_entry *ndp_cache_at(struct ndp_cache *c, uint32_t pos)
+static inline const struct ndp_entry *ndp_cache_at(const struct ndp_cache *c, uint32_t pos)
 {
 	return &c->v[c->heap[pos]];
 }
