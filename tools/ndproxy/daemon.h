@@ -14,6 +14,10 @@
 #include <poll.h>
 #include <sys/types.h>
 
+/* Packets per recvmmsg/sendmmsg, and the largest one read. */
+#define NDP_BATCH 64
+#define NDP_PKT_MAX 2048
+
 struct ndp_counters {
 	uint64_t received; /* packets the upstream filters let in */
 	uint64_t ns_seen, answered, waiting, probes_sent, probes_answered, probe_timeouts;
@@ -59,11 +63,40 @@ struct ndp_daemon {
 /* lib's one monotonic clock, under the name the daemon files use. */
 static inline int64_t ndp_now_ms(void) { return v6_mono_ms(); }
 
-/* daemon.c */
+/* upstream.c: the sockets that follow the upstream links */
+void ndp_upstream_close(struct ndp_daemon *d, size_t i);
+/* Open or close each upstream socket as its link is up or not, tell
+ * links.c which links are listened on, drop entries on missing links. */
+void ndp_reconcile(struct ndp_daemon *d);
+void ndp_upstream_read(struct ndp_daemon *d, size_t pi);
+
+/* respond.c: one NS, answered, waited on, probed for or counted */
+void ndp_handle_ns(struct ndp_daemon *d, size_t pi, const uint8_t *pkt, size_t len,
+		   const uint8_t mac[6], int64_t now);
+/* NAs wait in one batch, for one sendmmsg per upstream socket. */
+void ndp_out_queue(struct ndp_daemon *d, int fd, const struct ndp_na *na);
+void ndp_out_flush(struct ndp_daemon *d);
+
+/* probe.c: downstream probes and their answers, the cache's timers */
+int ndp_raw_open(struct ndp_daemon *d, struct v6_err *err);
+bool ndp_probe(struct ndp_daemon *d, struct ndp_entry *e);
+void ndp_raw_read(struct ndp_daemon *d);
+void ndp_expire(struct ndp_daemon *d, int64_t now);
+
+/* netevents.c: kernel changes, and the routes we own */
 /* Add or remove e's host route (autowire), counted, e->wired kept. */
 int ndp_wire(struct ndp_daemon *d, struct ndp_entry *e, bool add);
 /* Remove e from the cache, and its route with it. */
 void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e);
+/* Everything from scratch: links, addresses, sockets, neighbours. */
+int ndp_kernel_sync(struct ndp_daemon *d, struct v6_err *err);
+void ndp_kernel_event(struct ndp_daemon *d);
+
+/* reload.c: SIGHUP, with systemd's reload notifications */
+void ndp_reload(struct ndp_daemon *d);
+
+/* daemon.c */
+int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o);
 
 /* client.c: `ndproxy status`, the other end of the control socket */
 int ndp_status_main(const char *sock_path, bool json, bool pretty);
@@ -88,6 +121,5 @@ void ndp_claim_release(int fds[2]);
 int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 		       struct v6_err *err);
 
-int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o);
 
 #endif

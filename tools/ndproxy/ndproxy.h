@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy: Neighbor Discovery proxy, the successor to ndppd.
  *
- * Layout: conf.c (pure config parser, ndppd grammar), nd.c (pure packet
- * parsing, validation and construction), cache.c (hashed bounded cache
- * with a deadline heap), daemon.c (the event loop), links.c (netlink),
- * ctl.c (control socket and `status`), sys.c (process plumbing). */
+ * Layout.  Pure (unit tests and fuzzers call them): conf.c (config
+ * parser, ndppd grammar), nd.c (packet parsing, validation and
+ * construction), filter.c (the upstream BPF filter), cache.c (hashed
+ * bounded cache with a deadline heap), kernel.c (lookups in what netlink
+ * reported), answer.c (whether and how to answer an NS).
+ * The daemon (daemon.h): daemon.c (setup and the event loop), upstream.c
+ * (upstream sockets, NS in), respond.c (carrying out answer decisions,
+ * NAs out), probe.c (downstream probes, timers), netevents.c (kernel
+ * changes, autowired routes), reload.c (SIGHUP), links.c (netlink, never
+ * calling back), ctl.c (control socket, a read-only view), sys.c (process
+ * plumbing).  client.c is `ndproxy status`. */
 #ifndef NDPROXY_H
 #define NDPROXY_H
 
