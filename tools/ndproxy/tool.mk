@@ -10,6 +10,10 @@ UNIT_LINK_ndproxy_filter = $(NDP_PURE)
 UNIT_LINK_ndproxy_answer = $(NDP_PURE)
 $(B)/unit/ndproxy_conf $(B)/unit/ndproxy_nd $(B)/unit/ndproxy_cache $(B)/unit/ndproxy_filter \
 $(B)/unit/ndproxy_answer: $(NDP_PURE)
+# links.c against events written to a socket pair (no kernel, no root).
+NDP_LINKS = $(B)/tools/ndproxy/links.o $(B)/tools/ndproxy/kernel.o $(B)/libv6cli.a
+UNIT_LINK_ndproxy_links = $(NDP_LINKS)
+$(B)/unit/ndproxy_links: $(NDP_LINKS)
 EXTRA_BINS += $(B)/ndproxy-load
 $(B)/ndproxy-load: bench/ndproxy-load.c $(B)/libv6kit.a
 	@mkdir -p $(dir $@)
