@@ -102,8 +102,8 @@ static struct ndp_entry *start_probe(struct ndp_daemon *d, size_t pi, const stru
 	return e;
 }
 
-void ndp_handle_ns(struct ndp_daemon *d, size_t pi, const uint8_t *pkt,
-		      size_t len, const uint8_t mac[6], int64_t now)
+void ndp_handle_ns(struct ndp_daemon *d, size_t pi, const uint8_t *pkt, size_t len,
+		   const uint8_t mac[6], int64_t now)
 {
 	const struct ndp_answer_view view = {
 		.proxy = &d->conf.proxies[pi],
