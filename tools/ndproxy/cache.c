@@ -50,7 +50,7 @@ void ndp_cache_free(struct ndp_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
-struct ndp_entry *ndp_cache_find(struct ndp_cache *c, const struct in6_addr *target)
+struct ndp_entry *ndp_cache_find(const struct ndp_cache *c, const struct in6_addr *target)
 {
 	uint32_t i = c->buckets[hash(c, target) & (c->nbuckets - 1)];
 

@@ -1,72 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ndproxy's running state, shared by daemon.c, links.c, ctl.c and sys.c. */
+/* ndproxy's running state, shared by the daemon's files.  links.c never
+ * sees it (links.h); ctl.c is handed a read-only view of it (ctl.h). */
 #ifndef NDPROXY_DAEMON_H
 #define NDPROXY_DAEMON_H
 
+#include "answer.h"
+#include "ctl.h"
+#include "kernel.h"
+#include "links.h"
 #include "ndproxy.h"
 #include "v6nl.h"
 
 #include <poll.h>
 #include <sys/types.h>
 
-/* Why a well-formed NS got no answer (packet-level reasons are
- * enum ndp_verdict). */
-enum ndp_skip {
-	NDP_SKIP_NO_RULE,
-	NDP_SKIP_OWN_ADDRESS,
-	NDP_SKIP_ON_UPSTREAM,
-	NDP_SKIP_DAD_STATIC,
-	NDP_SKIP_DAD_UNCONFIRMED,
-	NDP_SKIP_NEGATIVE,
-	NDP_SKIP_NO_ROUTE,
-	NDP_SKIP_IFACE_DOWN,
-	NDP_SKIP_RATE_LIMIT,
-	NDP_SKIP_CACHE_FULL,
-	NDP_SKIP_SEND_FAILED,
-	NDP_SKIP__N
-};
-const char *ndp_skip_name(enum ndp_skip s);
+/* Packets per recvmmsg/sendmmsg, and the largest one read. */
+#define NDP_BATCH 64
+#define NDP_PKT_MAX 2048
 
 struct ndp_counters {
 	uint64_t received; /* packets the upstream filters let in */
 	uint64_t ns_seen, answered, waiting, probes_sent, probes_answered, probe_timeouts;
-	uint64_t routes_wired, routes_removed, evictions, reloads, link_events;
+	uint64_t routes_wired, routes_removed, evictions, reloads;
 	uint64_t invalid[NDP_PKT__N];
 	uint64_t skipped[NDP_SKIP__N];
-};
-
-/* Every link the kernel reports, by ifindex (a router has few). */
-struct ndp_link {
-	int ifindex;
-	char name[16];
-	unsigned flags;
-	uint8_t mac[6];
-	bool has_mac, has_ll;
-	struct in6_addr ll; /* a link-local address, for NA sources */
-};
-
-struct ndp_own {
-	struct in6_addr addr;
-	int ifindex;
 };
 
 struct ndp_upstream {
 	int fd;       /* AF_PACKET, -1 while the interface is absent or down */
 	int ifindex;  /* what fd is bound to */
 	int claim[2]; /* ndp_claim_upstream(): held for the proxy's life */
-};
-
-/* A control-socket client, served without ever blocking the loop: it has
- * CTL_DEADLINE_MS from connecting to the last byte of its answer. */
-#define NDP_CTL_CLIENTS 16
-#define NDP_CTL_DEADLINE_MS 2000
-#define NDP_CTL_REQ_MAX 512
-struct ndp_ctl_client {
-	int fd; /* -1: free */
-	int64_t deadline;
-	size_t inlen, outlen, outoff;
-	char in[NDP_CTL_REQ_MAX];
-	char *out; /* the answer, once the request is complete */
 };
 
 /* What the command line decides about the process. */
@@ -79,36 +42,19 @@ struct ndp_opts {
 	int verbose;
 };
 
-#define NDP_UPNEIGH_SLOTS 1024
-#define NDP_UPNEIGH_PENDING 256
-
 struct ndp_daemon {
 	struct ndp_conf conf;
 	const char *conf_path; /* NULL: command line */
 	bool can_wire;         /* CAP_NET_ADMIN kept */
 	struct ndp_upstream *up; /* one per conf.proxies */
-	struct ndp_link *links;
-	size_t nlinks;
-	struct ndp_own *own;
-	size_t nown;
-	/* Addresses seen living on an upstream link: direct-mapped, a
-	 * collision only forgets an older one. */
-	struct { struct in6_addr a; int ifindex; } upneigh[NDP_UPNEIGH_SLOTS];
-	/* Confirmed upstream neighbours whose route is still to be checked
-	 * (not from inside a netlink dump on the request socket). */
-	struct { struct in6_addr a; int ifindex; } uppend[NDP_UPNEIGH_PENDING];
-	unsigned nuppend;
-	struct v6_nl nl; /* requests */
-	int evfd;        /* netlink events */
+	struct ndp_netlink net; /* links.c keeps net.k current */
 	int rawfd;       /* ICMPv6: probes out, NAs in */
-	int ctlfd, sigfd;
-	char ctl_path[256];
-	struct ndp_ctl_client ctl[NDP_CTL_CLIENTS];
+	int sigfd;
+	struct ndp_ctl ctl;
 	const char *instance;
 	bool cleanup_helper; /* it removes ctl_path and the pidfile */
 	struct ndp_cache cache;
-	double tokens;
-	int64_t tokens_at;
+	struct ndp_bucket probes;
 	int64_t started;
 	struct ndp_counters ctr;
 	bool quit;
@@ -117,38 +63,43 @@ struct ndp_daemon {
 /* lib's one monotonic clock, under the name the daemon files use. */
 static inline int64_t ndp_now_ms(void) { return v6_mono_ms(); }
 
-/* links.c: netlink state */
-int ndp_links_open(struct ndp_daemon *d, struct v6_err *err);
-int ndp_links_sync(struct ndp_daemon *d, struct v6_err *err);
-void ndp_links_event(struct ndp_daemon *d);
-struct ndp_link *ndp_link_by_index(struct ndp_daemon *d, int ifindex);
-struct ndp_link *ndp_link_by_name(struct ndp_daemon *d, const char *name);
-bool ndp_is_own(const struct ndp_daemon *d, const struct in6_addr *a);
-void ndp_upneigh_note(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
-void ndp_upneigh_forget(struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
-bool ndp_upneigh_has(const struct ndp_daemon *d, const struct in6_addr *a, int ifindex);
-/* Output interface of the kernel's route to a (and its gateway); 0 when
- * there is no usable unicast route. */
-int ndp_route_lookup(struct ndp_daemon *d, const struct in6_addr *a, struct in6_addr *gw,
-		     bool *has_gw);
-int ndp_wire(struct ndp_daemon *d, struct ndp_entry *e, bool add);
-int ndp_unwire_stale(struct ndp_daemon *d, struct v6_err *err);
-
-/* daemon.c: called back from links.c */
+/* upstream.c: the sockets that follow the upstream links */
+void ndp_upstream_close(struct ndp_daemon *d, size_t i);
+/* Open or close each upstream socket as its link is up or not, tell
+ * links.c which links are listened on, drop entries on missing links. */
 void ndp_reconcile(struct ndp_daemon *d);
-void ndp_routes_changed(struct ndp_daemon *d);
-void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e);
+void ndp_upstream_read(struct ndp_daemon *d, size_t pi);
 
-/* ctl.c */
-int ndp_ctl_open(struct ndp_daemon *d, const char *path, struct v6_err *err);
-void ndp_ctl_accept(struct ndp_daemon *d);
-/* Poll entries for the clients; *n advances.  ndp_ctl_io then handles
- * them (same order), and ndp_ctl_deadline gives the earliest deadline. */
-void ndp_ctl_pollfds(struct ndp_daemon *d, struct pollfd *pfd, size_t *n);
-void ndp_ctl_io(struct ndp_daemon *d, const struct pollfd *pfd, size_t n, int64_t now);
-int64_t ndp_ctl_deadline(const struct ndp_daemon *d);
-void ndp_ctl_close_all(struct ndp_daemon *d);
-int ndp_status_main(const char *path, bool json, bool pretty);
+/* respond.c: one NS, answered, waited on, probed for or counted */
+void ndp_handle_ns(struct ndp_daemon *d, size_t pi, const uint8_t *pkt, size_t len,
+		   const uint8_t mac[6], int64_t now);
+/* NAs wait in one batch, for one sendmmsg per upstream socket. */
+void ndp_out_queue(struct ndp_daemon *d, int fd, const struct ndp_na *na);
+void ndp_out_flush(struct ndp_daemon *d);
+
+/* probe.c: downstream probes and their answers, the cache's timers */
+int ndp_raw_open(struct ndp_daemon *d, struct v6_err *err);
+bool ndp_probe(struct ndp_daemon *d, struct ndp_entry *e);
+void ndp_raw_read(struct ndp_daemon *d);
+void ndp_expire(struct ndp_daemon *d, int64_t now);
+
+/* netevents.c: kernel changes, and the routes we own */
+/* Add or remove e's host route (autowire), counted, e->wired kept. */
+int ndp_wire(struct ndp_daemon *d, struct ndp_entry *e, bool add);
+/* Remove e from the cache, and its route with it. */
+void ndp_drop_entry(struct ndp_daemon *d, struct ndp_entry *e);
+/* Everything from scratch: links, addresses, sockets, neighbours. */
+int ndp_kernel_sync(struct ndp_daemon *d, struct v6_err *err);
+void ndp_kernel_event(struct ndp_daemon *d);
+
+/* reload.c: SIGHUP, with systemd's reload notifications */
+void ndp_reload(struct ndp_daemon *d);
+
+/* daemon.c */
+int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o);
+
+/* client.c: `ndproxy status`, the other end of the control socket */
+int ndp_status_main(const char *sock_path, bool json, bool pretty);
 
 /* sys.c */
 int ndp_instance_check(const char *name, struct v6_err *err);
@@ -170,6 +121,5 @@ void ndp_claim_release(int fds[2]);
 int ndp_cleanup_helper(const char *ctl_path, const char *pidfile, int lock_fd,
 		       struct v6_err *err);
 
-int ndp_daemon_run(struct ndp_conf *conf, const struct ndp_opts *o);
 
 #endif

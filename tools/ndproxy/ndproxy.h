@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ndproxy: Neighbor Discovery proxy, the successor to ndppd.
  *
- * Layout: conf.c (pure config parser, ndppd grammar), nd.c (pure packet
- * parsing, validation and construction), cache.c (hashed bounded cache
- * with a deadline heap), daemon.c (the event loop), links.c (netlink),
- * ctl.c (control socket and `status`), sys.c (process plumbing). */
+ * Layout.  Pure (unit tests and fuzzers call them): conf.c (config
+ * parser, ndppd grammar), nd.c (packet parsing, validation and
+ * construction), filter.c (the upstream BPF filter), cache.c (hashed
+ * bounded cache with a deadline heap), kernel.c (lookups in what netlink
+ * reported), answer.c (whether and how to answer an NS).
+ * The daemon (daemon.h): daemon.c (setup and the event loop), upstream.c
+ * (upstream sockets, NS in), respond.c (carrying out answer decisions,
+ * NAs out), probe.c (downstream probes, timers), netevents.c (kernel
+ * changes, autowired routes), reload.c (SIGHUP), links.c (netlink, never
+ * calling back), ctl.c (control socket, a read-only view), sys.c (process
+ * plumbing).  client.c is `ndproxy status`. */
 #ifndef NDPROXY_H
 #define NDPROXY_H
 
@@ -173,7 +180,8 @@ struct ndp_cache {
 
 int ndp_cache_init(struct ndp_cache *c, uint32_t max, uint32_t seed);
 void ndp_cache_free(struct ndp_cache *c);
-struct ndp_entry *ndp_cache_find(struct ndp_cache *c, const struct in6_addr *target);
+/* The entry is the cache's own (not const): the caller decides. */
+struct ndp_entry *ndp_cache_find(const struct ndp_cache *c, const struct in6_addr *target);
 /* NULL when full (evict first) or out of memory. */
 struct ndp_entry *ndp_cache_add(struct ndp_cache *c, const struct in6_addr *target,
 				int64_t deadline);
@@ -188,7 +196,7 @@ typedef bool (*ndp_cache_visit_fn)(struct ndp_entry *e, void *ctx);
 uint32_t ndp_cache_sweep(struct ndp_cache *c, ndp_cache_visit_fn fn, void *ctx);
 /* The entry with the earliest deadline, or NULL when empty. */
 struct ndp_entry *ndp_cache_earliest(const struct ndp_cache *c);
-static inline struct ndp_entry *ndp_cache_at(struct ndp_cache *c, uint32_t pos)
+static inline const struct ndp_entry *ndp_cache_at(const struct ndp_cache *c, uint32_t pos)
 {
 	return &c->v[c->heap[pos]];
 }
