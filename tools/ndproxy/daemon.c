@@ -85,13 +85,8 @@ static void loop(struct ndp_daemon *d)
 			wake = e->deadline;
 		if (wake != INT64_MAX)
 			timeout = wake - now > 3600000 ? 3600000 : wake < now ? 0 : (int)(wake - now);
-		if (cap < 4 + d->conf.nproxies + NDP_CTL_CLIENTS) {
-			cap = 4 + d->conf.nproxies + NDP_CTL_CLIENTS;
-			struct pollfd *np = realloc(pfd, cap * sizeof(*pfd));
-			if (!np)
-				fatalx("out of memory");
-			pfd = np;
-		}
+		if (v6_grow(&pfd, &cap, 4 + d->conf.nproxies + NDP_CTL_CLIENTS, sizeof(*pfd)) < 0)
+			fatalx("out of memory");
 		pfd[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->net.evfd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = d->rawfd, .events = POLLIN };

@@ -30,9 +30,9 @@ struct ndp_own {
 
 struct ndp_kernel {
 	struct ndp_link *links;
-	size_t nlinks;
+	size_t nlinks, links_cap;
 	struct ndp_own *own;
-	size_t nown;
+	size_t nown, own_cap;
 	/* Addresses seen living on an upstream link: direct-mapped, a
 	 * collision only forgets an older one. */
 	struct { struct in6_addr a; int ifindex; } upneigh[NDP_UPNEIGH_SLOTS];

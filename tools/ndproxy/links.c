@@ -50,6 +50,7 @@ void ndp_links_close(struct ndp_netlink *net)
 	net->k.own = NULL;
 	net->watch = NULL;
 	net->k.nlinks = net->k.nown = net->nwatch = 0;
+	net->k.links_cap = net->k.own_cap = 0;
 }
 
 /* The one writable way to a link: everyone else reads through kernel.h. */
@@ -101,13 +102,10 @@ static void link_msg(struct ndp_kernel *k, struct nlmsghdr *h)
 		return;
 	}
 	if (!l) {
-		struct ndp_link *nl = realloc(k->links, (k->nlinks + 1) * sizeof(*nl));
-		if (!nl)
+		struct ndp_link fresh = { .ifindex = ifi->ifi_index };
+		if (V6_APPEND(k->links, k->nlinks, k->links_cap, fresh) < 0)
 			return;
-		k->links = nl;
-		l = &nl[k->nlinks++];
-		memset(l, 0, sizeof(*l));
-		l->ifindex = ifi->ifi_index;
+		l = &k->links[k->nlinks - 1];
 	}
 	l->flags = ifi->ifi_flags;
 	if (tb[IFLA_IFNAME]) {
@@ -149,12 +147,9 @@ static void addr_msg(struct ndp_kernel *k, struct nlmsghdr *h)
 			l->has_ll = false;
 		return;
 	}
-	struct ndp_own *no = realloc(k->own, (k->nown + 1) * sizeof(*no));
-	if (!no)
+	struct ndp_own own = { .addr = a, .ifindex = (int)ifa->ifa_index };
+	if (V6_APPEND(k->own, k->nown, k->own_cap, own) < 0)
 		return;
-	k->own = no;
-	no[k->nown].addr = a;
-	no[k->nown++].ifindex = (int)ifa->ifa_index;
 	if (l && ifa->ifa_scope == RT_SCOPE_LINK && !(ifa->ifa_flags & IFA_F_TENTATIVE)) {
 		l->ll = a;
 		l->has_ll = true;
