@@ -211,6 +211,38 @@ else
 	bench_figure "daemon CPU s/GB (no reference build)" "$cpu_gb" - -
 fi
 
+# The kernel's own cost of the link leg (bench/tun6in4-floor.c): the
+# packets the single stream put on the veth, sent and received through the
+# daemons' socket calls with nothing else done, at the stream's packet
+# rate.  Counted per GB of TCP payload (1408 bytes in each 1500-byte
+# packet), it is a floor under both daemons' CPU per GB that no change to
+# their code can go below; only fewer, larger packets could.
+FLOOR="$V6KIT_BIN/tun6in4-floor"
+if [ -x "$FLOOR" ]; then
+	mac_b=$(ip -n "$(host b)" -j link show vb | jq -r '.[0].address')
+	pps=$(awk -v g="$tun_gbps" 'BEGIN { printf "%d", g * 1e9 / 8 / 1500 }')
+	floors=()
+	for _ in $(seq "$REPEAT"); do
+		on b "$FLOOR" recv 192.0.2.1 192.0.2.2 $((SECS + 1)) >"$LAB_TMP/floor-recv" &
+		fr=$!
+		sleep 0.3
+		read -r _ us_send < <(on a "$FLOOR" send va "$mac_b" 192.0.2.1 192.0.2.2 "$SECS" "$pps")
+		wait "$fr"
+		read -r _ us_recv <"$LAB_TMP/floor-recv"
+		floors+=("$(awk -v s="$us_send" -v r="$us_recv" 'BEGIN { printf "%.4f", (s + r) * 1e3 / 1408 }')")
+	done
+	floor_gb=$(printf '%s\n' "${floors[@]}" | sort -g | sed -n "$(( (REPEAT + 1) / 2 ))p")
+	echo "kernel floor of the link leg at $pps packets/s (send + receive, no tunnel logic)"
+	printf '  %.2f s per GB (median; each run: %s)\n' "$floor_gb" "${floors[*]}"
+	if [ -n "$BASE_T64" ]; then
+		floor_ratio=$(awk -v f="$floor_gb" -v o="$base_gb" 'BEGIN { printf "%.2f", f / o }')
+		printf '  %sx the CPU per GB of %s\n' "$floor_ratio" "$T64_BASE"
+		bench_figure "kernel floor of the link leg s/GB / $T64_BASE (x)" "$floor_ratio" - -
+	else
+		bench_figure "kernel floor of the link leg (s/GB)" "$(printf '%.2f' "$floor_gb")" - -
+	fi
+fi
+
 echo "up + down of $NTUN user-mode tunnels in one namespace"
 lab_host many
 ip -n "$(host many)" link add eth0 type veth peer name eth1

@@ -24,8 +24,10 @@ static void flush(struct t64_tx *tx)
 	}
 	/* Slots are reused after a flush: anything still pointing into one
 	 * would read this. */
-	for (unsigned i = 0; i < tx->n; i++)
-		memset(tx->iov[i][1].iov_base, 0xa5, tx->iov[i][1].iov_len);
+	for (unsigned i = 0; i < tx->n; i++) {
+		size_t len;
+		memset(dpc_payload(tx, i, &len), 0xa5, len);
+	}
 }
 
 static void ptb(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t mtu)

@@ -70,13 +70,31 @@ static void dpc_inner(struct dp_check *c, const uint8_t *p, size_t len)
 		c->seen(c, p, len);
 }
 
+/* Message i's payload after its IPv4 header: the rest of a whole
+ * packet's one iovec, or a fragment's second. */
+static uint8_t *dpc_payload(const struct t64_tx *tx, unsigned i, size_t *len)
+{
+	const struct iovec *v = tx->iov[i];
+
+	if (tx->msg[i].msg_hdr.msg_iovlen == 1) {
+		*len = v[0].iov_len < 20 ? 0 : v[0].iov_len - 20;
+		return (uint8_t *)v[0].iov_base + 20;
+	}
+	*len = v[1].iov_len;
+	return v[1].iov_base;
+}
+
 static void dp_check_batch(struct dp_check *c, const struct t64_tx *tx)
 {
 	for (unsigned i = 0; i < tx->n; i++) {
 		const struct iovec *v = tx->iov[i];
 		const uint8_t *h = v[0].iov_base;
-		size_t plen = v[1].iov_len;
-		if (v[0].iov_len != 20 || h[0] != 0x45 || !dpc_ip4_sum_ok(h) || h[9] != 41 ||
+		size_t plen;
+		const uint8_t *pl = dpc_payload(tx, i, &plen);
+		size_t iovlen = tx->msg[i].msg_hdr.msg_iovlen;
+		if (tx->msg[i].msg_hdr.msg_iov != v || (iovlen != 1 && iovlen != 2) ||
+		    v[0].iov_len < 20 || (iovlen == 2 && v[0].iov_len != 20) || h[0] != 0x45 ||
+		    !dpc_ip4_sum_ok(h) || h[9] != 41 ||
 		    dpc_get16(h + 2) != 20 + plen || memcmp(h + 16, &c->remote, 4)) {
 			dpc_fail(c, "outer header wrong");
 			continue;
@@ -84,15 +102,14 @@ static void dp_check_batch(struct dp_check *c, const struct t64_tx *tx)
 		/* The packet a message belongs to starts with an IPv6 header
 		 * (a PTB about it is addressed from there). */
 		if (!tx->pkt[i] || tx->pkt[i][0] >> 4 != 6 ||
-		    (const uint8_t *)v[1].iov_base < tx->pkt[i] ||
-		    (const uint8_t *)v[1].iov_base + plen > tx->pkt[i] + tx->pkt_len[i])
+		    pl < tx->pkt[i] || pl + plen > tx->pkt[i] + tx->pkt_len[i])
 			dpc_fail(c, "message outside its packet");
 		unsigned fo = dpc_get16(h + 6), off = (fo & 0x1fff) * 8u, mf = fo & 0x2000;
 		if (!mf && !off) {
 			if (c->in_frag)
 				dpc_fail(c, "fragments interleaved");
 			c->in_frag = 0;
-			dpc_inner(c, v[1].iov_base, plen);
+			dpc_inner(c, pl, plen);
 			continue;
 		}
 		if (off == 0) {
@@ -108,7 +125,7 @@ static void dp_check_batch(struct dp_check *c, const struct t64_tx *tx)
 			c->in_frag = 0;
 			continue;
 		}
-		memcpy(c->frag + off, v[1].iov_base, plen);
+		memcpy(c->frag + off, pl, plen);
 		c->frag_have += plen;
 		if (!mf) {
 			c->in_frag = 0;

@@ -93,6 +93,9 @@ struct sink {
 	size_t tcp_bytes;
 	uint16_t ids[4096];
 	unsigned nids;
+	/* Messages that were one buffer (header in front of the packet),
+	 * and fragments (two). */
+	unsigned one_iov, two_iov;
 };
 
 static void seen(struct dp_check *c, const uint8_t *p, size_t len)
@@ -112,6 +115,10 @@ static void fake_flush(struct t64_tx *tx)
 	s->flushes++;
 	for (unsigned i = 0; i < tx->n; i++) {
 		const uint8_t *h = tx->iov[i][0].iov_base;
+		if (tx->msg[i].msg_hdr.msg_iovlen == 1)
+			s->one_iov++;
+		else
+			s->two_iov++;
 		if ((h[6] & 0x3f) == 0x20 && (h[7] == 0) && s->nids < 4096) /* first fragments */
 			s->ids[s->nids++] = (uint16_t)(h[4] << 8 | h[5]);
 	}
@@ -206,6 +213,9 @@ int main(void)
 		ok(in_order, "in order");
 	}
 	ok(s.flushes > 1000 / 40, "across many batches (%u)", s.flushes);
+	ok(s.two_iov == 2 * 666 && s.one_iov == 1000 - 666,
+	   "fragments carry a header of their own, whole packets one in front (%u, %u)", s.two_iov,
+	   s.one_iov);
 
 	/* RFC 7739: identifications not sequential; RFC 6864 4.1: none
 	 * repeats within 65535 (0 is never used: the kernel would replace
@@ -257,6 +267,9 @@ int main(void)
 		t64_tx_flush(&tx);
 		ok(s.chk.bad == 0 && tx.dropped == 0 && s.ntags == 1, "mtu %u: a packet of %u bytes passes",
 		   mtu, mtu);
+		ok(s.two_iov == 0 && s.one_iov == s.chk.packets,
+		   "mtu %u: every unfragmented message is one buffer, header in front (%u of %u)", mtu,
+		   s.one_iov, s.chk.packets);
 		t64_tx_free(&tx);
 	}
 	/* Segments above the tunnel MTU (the device's MTU raised by hand):

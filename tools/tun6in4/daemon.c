@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +41,52 @@
 #define SOCKBUF (8 << 20)  /* absorb bursts of a fast sender */
 #define VNET sizeof(struct virtio_net_hdr)
 
-/* The local endpoint as the receiver checks it; `change local` moves it. */
-static atomic_uint cur_local;
-static atomic_ullong st_tx, st_rx;
-/* The per-packet logic of each direction (dp.c), one per thread. */
-static struct t64_tx tx;
-static struct t64_rx rx;
+/* What more than one thread touches: set before the threads start, or
+ * atomic.  The two packet counters sit on lines of their own, each
+ * written by one direction only. */
+struct t64_shared {
+	struct t64_daemon *d;           /* descriptors and configuration */
+	atomic_uint local;              /* the local endpoint; `change local` moves it */
+	/* The IPv4 path MTU to the remote as the kernel knows it (0: not
+	 * yet).  The receiver refreshes it when an ICMPv4
+	 * fragmentation-needed arrives, the sender once a second, so a
+	 * raised MTU is noticed when it expires. */
+	atomic_uint path_mtu;
+	alignas(64) atomic_ullong sent; /* packets out; the keepalive thread reads it */
+	alignas(64) atomic_ullong received;
+};
+
+/* TUN -> network: the sending thread's own, but for its per-packet
+ * logic's counters (dp.h), which are atomic for the main thread. */
+struct t64_tx_thread {
+	struct t64_shared *sh;
+	struct t64_tx dp;
+	uint8_t *big;                   /* one TUN read */
+	/* The packet socket and where its frames go; see pkt_open(). */
+	int pkt_fd;
+	struct sockaddr_ll pkt_to;
+	struct t64_nexthop nexthop;
+	bool nexthop_ok;
+};
+
+enum { RX_CTL = CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int)) };
+
+/* Network -> TUN: the receiving thread's own, but for dp's counters. */
+struct t64_rx_thread {
+	struct t64_shared *sh;
+	struct t64_rx dp;
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[RX_CTL];
+	} ctl[BATCH];
+	uint8_t *bufs;                  /* BATCH buffers of BIG bytes */
+	/* ingress_mtu()'s answer for one device, a second old at most. */
+	int mtu_index;
+	unsigned mtu;
+	time_t mtu_time;
+};
 
 int t64_tun_open(const char *name, bool *vnet_hdr, struct v6_err *err)
 {
@@ -146,18 +187,13 @@ fail_local: {
 
 /* ---- TUN -> network ---- */
 
-/* The IPv4 path MTU to the remote as the kernel knows it (0: not yet).
- * The receiver refreshes it when an ICMPv4 fragmentation-needed arrives,
- * the sender once a second, so a raised MTU is noticed when it expires. */
-static atomic_uint path_mtu;
-
-static void refresh_pmtu(int fd)
+static void refresh_pmtu(struct t64_shared *sh)
 {
 	int pmtu = 0;
 	socklen_t sl = sizeof(pmtu);
 
-	if (getsockopt(fd, IPPROTO_IP, IP_MTU, &pmtu, &sl) == 0 && pmtu > 0)
-		atomic_store(&path_mtu, (unsigned)pmtu);
+	if (getsockopt(sh->d->raw_fd, IPPROTO_IP, IP_MTU, &pmtu, &sl) == 0 && pmtu > 0)
+		atomic_store(&sh->path_mtu, (unsigned)pmtu);
 }
 
 /* Frames for an Ethernet next hop go out on a packet socket that skips the
@@ -166,48 +202,45 @@ static void refresh_pmtu(int fd)
  * the daemon's time.  We write the whole IPv4 header already, so only the
  * link-layer destination is needed; it is looked up once a second, and
  * whenever it is unknown (or the link is not Ethernet) packets take the raw
- * socket, whose sends also make the kernel resolve the neighbour.  Only
- * the sending thread uses these, once the socket is open. */
-static int pkt_fd = -1;
-static struct sockaddr_ll pkt_to;
-static struct t64_nexthop nexthop;
-static bool nexthop_ok;
-
-/* Opened before the privilege drop: a forced send buffer needs
- * CAP_NET_ADMIN, which the daemon then gives up. */
-static void pkt_open(void)
+ * socket, whose sends also make the kernel resolve the neighbour.
+ * Opened before the privilege drop (a forced send buffer needs
+ * CAP_NET_ADMIN, which the daemon then gives up); -1 when it cannot be. */
+static int pkt_open(void)
 {
 	int one = 1, buf = SOCKBUF;
 
 	/* Protocol 0: the socket receives nothing, it only sends. */
-	pkt_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (pkt_fd < 0)
-		return;
-	setsockopt(pkt_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
-	if (setsockopt(pkt_fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
-		setsockopt(pkt_fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	return fd;
 }
 
-static void refresh_nexthop(const struct t64_conf *c)
+static void refresh_nexthop(struct t64_tx_thread *t)
 {
-	struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+	const struct t64_conf *c = t->sh->d->conf;
+	struct in_addr local = { .s_addr = atomic_load(&t->sh->local) };
 	int oif = c->dev[0] ? (int)if_nametoindex(c->dev) : 0;
 
-	nexthop_ok = pkt_fd >= 0 && t64_nexthop_get(c->remote, local, oif, &nexthop) == 0;
-	if (nexthop_ok) {
-		pkt_to = (struct sockaddr_ll){ .sll_family = AF_PACKET,
-					       .sll_protocol = htons(ETH_P_IP),
-					       .sll_ifindex = nexthop.ifindex,
-					       .sll_halen = 6 };
-		memcpy(pkt_to.sll_addr, nexthop.mac, 6);
+	t->nexthop_ok = t->pkt_fd >= 0 && t64_nexthop_get(c->remote, local, oif, &t->nexthop) == 0;
+	if (t->nexthop_ok) {
+		t->pkt_to = (struct sockaddr_ll){ .sll_family = AF_PACKET,
+						  .sll_protocol = htons(ETH_P_IP),
+						  .sll_ifindex = t->nexthop.ifindex,
+						  .sll_halen = 6 };
+		memcpy(t->pkt_to.sll_addr, t->nexthop.mac, 6);
 	}
 }
 
 /* t64_tx_ptb_fn: the error comes from the tunnel's own address (RFC 4443
  * 2.2), back to the packet's IPv6 source. */
-static void send_ptb(struct t64_tx *t, const uint8_t *pkt, size_t len, uint32_t mtu)
+static void send_ptb(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t mtu)
 {
-	struct t64_daemon *d = t->ctx;
+	struct t64_tx_thread *t = tx->ctx;
+	struct t64_daemon *d = t->sh->d;
 	uint8_t out[VNET + 1280];
 	const struct t64_conf *c = d->conf;
 	size_t n;
@@ -217,26 +250,27 @@ static void send_ptb(struct t64_tx *t, const uint8_t *pkt, size_t len, uint32_t 
 	memset(out, 0, VNET);
 	n = t64_ptb_build(out + VNET, sizeof(out) - VNET, &c->addr[0].addr.v6, pkt, len, mtu);
 	if (n && write(d->tun_fd, out, VNET + n) > 0)
-		t->ptb_sent++;
+		tx->ptb_sent++;
 }
 
 /* t64_tx_flush_fn: one sendmmsg() per batch, on the packet socket when the
  * next hop is known and every header is complete. */
-static void flush_out(struct t64_tx *t)
+static void flush_out(struct t64_tx *tx)
 {
-	struct t64_daemon *d = t->ctx;
+	struct t64_tx_thread *t = tx->ctx;
+	struct t64_shared *sh = t->sh;
 	unsigned i = 0;
-	bool pkt = nexthop_ok && !t->raw;
-	int fd = pkt ? pkt_fd : d->raw_fd;
+	bool pkt = t->nexthop_ok && !tx->raw;
+	int fd = pkt ? t->pkt_fd : sh->d->raw_fd;
 
-	for (unsigned k = 0; k < t->n; k++) {
-		t->msg[k].msg_hdr.msg_name = pkt ? &pkt_to : NULL;
-		t->msg[k].msg_hdr.msg_namelen = pkt ? sizeof(pkt_to) : 0;
+	for (unsigned k = 0; k < tx->n; k++) {
+		tx->msg[k].msg_hdr.msg_name = pkt ? &t->pkt_to : NULL;
+		tx->msg[k].msg_hdr.msg_namelen = pkt ? sizeof(t->pkt_to) : 0;
 	}
-	while (i < t->n) {
-		int r = sendmmsg(fd, t->msg + i, t->n - i, 0);
+	while (i < tx->n) {
+		int r = sendmmsg(fd, tx->msg + i, tx->n - i, 0);
 		if (r > 0) {
-			st_tx += (unsigned)r;
+			atomic_fetch_add_explicit(&sh->sent, (unsigned)r, memory_order_relaxed);
 			i += (unsigned)r;
 			continue;
 		}
@@ -245,64 +279,63 @@ static void flush_out(struct t64_tx *t)
 		if (r < 0 && errno == EMSGSIZE) {
 			/* Larger than the outgoing device: learn, and tell the
 			 * sender of the whole packet, not of a fragment. */
-			refresh_pmtu(d->raw_fd);
-			unsigned pmtu = atomic_load(&path_mtu);
+			refresh_pmtu(sh);
+			unsigned pmtu = atomic_load(&sh->path_mtu);
 			if (pmtu > T64_IP4_HDR)
-				t64_tx_too_big(t, t->pkt[i], t->pkt_len[i],
+				t64_tx_too_big(tx, tx->pkt[i], tx->pkt_len[i],
 					       pmtu - T64_IP4_HDR < T64_MTU_MIN ? T64_MTU_MIN
 										 : pmtu - T64_IP4_HDR);
 		} else if (r < 0 && errno != EAGAIN && errno != ENOBUFS) {
 			/* Remote unreachable, ICMP errors: drop, keep going. */
 			log_debug("send: %s", strerror(errno));
 		}
-		t->dropped++;
+		tx->dropped++;
 		/* The rest of that packet's fragments cannot help now. */
-		const uint8_t *p = t->pkt[i];
+		const uint8_t *p = tx->pkt[i];
 		do
 			i++;
-		while (i < t->n && t->pkt[i] == p);
+		while (i < tx->n && tx->pkt[i] == p);
 	}
 }
 
 /* Refresh what the packet logic needs to know of the world. */
-static void tx_refresh(void)
+static void tx_refresh(struct t64_tx_thread *t)
 {
-	struct in_addr local = { .s_addr = atomic_load(&cur_local) };
+	struct in_addr local = { .s_addr = atomic_load(&t->sh->local) };
 
 	/* With `local any` the route's source goes into frames we send
 	 * ourselves; 0 leaves it to the kernel's raw path. */
-	if (!local.s_addr && nexthop_ok)
-		local = nexthop.src;
-	tx.src = local;
-	tx.pmtu = atomic_load(&path_mtu);
-	tx.now_ms = (uint64_t)v6_mono_coarse_ms();
+	if (!local.s_addr && t->nexthop_ok)
+		local = t->nexthop.src;
+	t->dp.src = local;
+	t->dp.pmtu = atomic_load(&t->sh->path_mtu);
+	t->dp.now_ms = (uint64_t)v6_mono_coarse_ms();
 }
 
 static void *tun_to_net(void *arg)
 {
-	struct t64_daemon *d = arg;
-	uint8_t *big = malloc(BIG);
+	struct t64_tx_thread *t = arg;
+	struct t64_daemon *d = t->sh->d;
+	uint8_t *big = t->big;
 
-	if (!big)
-		fatalx("out of memory");
 	fcntl(d->tun_fd, F_SETFL, fcntl(d->tun_fd, F_GETFL) | O_NONBLOCK);
-	refresh_pmtu(d->raw_fd);
-	refresh_nexthop(d->conf);
+	refresh_pmtu(t->sh);
+	refresh_nexthop(t);
 	time_t last = time(NULL);
 	for (;;) {
 		if (time(NULL) != last) {
 			last = time(NULL);
-			refresh_pmtu(d->raw_fd);
+			refresh_pmtu(t->sh);
 			/* A batch in progress is addressed as queued. */
-			t64_tx_flush(&tx);
-			refresh_nexthop(d->conf);
+			t64_tx_flush(&t->dp);
+			refresh_nexthop(t);
 		}
 		ssize_t n = read(d->tun_fd, big, BIG);
 		if (n < 0) {
 			if (errno == EAGAIN) {
 				/* Nothing more queued: send what we have, then sleep
 				 * until the stack hands us the next packet. */
-				t64_tx_flush(&tx);
+				t64_tx_flush(&t->dp);
 				struct pollfd p = { .fd = d->tun_fd, .events = POLLIN };
 				poll(&p, 1, -1);
 			} else if (errno != EINTR) {
@@ -315,8 +348,8 @@ static void *tun_to_net(void *arg)
 			}
 			continue;
 		}
-		tx_refresh();
-		t64_tx_read(&tx, big, (size_t)n);
+		tx_refresh(t);
+		t64_tx_read(&t->dp, big, (size_t)n);
 	}
 	return NULL;
 }
@@ -324,43 +357,40 @@ static void *tun_to_net(void *arg)
 /* ---- network -> TUN ---- */
 
 /* t64_rx_write_fn */
-static void tun_write(struct t64_rx *r, const uint8_t *p, size_t len)
+static void tun_write(struct t64_rx *rx, const uint8_t *p, size_t len)
 {
-	struct t64_daemon *d = r->ctx;
+	struct t64_rx_thread *r = rx->ctx;
 
-	if (write(d->tun_fd, p, len) > 0)
-		st_rx++;
+	if (write(r->sh->d->tun_fd, p, len) > 0)
+		atomic_fetch_add_explicit(&r->sh->received, 1, memory_order_relaxed);
 }
 
 /* The MTU of the device with that index, looked up again after a second. */
-static unsigned ingress_mtu(int fd, int ifindex)
+static unsigned ingress_mtu(struct t64_rx_thread *r, int ifindex)
 {
-	static int last_index;
-	static unsigned last_mtu;
-	static time_t last_time;
 	struct ifreq ifr = { 0 };
 
-	if (ifindex == last_index && time(NULL) == last_time)
-		return last_mtu;
-	last_index = ifindex;
-	last_time = time(NULL);
-	last_mtu = 0;
-	if (if_indextoname((unsigned)ifindex, ifr.ifr_name) && ioctl(fd, SIOCGIFMTU, &ifr) == 0 &&
-	    ifr.ifr_mtu > 0)
-		last_mtu = (unsigned)ifr.ifr_mtu;
-	return last_mtu;
+	if (ifindex == r->mtu_index && time(NULL) == r->mtu_time)
+		return r->mtu;
+	r->mtu_index = ifindex;
+	r->mtu_time = time(NULL);
+	r->mtu = 0;
+	if (if_indextoname((unsigned)ifindex, ifr.ifr_name) &&
+	    ioctl(r->sh->d->raw_fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		r->mtu = (unsigned)ifr.ifr_mtu;
+	return r->mtu;
 }
 
 /* Did the kernel's GRO build this packet from several?  A NIC with GRO on
  * merges 6in4 TCP segments before a raw socket sees them (checking each
  * one's checksum).  No single packet is larger than the device it came in
  * on, unless it was reassembled from fragments, which anyone can send. */
-static bool kernel_gro(int fd, struct msghdr *m, size_t len)
+static bool kernel_gro(struct t64_rx_thread *r, struct msghdr *m, size_t len)
 {
 	int ifindex = 0;
 	bool reassembled = false;
 
-	if (len <= rx.mtu + T64_IP4_HDR)
+	if (len <= r->dp.mtu + T64_IP4_HDR)
 		return false;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
 		if (c->cmsg_level != IPPROTO_IP)
@@ -375,7 +405,7 @@ static bool kernel_gro(int fd, struct msghdr *m, size_t len)
 	}
 	if (reassembled || ifindex <= 0)
 		return false;
-	unsigned mtu = ingress_mtu(fd, ifindex);
+	unsigned mtu = ingress_mtu(r, ifindex);
 	return mtu && len > mtu;
 }
 
@@ -386,26 +416,19 @@ static bool kernel_gro(int fd, struct msghdr *m, size_t len)
 
 static void *net_to_tun(void *arg)
 {
-	struct t64_daemon *d = arg;
-	struct mmsghdr msg[BATCH];
-	struct iovec iov[BATCH];
-	enum { CTL = CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int)) };
-	static union {
-		struct cmsghdr align;
-		uint8_t buf[CTL];
-	} ctl[BATCH];
-	uint8_t *bufs = malloc((size_t)BATCH * BIG);
+	struct t64_rx_thread *r = arg;
+	struct t64_daemon *d = r->sh->d;
+	struct mmsghdr *msg = r->msg;
 	bool napped = false;
 
-	if (!bufs)
-		fatalx("out of memory");
 	for (unsigned i = 0; i < BATCH; i++) {
-		iov[i] = (struct iovec){ bufs + (size_t)i * BIG, BIG };
-		msg[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1,
-						  .msg_control = ctl[i].buf, .msg_controllen = CTL };
+		r->iov[i] = (struct iovec){ r->bufs + (size_t)i * BIG, BIG };
+		msg[i].msg_hdr = (struct msghdr){ .msg_iov = &r->iov[i], .msg_iovlen = 1,
+						  .msg_control = r->ctl[i].buf,
+						  .msg_controllen = RX_CTL };
 	}
 	for (;;) {
-		rx.local.s_addr = atomic_load(&cur_local);
+		r->dp.local.s_addr = atomic_load(&r->sh->local);
 		/* A coalesced run stays open while packets keep coming; it goes
 		 * up as soon as the socket has nothing more queued. */
 		int n = recvmmsg(d->raw_fd, msg, BATCH, MSG_DONTWAIT, NULL);
@@ -419,7 +442,7 @@ static void *net_to_tun(void *arg)
 			 * packets that arrive during the nap wait for it; after an
 			 * idle nap the thread blocks and the next packet wakes it
 			 * at once. */
-			t64_rx_flush(&rx);
+			t64_rx_flush(&r->dp);
 			nanosleep(&(struct timespec){ 0, RX_NAP_NS }, NULL);
 			napped = true;
 			continue;
@@ -428,25 +451,25 @@ static void *net_to_tun(void *arg)
 			napped = false;
 		if (n < 0 && errno == EAGAIN) {
 			napped = false;
-			t64_rx_flush(&rx);
+			t64_rx_flush(&r->dp);
 			n = recvmmsg(d->raw_fd, msg, BATCH, MSG_WAITFORONE, NULL);
 		}
 		if (n < 0) {
 			/* Timeouts, and ICMP errors reported on the connected
 			 * socket (remote unreachable): never fatal. */
 			if (errno == EMSGSIZE)
-				refresh_pmtu(d->raw_fd); /* ICMPv4 frag-needed arrived */
+				refresh_pmtu(r->sh); /* ICMPv4 frag-needed arrived */
 			else if (errno != EAGAIN && errno != EINTR)
 				log_debug("receive: %s", strerror(errno));
 			continue;
 		}
 		for (int i = 0; i < n; i++) {
-			bool gro = kernel_gro(d->raw_fd, &msg[i].msg_hdr, msg[i].msg_len);
+			bool gro = kernel_gro(r, &msg[i].msg_hdr, msg[i].msg_len);
 			/* The kernel shortened it to what it wrote; nothing else
 			 * of the header changes. */
-			msg[i].msg_hdr.msg_controllen = CTL;
-			enum t64_verdict v = t64_rx_packet(&rx, iov[i].iov_base, msg[i].msg_len, gro);
-			if (v != T64_PASS && rx.dropped[v] == 1)
+			msg[i].msg_hdr.msg_controllen = RX_CTL;
+			enum t64_verdict v = t64_rx_packet(&r->dp, r->iov[i].iov_base, msg[i].msg_len, gro);
+			if (v != T64_PASS && r->dp.dropped[v] == 1)
 				log_info("dropped a packet: %s", t64_verdict_name(v));
 		}
 	}
@@ -456,9 +479,10 @@ static void *net_to_tun(void *arg)
 /* `change local`: the new socket, made by `change` and passed with the
  * request, swapped in place.  dup2() replaces the file behind the
  * descriptor both threads use in one step. */
-static int move_local(struct t64_daemon *d, struct t64_conf *live, const char *arg, int sock,
+static int move_local(struct t64_shared *sh, struct t64_conf *live, const char *arg, int sock,
 		      struct v6_err *err)
 {
+	struct t64_daemon *d = sh->d;
 	struct t64_conf next = *live;
 	int type = 0;
 	socklen_t tl = sizeof(type);
@@ -470,15 +494,16 @@ static int move_local(struct t64_daemon *d, struct t64_conf *live, const char *a
 	if (dup2(sock, d->raw_fd) < 0)
 		return v6_err_set(err, -errno, "dup2: %s", strerror(errno));
 	live->local = next.local;
-	atomic_store(&cur_local, next.local.s_addr);
+	atomic_store(&sh->local, next.local.s_addr);
 	log_info("%s: local endpoint moved to %s", live->name, arg);
 	return 0;
 }
 
 /* One request on the control socket: "local V4|any" with the new socket;
  * the answer is "ok" or "error: WHY".  A client gets a second to speak. */
-static void serve_ctl(struct t64_daemon *d, struct t64_conf *live, pthread_t receiver)
+static void serve_ctl(struct t64_shared *sh, struct t64_conf *live, pthread_t receiver)
 {
+	struct t64_daemon *d = sh->d;
 	char req[128], reply[600];
 	struct v6_err err;
 	int sock = -1, c = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
@@ -492,7 +517,7 @@ static void serve_ctl(struct t64_daemon *d, struct t64_conf *live, pthread_t rec
 	}
 	req[strcspn(req, "\n")] = '\0';
 	if (!strncmp(req, "local ", 6)) {
-		if (move_local(d, live, req + 6, sock, &err) == 0) {
+		if (move_local(sh, live, req + 6, sock, &err) == 0) {
 			/* Interrupt the receiver's wait: it takes the new socket. */
 			pthread_kill(receiver, SIGUSR1);
 			snprintf(reply, sizeof(reply), "ok");
@@ -511,16 +536,16 @@ static void serve_ctl(struct t64_daemon *d, struct t64_conf *live, pthread_t rec
 
 static void wake(int sig) { (void)sig; }
 
-static void publish_stats(int fd)
+/* last: what was published before, { ~0ull } at first. */
+static void publish_stats(int fd, struct t64_tx *tx, struct t64_rx *rx, unsigned long long last[3])
 {
-	static unsigned long long last[3] = { ~0ull, 0, 0 };
 	unsigned long long in = 0, now[3];
 
 	for (int v = 1; v < T64_VERDICT_MAX; v++)
-		in += rx.dropped[v];
+		in += rx->dropped[v];
 	now[0] = in;
-	now[1] = tx.dropped;
-	now[2] = tx.ptb_sent;
+	now[1] = tx->dropped;
+	now[2] = tx->ptb_sent;
 	if (!memcmp(now, last, sizeof(now)))
 		return;
 	memcpy(last, now, sizeof(now));
@@ -532,7 +557,7 @@ static void publish_stats(int fd)
  * unprivileged service user with no capability at all: its sockets are
  * open, `change local` passes it a new one, and the one file it writes
  * later is open already and its own. */
-static int setup_privileged(struct t64_daemon *d, struct v6_err *err)
+static int setup_privileged(struct t64_daemon *d, struct t64_tx_thread *t, struct v6_err *err)
 {
 	uid_t uid;
 	gid_t gid;
@@ -541,7 +566,7 @@ static int setup_privileged(struct t64_daemon *d, struct v6_err *err)
 	int rc;
 
 	v6_service_notify_open();
-	pkt_open();
+	t->pkt_fd = pkt_open();
 	if ((rc = v6_service_user(NULL, &uid, &gid, &user, &fell_back, err)) < 0)
 		return rc;
 	if ((d->ctl_fd = t64_ctl_listen(d->conf->name, err)) < 0)
@@ -558,6 +583,23 @@ int t64_daemon_run(struct t64_daemon *d)
 	int sfd;
 	struct t64_conf *live = (struct t64_conf *)d->conf;
 	struct v6_err err;
+	unsigned long long published[3] = { ~0ull, 0, 0 };
+	/* Apart on the heap: the threads outlive this function's return
+	 * until the process exits, and no line of one thread's data is
+	 * another's. */
+	struct t64_shared *sh = aligned_alloc(64, sizeof(*sh));
+	struct t64_tx_thread *tx = aligned_alloc(64, (sizeof(*tx) + 63) & ~(size_t)63);
+	struct t64_rx_thread *rx = aligned_alloc(64, (sizeof(*rx) + 63) & ~(size_t)63);
+
+	if (!sh || !tx || !rx)
+		fatalx("out of memory");
+	memset(sh, 0, sizeof(*sh));
+	memset(tx, 0, sizeof(*tx));
+	memset(rx, 0, sizeof(*rx));
+	sh->d = d;
+	tx->sh = rx->sh = sh;
+	tx->pkt_fd = -1;
+	atomic_store(&sh->local, d->conf->local.s_addr);
 
 	d->ctl_fd = d->stats_fd = -1;
 	sigemptyset(&set);
@@ -571,23 +613,23 @@ int t64_daemon_run(struct t64_daemon *d)
 	 * SA_RESTART, so its recvmmsg returns EINTR and takes the new one. */
 	struct sigaction sa = { .sa_handler = wake };
 	sigaction(SIGUSR1, &sa, NULL);
-	atomic_store(&cur_local, d->conf->local.s_addr);
 	if ((sfd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd");
-	if (setup_privileged(d, &err) < 0) {
+	if (setup_privileged(d, tx, &err) < 0) {
 		/* Never run on with more privileges than asked for. */
 		log_warnx("%s: %s", d->conf->name, err.msg);
 		t64_stats_stopped(d->stats_fd);
 		t64_state_remove(d->conf->name);
 		return 2;
 	}
-	if (t64_tx_init(&tx, d->conf->mtu, (uint8_t)d->conf->ttl, d->conf->remote, flush_out,
-			send_ptb, d) < 0 ||
-	    t64_rx_init(&rx, d->conf->mtu, d->conf->remote, tun_write, d) < 0)
+	if (t64_tx_init(&tx->dp, d->conf->mtu, (uint8_t)d->conf->ttl, d->conf->remote, flush_out,
+			send_ptb, tx) < 0 ||
+	    t64_rx_init(&rx->dp, d->conf->mtu, d->conf->remote, tun_write, rx) < 0 ||
+	    !(tx->big = malloc(BIG)) || !(rx->bufs = malloc((size_t)BATCH * BIG)))
 		fatalx("out of memory");
-	if (pthread_create(&th[0], NULL, tun_to_net, d) || pthread_create(&th[1], NULL, net_to_tun, d))
+	if (pthread_create(&th[0], NULL, tun_to_net, tx) || pthread_create(&th[1], NULL, net_to_tun, rx))
 		fatalx("cannot start threads");
-	t64_idle_start(d, &st_tx);
+	t64_idle_start(d, &sh->sent);
 	log_info("%s: running (offloads %s)", d->conf->name, d->vnet_hdr ? "on" : "off");
 	if (d->ready_fd >= 0) {
 		ssize_t w = write(d->ready_fd, "1", 1);
@@ -603,11 +645,11 @@ int t64_daemon_run(struct t64_daemon *d)
 				       { .fd = d->ctl_fd, .events = POLLIN } };
 		/* Once a second, publish the counters `show` reports. */
 		if (poll(p, 2, 1000) <= 0) {
-			publish_stats(d->stats_fd);
+			publish_stats(d->stats_fd, &tx->dp, &rx->dp, published);
 			continue;
 		}
 		if (p[1].revents & POLLIN)
-			serve_ctl(d, live, th[1]);
+			serve_ctl(sh, live, th[1]);
 		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGHUP) {
@@ -620,8 +662,9 @@ int t64_daemon_run(struct t64_daemon *d)
 	}
 	v6_service_notify("STOPPING=1");
 	log_info("%s: stopping: %llu packets out, %llu in, %llu too big, %llu foreign dropped",
-		 d->conf->name, (unsigned long long)st_tx, (unsigned long long)st_rx,
-		 (unsigned long long)tx.ptb_sent, (unsigned long long)rx.dropped[T64_DROP_FOREIGN]);
+		 d->conf->name, (unsigned long long)atomic_load(&sh->sent),
+		 (unsigned long long)atomic_load(&sh->received), (unsigned long long)tx->dp.ptb_sent,
+		 (unsigned long long)rx->dp.dropped[T64_DROP_FOREIGN]);
 	/* The state files are root's: mark ours stopped, and let the next
 	 * tun6in4 command remove them (state.c). */
 	t64_stats_stopped(d->stats_fd);

@@ -43,8 +43,10 @@ int t64_tx_init(struct t64_tx *tx, unsigned mtu, uint8_t ttl, struct in_addr rem
 	tx->ptb = ptb;
 	tx->ctx = ctx;
 	/* Every packet that may pass fits a slot: nothing above the tunnel
-	 * MTU is sent, and the MTU only ever shrinks below it. */
-	tx->slot_size = (mtu + 63u) & ~63u;
+	 * MTU is sent, and the MTU only ever shrinks below it.  The IPv4
+	 * header goes in front, so a message is one contiguous buffer: the
+	 * kernel imports one iovec per message instead of two. */
+	tx->slot_size = (T64_IP4_HDR + mtu + 63u) & ~63u;
 	if (!(tx->slots = malloc(tx->slot_size * T64_BATCH)))
 		return -ENOMEM;
 	t64_bucket_init(&tx->ptb_limit, T64_PTB_RATE, T64_PTB_BURST, 0);
@@ -130,14 +132,29 @@ static unsigned effective_mtu(const struct t64_tx *tx, bool *df)
 }
 
 /* A slot for the next packet, with room in the batch for all the
- * messages it may become.  Flushing happens here, between packets, never
- * between taking a slot and queueing its messages: a flush empties the
- * batch, and every slot it held is reused afterwards. */
+ * messages it may become; the packet goes at the returned address, which
+ * has T64_IP4_HDR bytes of the slot before it and SLOT_CAP(tx) after.
+ * Flushing happens here, between packets, never between taking a slot and
+ * queueing its messages: a flush empties the batch, and every slot it
+ * held is reused afterwards. */
+#define SLOT_CAP(tx) ((tx)->slot_size - T64_IP4_HDR)
 static uint8_t *take_slot(struct t64_tx *tx)
 {
 	if (tx->n + T64_MAXFRAG > T64_BATCH || tx->used == T64_BATCH)
 		t64_tx_flush(tx);
-	return tx->slots + tx->slot_size * tx->used;
+	return tx->slots + tx->slot_size * tx->used + T64_IP4_HDR;
+}
+
+/* A whole packet, its IPv4 header already in front of it. */
+static void add_whole(struct t64_tx *tx, uint8_t *pkt, size_t len)
+{
+	unsigned i = tx->n++;
+
+	tx->iov[i][0] = (struct iovec){ pkt - T64_IP4_HDR, T64_IP4_HDR + len };
+	tx->msg[i].msg_hdr = (struct msghdr){ .msg_iov = tx->iov[i], .msg_iovlen = 1 };
+	tx->msg[i].msg_len = 0;
+	tx->pkt[i] = pkt;
+	tx->pkt_len[i] = len;
 }
 
 static void add_msg(struct t64_tx *tx, const uint8_t hdr[T64_IP4_HDR], const uint8_t *pkt,
@@ -156,12 +173,12 @@ static void add_msg(struct t64_tx *tx, const uint8_t hdr[T64_IP4_HDR], const uin
 
 /* Queue the IPv6 packet in the slot take_slot() gave: it is checked, and
  * stays in the slot until the batch is sent. */
-static void queue_slot(struct t64_tx *tx, const uint8_t *pkt, size_t len)
+static void queue_slot(struct t64_tx *tx, uint8_t *pkt, size_t len)
 {
 	bool df;
 	unsigned mtu = effective_mtu(tx, &df);
 	enum t64_verdict v = t64_encap_check(pkt, len, mtu);
-	uint8_t hdr[T64_IP4_HDR];
+	uint8_t *hdr = pkt - T64_IP4_HDR; /* the slot's room in front */
 
 	if (v != T64_PASS) {
 		if (v == T64_TOO_BIG)
@@ -189,7 +206,7 @@ static void queue_slot(struct t64_tx *tx, const uint8_t *pkt, size_t len)
 		for (size_t k = 0; k < n; k++)
 			add_msg(tx, fh[k], pkt, len, pkt + off[k], flen[k]);
 	} else {
-		add_msg(tx, hdr, pkt, len, pkt, len);
+		add_whole(tx, pkt, len);
 	}
 	tx->used++;
 	if (tx->n + T64_MAXFRAG > T64_BATCH)
@@ -245,7 +262,7 @@ void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 		 * kernel is recomputed per segment. */
 		for (unsigned i = 0;; i++) {
 			uint8_t *slot = take_slot(tx);
-			size_t l = t64_tso_segment(slot, tx->slot_size, pkt, n, gso_size, i);
+			size_t l = t64_tso_segment(slot, SLOT_CAP(tx), pkt, n, gso_size, i);
 			if (!l) {
 				if (i == 0) {
 					/* Not cut: segments larger than the tunnel
@@ -271,7 +288,7 @@ void t64_tx_read(struct t64_tx *tx, uint8_t *buf, size_t n)
 		tx->dropped++;
 		return;
 	}
-	if (n > tx->slot_size) {
+	if (n > SLOT_CAP(tx)) {
 		/* Above the tunnel MTU: refused before it is copied. */
 		bool df;
 		unsigned mtu = effective_mtu(tx, &df);

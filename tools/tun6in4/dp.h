@@ -36,8 +36,10 @@ bool t64_bucket_take(struct t64_bucket *b, uint64_t now_ms);
 
 struct t64_tx;
 /* Send tx->msg[0 .. tx->n); tx->pkt[i]/pkt_len[i] name the whole IPv6
- * packet message i carries (fragments included).  The batch is emptied
- * after the call returns. */
+ * packet message i carries (fragments included).  A whole packet is one
+ * iovec, its IPv4 header written into the slot just in front of it; a
+ * fragment is two, hdr[i] and its part of the packet.  The batch is
+ * emptied after the call returns. */
 typedef void t64_tx_flush_fn(struct t64_tx *tx);
 /* Write a Packet Too Big about pkt to the TUN device. */
 typedef void t64_tx_ptb_fn(struct t64_tx *tx, const uint8_t *pkt, size_t len, uint32_t mtu);
@@ -56,7 +58,8 @@ struct t64_tx {
 	unsigned pmtu;             /* IPv4 path MTU to remote, 0: unknown */
 	struct in_addr src;        /* outer source; 0: the kernel chooses */
 	uint64_t now_ms;           /* a monotonic clock, for the PTB limit */
-	/* The batch: message i sends hdr[i] then part of pkt[i]. */
+	/* The batch: message i sends iov[i][0], or, for a fragment, hdr[i]
+	 * then part of pkt[i]. */
 	struct mmsghdr msg[T64_BATCH];
 	struct iovec iov[T64_BATCH][2];
 	uint8_t hdr[T64_BATCH][T64_IP4_HDR];
@@ -65,7 +68,8 @@ struct t64_tx {
 	unsigned n;                /* messages queued */
 	unsigned used;             /* slots holding queued packets */
 	bool raw;                  /* some message needs the raw socket */
-	/* One slot per packet in the batch, slot_size >= mtu bytes each. */
+	/* One slot per packet in the batch, slot_size bytes apart: room for
+	 * an IPv4 header, then a packet of up to mtu bytes. */
 	uint8_t *slots;
 	size_t slot_size;
 	/* Unpredictable IPv4 identifications for our own fragments. */

@@ -13,3 +13,9 @@ UNIT_LINK_tun6in4_inplace = $(B)/tools/tun6in4/inplace.o $(B)/tools/tun6in4/conf
 	$(B)/tools/tun6in4/state.o
 $(B)/unit/tun6in4_inplace: $(B)/tools/tun6in4/inplace.o $(B)/tools/tun6in4/conf.o \
 	$(B)/tools/tun6in4/state.o
+# The benchmark's kernel floor: the data plane's socket calls without it.
+EXTRA_BINS += $(B)/tun6in4-floor
+$(B)/tun6in4-floor: bench/tun6in4-floor.c
+	@mkdir -p $(dir $@)
+	$(msg) CC $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
