@@ -109,6 +109,15 @@ usage_line() {
 	[ "$stderr" = "tun6in4: unknown command 'bogus'. Try 'tun6in4 help'." ]
 	run --separate-stderr -1 t64 help up down
 	[ "${#stderr_lines[@]}" = 1 ] && [[ "$stderr" == *"'down'"* ]]
+	# A shared option without its value, before the verb or after it.
+	run --separate-stderr -1 t64 --netns
+	[ "$stderr" = "tun6in4: option '--netns' needs a value. Try 'tun6in4 help'." ]
+	run --separate-stderr -1 t64 -n
+	[ "$stderr" = "tun6in4: option '-n' needs a value. Try 'tun6in4 help'." ]
+	run --separate-stderr -1 t64 show -n
+	[ "$stderr" = "tun6in4: show: option '-n' needs a value. Try 'tun6in4 help show'." ]
+	run --separate-stderr -1 t64 --bogus show
+	[ "$stderr" = "tun6in4: unknown option '--bogus'. Try 'tun6in4 help'." ]
 }
 
 @test "an unknown option after any verb is one usage line naming it; nothing is done" {

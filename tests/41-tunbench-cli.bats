@@ -219,6 +219,12 @@ while True:
 	[ "$status" = 1 ]
 	[ "${#stderr_lines[@]}" = 1 ]
 	[[ "$stderr" == "tunbench: mtu: "*"1280"*"'1000'"* ]]
+	# An address literal is refused before any socket: even without the
+	# privilege an ICMP socket needs, the answer is the usage error.
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$(TB)" mtu 2001:db8:1::2 --min 1000
+	[ "$status" = 1 ]
+	[[ "$stderr" == "tunbench: mtu: "*"'1000'"* ]]
 	run -0 in_ns a "$(TB)" -j mtu 192.0.2.2 --min 1000 --max 1100
 	[ "$(jq .mtu <<<"$output")" = 1100 ]
 	run -0 in_ns a "$(TB)" -j mtu 2001:db8:1::2 --min 1280 --max 1300

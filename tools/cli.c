@@ -80,7 +80,7 @@ int v6_cli_bad_option(const struct v6_cli *cli, int c, char **argv)
 	/* glibc leaves the offending word at argv[optind - 1]. */
 	const char *word = optind > 0 ? argv[optind - 1] : "?";
 
-	if (c == ':' || (optopt && strchr("n", optopt) && !strcmp(word, (char[]){ '-', (char)optopt, 0 })))
+	if (c == ':')
 		return v6_cli_usage(cli, "option '%s' needs a value", word);
 	if (optopt)
 		return v6_cli_usage(cli, "unknown option '-%c'", optopt);

@@ -24,7 +24,8 @@ struct v6_cli {
 };
 
 /* Short and long options every tool accepts, for getopt_long tables. */
-#define V6_CLI_SHORTOPTS "+n:jpvhV"
+/* ":" after "+": a missing value is told apart from an unknown option. */
+#define V6_CLI_SHORTOPTS "+:n:jpvhV"
 #define V6_CLI_LONGOPTS                                                   \
 	{ "netns", required_argument, NULL, 'n' },                        \
 	{ "json", no_argument, NULL, 'j' },                               \

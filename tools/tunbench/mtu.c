@@ -5,6 +5,8 @@
  * (RFC 2923 2.1) — reported as a result of its own. */
 #include "tunbench.h"
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +101,11 @@ int tb_cmd_mtu(struct v6_cli *cli, int argc, char **argv)
 	if (lo_arg > hi_arg)
 		return v6_cli_usage(cli, "--min '%u' is above --max '%u'", lo_arg, hi_arg);
 	const char *host = argv[optind];
+	struct in6_addr literal;
+	/* An address literal is refused before any socket is asked for; a
+	 * name is checked once it resolved. */
+	if (lo_arg < 1280 && inet_pton(AF_INET6, host, &literal) == 1)
+		return v6_cli_usage(cli, "--min must be at least 1280 for an IPv6 host: '%u'", lo_arg);
 	if ((rc = v6_cli_enter_netns(cli)))
 		return rc;
 	v6_cli_emit_init(cli, &e);
