@@ -187,7 +187,20 @@ uint64_t sr_stamp_state(const struct sr_state *st);
 uint64_t sr_stamp_after(const struct sr_state *st, const struct sr_plan *plan, const char *owner);
 
 /* ---- common verb plumbing (main.c) ---- */
-int sr_wait_devices(struct v6_nl *nl, const struct sr_conf *conf, uint32_t wait_s);
+/* --wait: each device of conf up, within wait_s in all (-v says so). */
+int sr_wait_devices(const struct v6_cli *cli, struct v6_nl *nl, const struct sr_conf *conf,
+		    uint32_t wait_s);
+/* Usage errors print one line and return V6_EXIT_USAGE: --wait's value;
+ * "owner NAME" as the last two of argc words (allow_all for flush and
+ * show), which then drops them; a
+ * word the verb does not take. */
+int sr_parse_wait(const struct v6_cli *cli, const char *arg, uint32_t *wait_s);
+int sr_take_owner(const struct v6_cli *cli, int *argc, char **argv, bool allow_all,
+		  const char **owner);
+int sr_unexpected(const struct v6_cli *cli, const char *word);
+/* Print a changing verb's plan and count (key: "changes", "differences"). */
+void sr_report(const struct v6_cli *cli, const struct sr_plan *plan, const char *key, bool dry,
+	       bool list, const char *mark);
 /* Under the lock: read, plan with build (or remove), execute; once more
  * when the kernel reports a route another tool added meanwhile. */
 struct sr_job {
@@ -202,7 +215,6 @@ struct sr_job {
 };
 int sr_run_job(struct v6_nl *nl, const struct sr_job *job, struct sr_plan *plan,
 	       struct v6_err *err);
-extern const char sr_usage[];
 
 int sr_cmd_add(struct v6_cli *cli, int argc, char **argv);
 int sr_cmd_del(struct v6_cli *cli, int argc, char **argv);
