@@ -9,6 +9,7 @@
 # received a packet tells which way it left the host.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 DEST6=2001:db8:ffff::1
 DEST4=198.51.100.1
@@ -855,6 +856,49 @@ except OSError as e:
 	ip -n "$(ns host)" link set sixxs1 up
 	run sr check -f "$CONF"
 	assert_failure 3
+}
+
+@test "a re-apply after a stamp still reads every rule: one deleted, changed or added behind srcroute's back is repaired" {
+	local n=40 i
+	: >"$CONF"
+	for i in $(seq 1 $n); do
+		echo "2001:db8:a::$(printf %x $((i + 16))) dev sixxs0 via 2001:db8:a::1" >>"$CONF"
+	done
+	run -0 sr apply -f "$CONF"
+	assert_output "$((n + 2)) changes"
+	# The stamp serves: -v says so.
+	run --separate-stderr -0 sr -v apply -f "$CONF"
+	assert_output "0 changes"
+	[ "$stderr" = "srcroute: $CONF and the kernel are as the last run left them" ] ||
+		fail "stderr: $stderr"
+	local rules
+	rules() { ip -n "$(ns host)" -6 rule show proto 150 | sort; }
+	local want
+	want=$(rules)
+	# One rule in the middle of the list, deleted by hand.
+	ip -n "$(ns host)" -6 rule del from 2001:db8:a::24 priority 5000
+	run --separate-stderr -0 sr -v apply -f "$CONF"
+	assert_output --partial "1 changes"
+	[ "$stderr" = "" ] || fail "stderr: $stderr"
+	[ "$(rules)" = "$want" ]
+	run -0 sr apply -f "$CONF"
+	assert_output "0 changes"
+	# Its table changed by hand (same source and priority).
+	ip -n "$(ns host)" -6 rule del from 2001:db8:a::30 priority 5000
+	ip -n "$(ns host)" -6 rule add from 2001:db8:a::30 priority 5000 table 42 proto 150
+	run sr check -f "$CONF"
+	assert_failure 3
+	run -0 sr apply -f "$CONF"
+	assert_output "2 changes"
+	[ "$(rules)" = "$want" ]
+	# A rule of protocol 150 the file does not name, added by hand.
+	ip -n "$(ns host)" -6 rule add from 2001:db8:a::999 priority 5000 table 42 proto 150
+	run -0 sr apply -f "$CONF"
+	assert_output "1 changes"
+	[ "$(rules)" = "$want" ]
+	run --separate-stderr -0 sr -v apply -f "$CONF"
+	assert_output "0 changes"
+	[ -n "$stderr" ] || fail "the stamp of a repairing run should serve the next"
 }
 
 # A route of srcroute's (protocol 150) that is in table 100 before tun6in4

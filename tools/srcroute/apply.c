@@ -3,8 +3,10 @@
 #include "srcroute.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct apply_opts {
 	const char *file;
@@ -58,23 +60,33 @@ static int parse_opts(const struct v6_cli *cli, int argc, char **argv, bool is_a
 
 /* Load, wait, then read, plan and (unless dry) execute under the lock:
  * shared by apply and check.  When the stamp of the last run still holds,
- * the plan is empty and the file is not even parsed. */
+ * the plan is empty and the file is not even read into memory or parsed.
+ * The file is opened before anything else, so that a missing one is
+ * reported first (exit 1) as ever. */
 static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl *nl,
 		   struct sr_conf *conf, struct sr_plan *plan, bool dry, bool stamp)
 {
 	struct v6_err err;
-	char *text;
+	char *text = NULL;
 	size_t len;
-	int rc = sr_conf_read(o->file, &text, &len, &err);
+	int fd = stamp && !o->has_wait ? open(o->file, O_RDONLY | O_CLOEXEC) : -1, rc;
 
-	if (rc < 0) {
-		v6_cli_error("%s", err.msg);
-		return err.status;
+	if (fd >= 0) {
+		if ((rc = v6_cli_open(cli, nl)))
+			goto out;
+		if (sr_stamp_fresh(nl, fd, o->owner, cli->family)) {
+			v6_cli_verbose(cli, "%s and the kernel are as the last run left them",
+				       o->file);
+			goto out; /* rc 0, empty plan */
+		}
 	}
-	if ((rc = v6_cli_open(cli, nl)))
+	if ((rc = sr_conf_read(o->file, &text, &len, &err)) < 0) {
+		v6_cli_error("%s", err.msg);
+		rc = err.status;
 		goto out;
-	if (stamp && !o->has_wait && sr_stamp_fresh(nl, text, len, o->owner, cli->family))
-		goto out; /* rc 0, empty plan */
+	}
+	if (!nl->sk && (rc = v6_cli_open(cli, nl)))
+		goto out;
 	if (sr_conf_parse(text, len, o->file, conf, &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		rc = err.status;
@@ -97,6 +109,8 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 		sr_stamp_write(nl, text, len, o->owner, cli->family, conf, after);
 	rc = 0;
 out:
+	if (fd >= 0)
+		close(fd);
 	free(text);
 	return rc;
 }

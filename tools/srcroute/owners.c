@@ -40,21 +40,27 @@ static int state_dir(char *buf, size_t len, bool per_netns, bool make, struct v6
 		return v6_err_set(err, -errno, "%s: %s", buf, strerror(errno));
 	if (!per_netns)
 		return 0;
-	/* SO_NETNS_COOKIE (Linux 5.14); older kernels: the namespace's inode. */
-	if (stat("/proc/self/ns/net", &st) < 0)
-		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
-	unsigned long long id = (unsigned long long)st.st_ino;
-	const char *kind = "net";
-	uint64_t cookie;
-	socklen_t cl = sizeof(cookie);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
-	    cl == sizeof(cookie)) {
-		id = (unsigned long long)cookie;
-		kind = "netns";
+	/* SO_NETNS_COOKIE (Linux 5.14); older kernels: the namespace's inode.
+	 * A process enters its namespace before it asks, so ask once. */
+	static unsigned long long id;
+	static const char *kind;
+	if (!kind) {
+		if (stat("/proc/self/ns/net", &st) < 0)
+			return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
+		uint64_t cookie;
+		socklen_t cl = sizeof(cookie);
+		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
+		    cl == sizeof(cookie)) {
+			id = (unsigned long long)cookie;
+			kind = "netns";
+		} else {
+			id = (unsigned long long)st.st_ino;
+			kind = "net";
+		}
+		if (fd >= 0)
+			close(fd);
 	}
-	if (fd >= 0)
-		close(fd);
 	size_t l = strlen(buf);
 	snprintf(buf + l, len - l, "/%s-%llu", kind, id);
 	if (make && mkdir(buf, 0755) < 0 && errno != EEXIST)
@@ -184,6 +190,8 @@ static struct sr_owner_rec key_of(const struct v6_rule *r)
 
 const char *sr_owners_lookup(const struct sr_owners *o, const struct v6_rule *r)
 {
+	if (!o->n) /* the common case: every rule is the file's */
+		return SR_OWNER_FILE;
 	struct sr_owner_rec k = key_of(r);
 	const struct sr_owner_rec *hit =
 		o->n ? bsearch(&k, o->v, o->n, sizeof(*o->v), cmp_rec) : NULL;

@@ -206,10 +206,10 @@ void sr_plan_print(const struct sr_plan *plan, FILE *out, const char *mark);
 void sr_op_print(const struct sr_op *op, const struct v6_rtnames *names, FILE *out);
 
 /* ---- stamp.c: an unchanged re-apply costs the dumps and nothing else ---- */
-/* Whether the file text (for owner and family) was applied and nothing it
- * depends on changed since (reading the kernel's state to know). */
-bool sr_stamp_fresh(struct v6_nl *nl, const char *text, size_t len, const char *owner,
-		    int family);
+/* Whether the file open at conf_fd (for owner and family) was applied and
+ * nothing it depends on changed since, reading the kernel's state to know
+ * (every rule: a rule deleted behind srcroute's back is always seen). */
+bool sr_stamp_fresh(struct v6_nl *nl, int conf_fd, const char *owner, int family);
 /* After a run left the kernel matching conf (parsed from text); ours is
  * sr_stamp_after() of the run. */
 void sr_stamp_write(struct v6_nl *nl, const char *text, size_t len, const char *owner,
