@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netlink/socket.h>
 
 struct apply_opts {
 	const char *file;
@@ -74,6 +75,7 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 	if (fd >= 0) {
 		if ((rc = v6_cli_open(cli, nl)))
 			goto out;
+		sr_run_dir_socket(nl_socket_get_fd(nl->sk));
 		if (sr_stamp_fresh(nl, fd, o->owner, cli->family)) {
 			v6_cli_verbose(cli, "%s and the kernel are as the last run left them",
 				       o->file);

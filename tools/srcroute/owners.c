@@ -26,6 +26,13 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
+static int netns_sock = -1;
+
+void sr_run_dir_socket(int fd)
+{
+	netns_sock = fd;
+}
+
 /* $V6KIT_RUNDIR/srcroute[/netns-COOKIE], made on the way when make. */
 static int state_dir(char *buf, size_t len, bool per_netns, bool make, struct v6_err *err)
 {
@@ -45,20 +52,23 @@ static int state_dir(char *buf, size_t len, bool per_netns, bool make, struct v6
 	static unsigned long long id;
 	static const char *kind;
 	if (!kind) {
-		if (stat("/proc/self/ns/net", &st) < 0)
-			return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
 		uint64_t cookie;
 		socklen_t cl = sizeof(cookie);
-		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int fd = netns_sock >= 0 ? netns_sock : socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
 		    cl == sizeof(cookie)) {
 			id = (unsigned long long)cookie;
 			kind = "netns";
-		} else {
+		} else if (stat("/proc/self/ns/net", &st) == 0) {
 			id = (unsigned long long)st.st_ino;
 			kind = "net";
+		} else {
+			int e = errno;
+			if (fd >= 0 && fd != netns_sock)
+				close(fd);
+			return v6_err_set(err, -e, "/proc/self/ns/net: %s", strerror(e));
 		}
-		if (fd >= 0)
+		if (fd >= 0 && fd != netns_sock)
 			close(fd);
 	}
 	size_t l = strlen(buf);

@@ -111,6 +111,9 @@ struct sr_owners {
 int sr_owners_load(struct sr_owners *o, struct v6_err *err);
 /* Make the directory of the records (and of the apply stamps). */
 int sr_owners_mkdir(struct v6_err *err);
+/* A socket already open in the namespace, to learn its cookie from
+ * (saves opening one); it must stay open while the process runs. */
+void sr_run_dir_socket(int fd);
 /* That directory's file NAME (the directory may not exist yet). */
 int sr_run_path(const char *name, char *buf, size_t len, struct v6_err *err);
 /* The owner of a rule, SR_OWNER_FILE when none is recorded. */
