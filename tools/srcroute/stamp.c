@@ -13,7 +13,7 @@
  *   - the index of every device the file names.
  *
  * The next run compares them with what it reads and, when all match, knows
- * the plan is empty without reading the file into memory, parsing or
+ * the plan is empty without keeping the file in memory, parsing or
  * planning.  The kernel is read every time, every rule included, so a rule
  * or route deleted or changed behind srcroute's back is always seen.  Any
  * difference, or no stamp, means a full run.  The run that writes a stamp
@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,22 +57,45 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 #define FNV0 0xcbf29ce484222325ULL
 
 /* The same for long inputs (the file: ~55 bytes a source), four words a
- * step in independent lanes, which a CPU runs side by side. */
-static uint64_t hash_long(uint64_t h, const void *p, size_t n)
+ * step in independent lanes, which a CPU runs side by side; fed in pieces
+ * of a multiple of 32 bytes, then the tail. */
+struct lanes {
+	uint64_t l[4];
+};
+
+static void lanes_init(struct lanes *s, uint64_t h)
+{
+	*s = (struct lanes){ { h, h ^ 1, h ^ 2, h ^ 3 } };
+}
+
+static void lanes_feed(struct lanes *s, const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t l[4] = { h, h ^ 1, h ^ 2, h ^ 3 }, w[4];
+	uint64_t w[4];
 
 	for (; n >= 32; n -= 32, b += 32) {
 		memcpy(w, b, 32);
 		for (int i = 0; i < 4; i++) {
-			l[i] = (l[i] ^ w[i]) * 0x9e3779b97f4a7c15ULL;
-			l[i] ^= l[i] >> 29;
+			s->l[i] = (s->l[i] ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+			s->l[i] ^= s->l[i] >> 29;
 		}
 	}
+}
+
+static uint64_t lanes_end(const struct lanes *s, uint64_t h, const void *tail, size_t n)
+{
 	for (int i = 0; i < 4; i++)
-		h = fnv(h, &l[i], sizeof(l[i]));
-	return fnv(h, b, n);
+		h = fnv(h, &s->l[i], sizeof(s->l[i]));
+	return fnv(h, tail, n);
+}
+
+static uint64_t hash_long(uint64_t h, const void *p, size_t n)
+{
+	struct lanes s;
+
+	lanes_init(&s, h);
+	lanes_feed(&s, p, n & ~(size_t)31);
+	return lanes_end(&s, h, (const char *)p + (n & ~(size_t)31), n & 31);
 }
 
 static uint64_t hash_stat(uint64_t h, const char *path)
@@ -422,25 +444,39 @@ static uint64_t hash_input(const char *text, size_t len, const char *owner, int 
 	return fnv(h, &family, sizeof(family));
 }
 
-/* The file's bytes, mapped rather than copied: this is all a fresh run
- * reads of it.  Anything odd (missing, unreadable, huge) means "not
- * fresh", and the full run that follows reports it. */
+/* hash_input() of the file at fd, read a piece at a time: this is all a
+ * fresh run reads of it.  Anything odd means "not fresh", and the full
+ * run that follows reports it. */
 static bool hash_file(int fd, const char *owner, int family, uint64_t *out)
 {
-	struct stat sb;
-	bool ok = false;
+	uint64_t buf[2048];
+	struct lanes s;
+	size_t have = 0, total = 0;
+	ssize_t r;
 
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size <= V6_FILE_MAX) {
-		size_t len = (size_t)sb.st_size;
-		void *p = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : NULL;
-		if (!len || p != MAP_FAILED) {
-			*out = hash_input(len ? p : "", len, owner, family);
-			ok = true;
+	lanes_init(&s, FNV0);
+	for (;;) {
+		r = read(fd, (char *)buf + have, sizeof(buf) - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return false;
+		have += (size_t)r;
+		total += (size_t)r;
+		if (total > V6_FILE_MAX)
+			return false;
+		if (r == 0 || have == sizeof(buf)) {
+			size_t whole = have & ~(size_t)31;
+			lanes_feed(&s, buf, whole);
+			if (r == 0) {
+				uint64_t h = lanes_end(&s, FNV0, (char *)buf + whole, have - whole);
+				h = fnv(h, owner, strlen(owner) + 1);
+				*out = fnv(h, &family, sizeof(family));
+				return true;
+			}
+			have = 0;
 		}
-		if (len && p != MAP_FAILED)
-			munmap(p, len);
 	}
-	return ok;
 }
 
 bool sr_stamp_fresh(struct v6_nl *nl, int conf_fd, const char *owner, int family)
