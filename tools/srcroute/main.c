@@ -131,7 +131,9 @@ static const struct v6_verb verbs[] = {
 	  .details = "Where:\n" W_FROM W_OWNER("any") },
 	{ .name = "show", .run = sr_cmd_show, .args = "[dev IFACE] [owner { OWNER | all }]",
 	  .summary = "list the sources this tool routes",
-	  .details = "Where:\n" W_IFACE W_OWNER("all") },
+	  .details = "Where:\n"
+		     "  IFACE  only the entries whose table routes through IFACE\n"
+		     "  OWNER  only that owner's entries (default: all)\n" },
 	{ .name = "apply", .run = sr_cmd_apply,
 	  .args = "[-f FILE] [owner OWNER] [--dry-run] [--wait SECS]", .valued = "f",
 	  .summary = "make the kernel match FILE",
@@ -143,7 +145,7 @@ static const struct v6_verb verbs[] = {
 	  .details = "Where:\n" W_FILE W_OWNER("file") },
 	{ .name = "flush", .run = sr_cmd_flush, .args = "[owner { OWNER | all }]",
 	  .summary = "remove every rule, route and table entry of an owner",
-	  .details = "Where:\n" W_OWNER("file") },
+	  .details = "Where:\n" W_OWNER("file") "  all    every owner's\n" },
 	{ .name = NULL },
 };
 
