@@ -504,7 +504,7 @@ bool sr_stamp_fresh(struct v6_nl *nl, int conf_fd, const char *owner, int family
 		p = end + 1;
 	}
 	if (!hash_file(conf_fd, owner, family, &in) || in != want[0] ||
-	    (want[1] && hash_names() != want[1]) ||
+	    (want[1] && (hash_names() | 1) != want[1]) ||
 	    read_kernel(nl, family, false, &kp) < 0 || kp.rules != want[2] ||
 	    kp.routes != want[3] ||
 	    (want[5] && (hash_tun6in4(nl, family, &tun, &ignored) < 0 || tun != want[4])))
@@ -561,6 +561,7 @@ void sr_stamp_write(struct v6_nl *nl, const char *text, size_t len, const char *
 		return;
 	fprintf(f, "v4 %llx %llx %llx %llx %llx %d\n",
 		(unsigned long long)hash_input(text, len, owner, family),
+		/* 0: the names do not matter; a hash, made odd, when they do */
 		names ? (unsigned long long)hash_names() | 1 : 0ULL,
 		(unsigned long long)kp.rules,
 		(unsigned long long)kp.routes, (unsigned long long)tun, kp.tun6in4_matters);
