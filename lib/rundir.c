@@ -2,6 +2,7 @@
 #include "v6sys.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,25 +33,25 @@ const char *v6_statedir(void)
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older headers lack it */
 #endif
 
-int v6_netns_key(char *buf, size_t len, struct v6_err *err)
+int v6_netns_key(int sock, char *buf, size_t len, struct v6_err *err)
 {
 	struct stat st;
 	uint64_t cookie;
 	socklen_t cl = sizeof(cookie);
-	int fd;
+	int fd = sock >= 0 ? sock : socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool got;
 
 	/* A cookie is never reused, so a namespace created later never
 	 * inherits a deleted one's state; older kernels have only the
 	 * namespace's inode. */
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
-	    cl == sizeof(cookie)) {
+	got = fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &cl) == 0 &&
+	      cl == sizeof(cookie);
+	if (fd >= 0 && fd != sock)
 		close(fd);
+	if (got) {
 		snprintf(buf, len, "netns-%llu", (unsigned long long)cookie);
 		return 0;
 	}
-	if (fd >= 0)
-		close(fd);
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return v6_err_set(err, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	snprintf(buf, len, "net-%llu", (unsigned long long)st.st_ino);

@@ -61,8 +61,9 @@ const char *v6_rundir(void);
 const char *v6_statedir(void);
 /* The name of the caller's network namespace for per-namespace state in
  * the run directory: "netns-COOKIE" (SO_NETNS_COOKIE, Linux 5.14, never
- * reused) or, on older kernels, "net-INODE". */
-int v6_netns_key(char *buf, size_t len, struct v6_err *err);
+ * reused) or, on older kernels, "net-INODE".  sock: any socket of the
+ * namespace the caller already has open, or -1 to open one. */
+int v6_netns_key(int sock, char *buf, size_t len, struct v6_err *err);
 /* mkdir -p, mode 0755 like the run directory: every missing level of
  * path; -ENOTDIR when a level exists and is not a directory. */
 int v6_mkdirs(const char *path, struct v6_err *err);

@@ -9,6 +9,7 @@
 # received a packet tells which way it left the host.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 DEST6=2001:db8:ffff::1
 DEST4=198.51.100.1
@@ -442,10 +443,10 @@ route_dev() {
 		[ "$(kernel_snapshot host)" = "$before" ] || fail "kernel changed by: $*"
 	}
 	check_bad 2 "srcroute: sixxs9: no such device" add "$SRC0" dev sixxs9
-	check_bad 1 "srcroute: source must be an IPv4 or IPv6 address or prefix: '2001:db8::zz/64'" \
+	check_bad 1 "srcroute: add: source must be an IPv4 or IPv6 address or prefix: '2001:db8::zz/64'. Try 'srcroute help add'." \
 		add 2001:db8::zz/64 dev sixxs0
-	check_bad 1 "srcroute: prio must be 1-32765: '99999'" add "$SRC0" dev sixxs0 prio 99999
-	check_bad 1 "srcroute: gateway must be an IPv4 address like the source: '2001:db8:a::1'" \
+	check_bad 1 "srcroute: add: prio must be 1-32765: '99999'. Try 'srcroute help add'." add "$SRC0" dev sixxs0 prio 99999
+	check_bad 1 "srcroute: add: gateway must be an IPv4 address like the source: '2001:db8:a::1'. Try 'srcroute help add'." \
 		add 192.0.2.2 dev sixxs0 via 2001:db8:a::1
 	check_bad 1 "srcroute: $LAB_DIR/nonexistent.conf: No such file or directory" \
 		apply -f "$LAB_DIR/nonexistent.conf"
@@ -456,13 +457,13 @@ route_dev() {
 	check_bad 2 "srcroute: $LAB_DIR/nodev.conf:2: sixxs9: no such device" apply -f "$LAB_DIR/nodev.conf"
 	printf '%s dev sixxs0 prio x\n' "$SRC0" >"$LAB_DIR/prio.conf"
 	check_bad 1 "srcroute: $LAB_DIR/prio.conf:1: prio must be 1-32765: 'x'" check -f "$LAB_DIR/prio.conf"
-	check_bad 1 "srcroute: unknown command 'ad'" ad "$SRC0" dev sixxs0
-	check_bad 1 "srcroute: wait must be 0-3600: '-1'" apply -f "$CONF" --wait -1
-	check_bad 1 "srcroute: del: expected exactly one source and an optional 'owner OWNER'" del
-	check_bad 1 "srcroute: 'owner' needs a value" flush owner
-	check_bad 1 "srcroute: 'owner' needs a value" apply -f "$CONF" owner
-	check_bad 1 "srcroute: show: unexpected word 'sixxs0' (expected dev or owner)" show sixxs0
-	check_bad 1 "srcroute: unknown word 'fallthru' (expected dev, via, table, prio, fallthrough or owner)" \
+	check_bad 1 "srcroute: unknown command 'ad'. Try 'srcroute help'." ad "$SRC0" dev sixxs0
+	check_bad 1 "srcroute: apply: wait must be 0-3600: '-1'. Try 'srcroute help apply'." apply -f "$CONF" --wait -1
+	check_bad 1 "srcroute: del: missing 'FROM'. Try 'srcroute help del'." del
+	check_bad 1 "srcroute: flush: 'owner' needs a value. Try 'srcroute help flush'." flush owner
+	check_bad 1 "srcroute: apply: 'owner' needs a value. Try 'srcroute help apply'." apply -f "$CONF" owner
+	check_bad 1 "srcroute: show: unexpected word 'sixxs0'. Try 'srcroute help show'." show sixxs0
+	check_bad 1 "srcroute: add: unknown word 'fallthru' (expected dev, via, table, prio, fallthrough or owner). Try 'srcroute help add'." \
 		add "$SRC0" dev sixxs0 fallthru
 	check_bad 2 "srcroute: network namespace 'v6kit-no-such-ns': No such file or directory" \
 		-n v6kit-no-such-ns show
@@ -477,20 +478,29 @@ route_dev() {
 	assert_output "srcroute: $LAB_DIR/locked.conf: Permission denied"
 }
 
-@test "help and version go to stdout and exit 0; help matches the man page" {
-	run tool srcroute --help
-	assert_success
-	assert_line --index 0 "Usage: srcroute [-4 | -6] [-n NETNS] [-j [-p]] [-v] COMMAND"
-	local cmds
-	cmds=$(printf '%s\n' "$output" | sed -n '/^Commands:/,/^Where:/p' | sed '1d;$d' | sed 's/^  //')
+@test "help and version go to stdout and exit 0; each command's help matches the man page" {
 	run mandoc -Tascii -O width=200 "$TOP/man/srcroute.8"
 	local man
-	man=$(printf '%s\n' "$output" | sed 's/.\x08//g' | tr -s ' ')
-	local line
-	while IFS= read -r line; do
-		line=$(tr -s ' ' <<<"$line")
-		[[ "$man" == *"$line"* ]] || fail "man page lacks: $line"
-	done <<<"$cmds"
+	man=$(printf '%s\n' "$output" | sed 's/.\x08//g' | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | tr -s ' ')
+	run tool srcroute --help
+	assert_success
+	assert_line --index 0 "Usage: srcroute [OPTIONS] COMMAND [ARGUMENTS]"
+	local verbs form n=0
+	verbs=$(printf '%s\n' "$output" | sed -n '/^Commands:/,/^Options/p' | awk 'NF && $1 != "Commands:" && $1 != "Options" && $1 != "help" { print $1 }')
+	for verb in $verbs; do
+		run tool srcroute help "$verb"
+		assert_success
+		# A synopsis form: its Usage line and the lines continuing it.
+		form=$(printf '%s\n' "$output" | awk 'NR == 1 || /^       / { print; next } { exit }' |
+			sed 's/^Usage: //' | tr -s ' \n' ' ' | sed 's/ $//')
+		[[ "$man" == *"$form"* ]] || fail "man page SYNOPSIS lacks: $form"
+		n=$((n + 1))
+	done
+	[ "$n" = 6 ] || fail "compared $n commands, want 6"
+	[[ "$man" == *"srcroute help [COMMAND]"* ]] || fail "man page SYNOPSIS lacks help"
+	run mandoc -Tlint -W warning "$TOP/man/srcroute.8"
+	assert_success
+	assert_output ""
 	run tool srcroute -V
 	assert_success
 	assert_output --regexp '^srcroute \(v6kit\) [0-9]+\.[0-9]+\.[0-9]+$'
@@ -756,7 +766,7 @@ except OSError as e:
 	# Bad owners are refused before anything happens.
 	run sr add 2001:db8:b::8 dev sixxs1 owner 'bad/name'
 	assert_failure 1
-	assert_output "srcroute: owner must be 1-32 of A-Z a-z 0-9 _ . : -: 'bad/name'"
+	assert_output "srcroute: add: owner must be 1-32 of A-Z a-z 0-9 _ . : -: 'bad/name'. Try 'srcroute help add'."
 	echo "2001:db8:b::9 dev sixxs1 owner x" >"$LAB_DIR/owner.conf"
 	run sr apply -f "$LAB_DIR/owner.conf"
 	assert_failure 1
@@ -846,6 +856,49 @@ except OSError as e:
 	ip -n "$(ns host)" link set sixxs1 up
 	run sr check -f "$CONF"
 	assert_failure 3
+}
+
+@test "a re-apply after a stamp still reads every rule: one deleted, changed or added behind srcroute's back is repaired" {
+	local n=40 i
+	: >"$CONF"
+	for i in $(seq 1 $n); do
+		echo "2001:db8:a::$(printf %x $((i + 16))) dev sixxs0 via 2001:db8:a::1" >>"$CONF"
+	done
+	run -0 sr apply -f "$CONF"
+	assert_output "$((n + 2)) changes"
+	# The stamp serves: -v says so.
+	run --separate-stderr -0 sr -v apply -f "$CONF"
+	assert_output "0 changes"
+	[ "$stderr" = "srcroute: $CONF and the kernel are as the last run left them" ] ||
+		fail "stderr: $stderr"
+	local rules
+	rules() { ip -n "$(ns host)" -6 rule show proto 150 | sort; }
+	local want
+	want=$(rules)
+	# One rule in the middle of the list, deleted by hand.
+	ip -n "$(ns host)" -6 rule del from 2001:db8:a::24 priority 5000
+	run --separate-stderr -0 sr -v apply -f "$CONF"
+	assert_output --partial "1 changes"
+	[ "$stderr" = "" ] || fail "stderr: $stderr"
+	[ "$(rules)" = "$want" ]
+	run -0 sr apply -f "$CONF"
+	assert_output "0 changes"
+	# Its table changed by hand (same source and priority).
+	ip -n "$(ns host)" -6 rule del from 2001:db8:a::30 priority 5000
+	ip -n "$(ns host)" -6 rule add from 2001:db8:a::30 priority 5000 table 42 proto 150
+	run sr check -f "$CONF"
+	assert_failure 3
+	run -0 sr apply -f "$CONF"
+	assert_output "2 changes"
+	[ "$(rules)" = "$want" ]
+	# A rule of protocol 150 the file does not name, added by hand.
+	ip -n "$(ns host)" -6 rule add from 2001:db8:a::999 priority 5000 table 42 proto 150
+	run -0 sr apply -f "$CONF"
+	assert_output "1 changes"
+	[ "$(rules)" = "$want" ]
+	run --separate-stderr -0 sr -v apply -f "$CONF"
+	assert_output "0 changes"
+	[ -n "$stderr" ] || fail "the stamp of a repairing run should serve the next"
 }
 
 # A route of srcroute's (protocol 150) that is in table 100 before tun6in4

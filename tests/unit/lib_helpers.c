@@ -5,8 +5,10 @@
 #include "v6sys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,8 +129,13 @@ static void test_netns_key(void)
 	struct v6_err err;
 	struct stat st;
 
-	ok(v6_netns_key(a, sizeof(a), &err) == 0 && v6_netns_key(b, sizeof(b), &err) == 0 &&
+	ok(v6_netns_key(-1, a, sizeof(a), &err) == 0 && v6_netns_key(-1, b, sizeof(b), &err) == 0 &&
 	   !strcmp(a, b), "the namespace's key is stable: %s", a);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ok(fd >= 0 && v6_netns_key(fd, b, sizeof(b), &err) == 0 && !strcmp(a, b) &&
+	   fcntl(fd, F_GETFD) >= 0, "a socket the caller has gives the same key and stays open");
+	if (fd >= 0)
+		close(fd);
 	if (!strncmp(a, "net-", 4))
 		ok(stat("/proc/self/ns/net", &st) == 0 &&
 		   strtoull(a + 4, NULL, 10) == (unsigned long long)st.st_ino,

@@ -3,8 +3,11 @@
 #include "srcroute.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <netlink/socket.h>
 
 struct apply_opts {
 	const char *file;
@@ -14,7 +17,8 @@ struct apply_opts {
 	uint32_t wait_s;
 };
 
-static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts *o)
+static int parse_opts(const struct v6_cli *cli, int argc, char **argv, bool is_apply,
+		      struct apply_opts *o)
 {
 	static const struct option apply_opts[] = {
 		{ "file", required_argument, NULL, 'f' },
@@ -22,76 +26,76 @@ static int parse_opts(int argc, char **argv, bool allow_apply, struct apply_opts
 		{ "wait", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct v6_err err;
-	int c;
+	/* check takes neither --dry-run nor --wait: getopt names them. */
+	static const struct option check_opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, rc;
 
 	o->file = SR_DEFAULT_CONF;
 	o->owner = SR_OWNER_FILE;
-	optind = 0; /* 0 re-initialises glibc getopt, which main left in "+" mode */
-	while ((c = getopt_long(argc, argv, "f:", apply_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:", is_apply ? apply_opts : check_opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'f': o->file = optarg; break;
-		case 'D':
-			if (!allow_apply)
-				return v6_cli_usage_error(sr_usage, "%s: unknown option '--dry-run'", argv[0]);
-			o->dry_run = true;
-			break;
+		case 'D': o->dry_run = true; break;
 		case 'w':
-			if (!allow_apply)
-				return v6_cli_usage_error(sr_usage, "%s: unknown option '--wait'", argv[0]);
-			if (v6_parse_u32(optarg, 0, 3600, &o->wait_s, "wait", &err) < 0) {
-				v6_cli_error("%s", err.msg);
-				return V6_EXIT_USAGE;
-			}
+			if ((rc = sr_parse_wait(cli, optarg, &o->wait_s)))
+				return rc;
 			o->has_wait = true;
 			break;
-		default: return v6_cli_usage_error(sr_usage, NULL);
+		default: return v6_cli_bad_option(cli, c, argv);
 		}
 	}
-	/* The file's entries belong to "file" unless `owner OWNER` says whose. */
-	if (optind + 1 == argc && !strcmp(argv[optind], "owner")) {
-		v6_cli_error("'owner' needs a value");
-		return V6_EXIT_USAGE;
-	}
-	if (optind + 2 == argc && !strcmp(argv[optind], "owner")) {
-		if (sr_parse_owner(argv[optind + 1], false, &err) < 0) {
-			v6_cli_error("%s", err.msg);
-			return V6_EXIT_USAGE;
-		}
-		o->owner = argv[optind + 1];
-		optind += 2;
-	}
-	if (optind < argc)
-		return v6_cli_usage_error(sr_usage, "%s: unexpected word '%s'", argv[0], argv[optind]);
+	/* The file's entries belong to "file" unless `owner OWNER` says whose;
+	 * getopt moved every option before the words. */
+	argc -= optind;
+	argv += optind;
+	if (argc && (rc = sr_take_owner(cli, &argc, argv, false, &o->owner)))
+		return rc;
+	if (argc)
+		return sr_unexpected(cli, argv[0]);
 	return 0;
 }
 
 /* Load, wait, then read, plan and (unless dry) execute under the lock:
  * shared by apply and check.  When the stamp of the last run still holds,
- * the plan is empty and the file is not even parsed. */
+ * the plan is empty and the file is not even read into memory or parsed.
+ * The file is opened before anything else, so that a missing one is
+ * reported first (exit 1) as ever. */
 static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl *nl,
 		   struct sr_conf *conf, struct sr_plan *plan, bool dry, bool stamp)
 {
 	struct v6_err err;
-	char *text;
+	char *text = NULL;
 	size_t len;
-	int rc = sr_conf_read(o->file, &text, &len, &err);
+	int fd = stamp && !o->has_wait ? open(o->file, O_RDONLY | O_CLOEXEC) : -1, rc;
 
-	if (rc < 0) {
-		v6_cli_error("%s", err.msg);
-		return err.status;
+	if (fd >= 0) {
+		if ((rc = v6_cli_open(cli, nl)))
+			goto out;
+		sr_run_dir_socket(nl_socket_get_fd(nl->sk));
+		if (sr_stamp_fresh(nl, fd, o->owner, cli->family)) {
+			v6_cli_verbose(cli, "%s and the kernel are as the last run left them",
+				       o->file);
+			goto out; /* rc 0, empty plan */
+		}
 	}
-	if ((rc = v6_cli_open(cli, nl)))
+	if ((rc = sr_conf_read(o->file, &text, &len, &err)) < 0) {
+		v6_cli_error("%s", err.msg);
+		rc = err.status;
 		goto out;
-	if (stamp && !o->has_wait && sr_stamp_fresh(nl, text, len, o->owner, cli->family))
-		goto out; /* rc 0, empty plan */
+	}
+	if (!nl->sk && (rc = v6_cli_open(cli, nl)))
+		goto out;
 	if (sr_conf_parse(text, len, o->file, conf, &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		rc = err.status;
 		goto out;
 	}
 	long long deadline = v6_mono_ms() + (long long)o->wait_s * 1000;
-	if (o->has_wait && (rc = sr_wait_devices(nl, conf, o->wait_s)))
+	if (o->has_wait && (rc = sr_wait_devices(cli, nl, conf, o->wait_s)))
 		goto out;
 	uint64_t after = 0;
 	struct sr_job job = { .conf = conf, .scope = o->owner, .family = cli->family,
@@ -107,46 +111,10 @@ static int prepare(struct v6_cli *cli, const struct apply_opts *o, struct v6_nl 
 		sr_stamp_write(nl, text, len, o->owner, cli->family, conf, after);
 	rc = 0;
 out:
+	if (fd >= 0)
+		close(fd);
 	free(text);
 	return rc;
-}
-
-/* Print the plan's commands: in text mode behind mark, in JSON as an array. */
-static void report(struct v6_cli *cli, const struct sr_plan *plan, const char *key, bool dry,
-		   bool list, const char *mark)
-{
-	struct v6_emit e;
-
-	v6_cli_emit_init(cli, &e);
-	if (!v6_emit_json(&e)) {
-		if (list)
-			sr_plan_print(plan, stdout, mark);
-		printf("%zu %s%s\n", plan->n, key, dry ? " (dry run)" : "");
-		fflush(stdout);
-		return;
-	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
-	if (m) {
-		sr_plan_print(plan, m, "");
-		fclose(m);
-	}
-	v6_emit_object_open(&e, NULL);
-	v6_emit_u64(&e, key, NULL, plan->n);
-	v6_emit_bool(&e, "dry_run", NULL, dry);
-	v6_emit_array_open(&e, "commands");
-	for (char *line = text, *nl; line && *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (!nl)
-			break;
-		*nl = '\0';
-		v6_emit_str(&e, NULL, NULL, line);
-	}
-	v6_emit_array_close(&e);
-	v6_emit_object_close(&e);
-	v6_emit_end(&e);
-	free(text);
 }
 
 int sr_cmd_apply(struct v6_cli *cli, int argc, char **argv)
@@ -155,13 +123,13 @@ int sr_cmd_apply(struct v6_cli *cli, int argc, char **argv)
 	struct v6_nl nl = { 0 };
 	struct sr_conf conf = { 0 };
 	struct sr_plan plan = { 0 };
-	int rc = parse_opts(argc, argv, true, &o);
+	int rc = parse_opts(cli, argc, argv, true, &o);
 
 	if (rc)
 		return rc;
 	if ((rc = prepare(cli, &o, &nl, &conf, &plan, o.dry_run, !o.dry_run)))
 		goto out;
-	report(cli, &plan, "changes", o.dry_run, o.dry_run || cli->verbose, "");
+	sr_report(cli, &plan, "changes", o.dry_run, o.dry_run || cli->verbose, "");
 	rc = 0;
 out:
 	sr_plan_free(&plan);
@@ -176,13 +144,13 @@ int sr_cmd_check(struct v6_cli *cli, int argc, char **argv)
 	struct v6_nl nl = { 0 };
 	struct sr_conf conf = { 0 };
 	struct sr_plan plan = { 0 };
-	int rc = parse_opts(argc, argv, false, &o);
+	int rc = parse_opts(cli, argc, argv, false, &o);
 
 	if (rc)
 		return rc;
 	if ((rc = prepare(cli, &o, &nl, &conf, &plan, true, true)))
 		goto out;
-	report(cli, &plan, "differences", false, true, "");
+	sr_report(cli, &plan, "differences", false, true, "");
 	rc = plan.n ? SR_EXIT_DRIFT : 0;
 out:
 	sr_plan_free(&plan);

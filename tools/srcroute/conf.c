@@ -49,7 +49,7 @@ int sr_parse_entry(char **w, int n, struct sr_entry *e, struct v6_err *err)
 	memset(e, 0, sizeof(*e));
 	e->line = line;
 	if (n < 1)
-		return v6_err_set(err, -EINVAL, "missing source address or prefix");
+		return v6_err_set(err, -EINVAL, "missing 'FROM'");
 	if ((rc = v6_parse_prefix(w[0], V6_PARSE_ANY, &e->from, "source", err)) < 0)
 		return rc;
 	for (int i = 1; i < n; i += 2) {

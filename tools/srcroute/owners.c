@@ -22,18 +22,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int netns_sock = -1;
+
+void sr_run_dir_socket(int fd)
+{
+	netns_sock = fd;
+}
+
 /* $V6KIT_RUNDIR/srcroute[/netns-COOKIE], made on the way when make. */
 static int state_dir(char *buf, size_t len, bool per_netns, bool make, struct v6_err *err)
 {
-	char key[64];
 	int rc;
 
 	if (!per_netns)
 		snprintf(buf, len, "%s/srcroute", v6_rundir());
-	else if ((rc = v6_netns_key(key, sizeof(key), err)) < 0)
-		return rc;
-	else
+	else {
+		/* A process enters its namespace before it asks: ask once. */
+		static char key[64];
+		if (!key[0] && (rc = v6_netns_key(netns_sock, key, sizeof(key), err)) < 0)
+			return rc;
 		snprintf(buf, len, "%s/srcroute/%s", v6_rundir(), key);
+	}
 	return make ? v6_mkdirs(buf, err) : 0;
 }
 
@@ -159,6 +168,8 @@ static struct sr_owner_rec key_of(const struct v6_rule *r)
 
 const char *sr_owners_lookup(const struct sr_owners *o, const struct v6_rule *r)
 {
+	if (!o->n) /* the common case: every rule is the file's */
+		return SR_OWNER_FILE;
 	struct sr_owner_rec k = key_of(r);
 	const struct sr_owner_rec *hit =
 		o->n ? bsearch(&k, o->v, o->n, sizeof(*o->v), cmp_rec) : NULL;

@@ -80,20 +80,14 @@ int sr_cmd_show(struct v6_cli *cli, int argc, char **argv)
 
 	for (int i = 1; i < argc; i += 2) {
 		if (strcmp(argv[i], "dev") && strcmp(argv[i], "owner"))
-			return v6_cli_usage_error(sr_usage,
-						  "show: unexpected word '%s' (expected dev or owner)",
-						  argv[i]);
-		if (i + 1 >= argc) {
-			v6_cli_error("'%s' needs a value", argv[i]);
-			return V6_EXIT_USAGE;
-		}
+			return sr_unexpected(cli, argv[i]);
+		if (i + 1 >= argc)
+			return v6_cli_usage(cli, "'%s' needs a value", argv[i]);
 		if (argv[i][0] == 'd') {
 			dev = argv[i + 1];
 		} else {
-			if (sr_parse_owner(argv[i + 1], true, &err) < 0) {
-				v6_cli_error("%s", err.msg);
-				return V6_EXIT_USAGE;
-			}
+			if (sr_parse_owner(argv[i + 1], true, &err) < 0)
+				return v6_cli_usage(cli, "%s", err.msg);
 			owner = strcmp(argv[i + 1], SR_OWNER_ALL) ? argv[i + 1] : NULL;
 		}
 	}

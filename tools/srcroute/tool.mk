@@ -8,3 +8,8 @@ $(B)/unit/srcroute_owners: $(B)/tools/srcroute/owners.o $(B)/tools/srcroute/conf
 # symbols and running its constructors at every start was a quarter of it:
 # link libnl statically (LGPL-2.1, like the rest of the system's libnl).
 LDLIBS_srcroute = -Wl,--as-needed -Wl,-Bstatic -lnl-route-3 -lnl-3 -Wl,-Bdynamic
+# The planner is pure: its tests feed it kernel states as arrays.
+UNIT_LINK_srcroute_plan = $(B)/tools/srcroute/plan.o $(B)/tools/srcroute/print.o \
+	$(B)/tools/srcroute/conf.o
+$(B)/unit/srcroute_plan: $(B)/tools/srcroute/plan.o $(B)/tools/srcroute/print.o \
+	$(B)/tools/srcroute/conf.o

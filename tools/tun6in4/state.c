@@ -37,7 +37,7 @@ int t64_state_dir(char *buf, size_t len, struct v6_err *err)
 	char tmp[4096], key[64];
 	int rc;
 
-	if ((rc = v6_netns_key(key, sizeof(key), err)) < 0)
+	if ((rc = v6_netns_key(-1, key, sizeof(key), err)) < 0)
 		return rc;
 	snprintf(tmp, sizeof(tmp), "%s/" T64_TOOL, v6_rundir());
 	snprintf(buf, len, "%s/%s", tmp, key);
