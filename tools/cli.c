@@ -9,10 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The command line being run, for the transitional interface, which has
- * no struct v6_cli to name the tool and verb from. */
-static const struct v6_cli *current;
-
 static const char global_options[] =
 	"  -n, --netns NETNS  run in network namespace NETNS (a name or a path)\n"
 	"  -j, --json         print JSON\n"
@@ -193,7 +189,6 @@ void v6_cli_begin(struct v6_cli *cli, const struct v6_tool *tool)
 	program_invocation_short_name = (char *)tool->name;
 	program_invocation_name = (char *)tool->name;
 	opterr = 0;
-	current = cli;
 }
 
 const struct v6_verb *v6_cli_find(const struct v6_tool *tool, const char *name)
@@ -398,30 +393,4 @@ int v6_cli_open(const struct v6_cli *cli, struct v6_nl *nl)
 		return V6_EXIT_RUNTIME;
 	}
 	return 0;
-}
-
-/* ---- transitional ---------------------------------------------------- */
-
-int v6_cli_usage_error(const char *usage, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)usage;
-	if (!fmt)
-		return v6_cli_usage(current, "bad option");
-	va_start(ap, fmt);
-	int rc = vusage(current, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int v6_cli_main(int argc, char **argv, const struct v6_verb *verbs, const char *usage,
-		bool families)
-{
-	static struct v6_tool tool;
-
-	(void)usage;
-	tool = (struct v6_tool){ .name = program_invocation_short_name, .verbs = verbs,
-				 .families = families };
-	return v6_cli_run(argc, argv, &tool);
 }

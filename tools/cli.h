@@ -119,12 +119,4 @@ struct v6_nl;
 int v6_cli_open(const struct v6_cli *cli, struct v6_nl *nl);
 void v6_cli_emit_init(const struct v6_cli *cli, struct v6_emit *e);
 
-/* Transitional: the interface before verbs carried their own help.  The
- * usage text is ignored; errors print one line like v6_cli_usage(). */
-int v6_cli_main(int argc, char **argv, const struct v6_verb *verbs, const char *usage,
-		bool families);
-int v6_cli_usage_error(const char *usage, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-#define v6_cli_notice(...) v6_cli_error(__VA_ARGS__)
-
 #endif

@@ -58,7 +58,7 @@ static void slog(const struct session *s, const char *fmt, const char *detail)
 {
 	char msg[1400];
 	snprintf(msg, sizeof(msg), fmt, detail);
-	v6_cli_notice("session %llu from %s: %s", (unsigned long long)s->id, s->peer, msg);
+	v6_cli_error("session %llu from %s: %s", (unsigned long long)s->id, s->peer, msg);
 }
 
 static int bound_socket(int type, const struct sockaddr_storage *local, socklen_t ll)
