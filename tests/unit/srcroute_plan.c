@@ -115,6 +115,8 @@ static void have_applied(struct fixture *f)
 
 static int plan(struct fixture *f, const char *scope, int flags)
 {
+	/* A test may plan twice: the first plan is freed, not leaked. */
+	sr_plan_free(&f->plan);
 	memset(&f->plan, 0, sizeof(f->plan));
 	return sr_plan_entries(&f->conf, f->want, f->n, &f->st, scope, flags, &f->plan, &f->err);
 }
