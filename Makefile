@@ -17,6 +17,8 @@ SYSUSERSDIR    ?= /usr/lib/sysusers.d
 DESTDIR    ?=
 
 CC      ?= cc
+# make check builds with one job per core.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 PKG_CONFIG ?= pkg-config
 CFLAGS  ?= -O2 -g
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-route-3.0 2>/dev/null)
@@ -104,11 +106,11 @@ deps:
 
 # The README's test command: installs what is missing, builds, runs everything.
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@$(MAKE) --no-print-directory check-man
-	@$(MAKE) --no-print-directory SANITIZE=1 all
+	@$(MAKE) --no-print-directory -j$(JOBS) SANITIZE=1 all
 	@scripts/run-tests
-	@fuzz/run $${CHECK_FUZZ_SECONDS:-10}
+	@fuzz/run $${CHECK_FUZZ_SECONDS:-5}
 	@if [ -x tests/vm/run-vm ]; then tests/vm/run-vm; fi
 
 # The C unit tests alone: no root, no kernel, seconds.
