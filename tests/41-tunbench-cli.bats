@@ -6,30 +6,12 @@
 # client that reaches iperf3 or another server.
 
 load helpers
+load tunbench
 
 setup() { lab_setup; }
 teardown() { lab_teardown; }
 
-TB() { echo "$V6KIT_BIN/tunbench"; }
-
 PORT=5370 # tunbench's default
-
-two_hosts() {
-	lab_ns a b
-	lab_link a a0 b b0
-	lab_addr a a0 2001:db8:1::1/64
-	lab_addr b b0 2001:db8:1::2/64
-	lab_addr a a0 192.0.2.1/24
-	lab_addr b b0 192.0.2.2/24
-}
-
-start_server() {
-	local h=$1
-	shift
-	lab_bg "$h" "$(TB)" server "$@"
-	SERVER_LOG=$LAB_LAST_LOG
-	wait_for 10 grep -q "listening" "$SERVER_LOG"
-}
 
 # usage_error VERB TOKEN ARGS...: `tunbench ARGS` fails with 1, nothing on
 # stdout and one stderr line naming VERB and quoting TOKEN.

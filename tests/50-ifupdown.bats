@@ -73,15 +73,6 @@ hook_files() { find "$V6KIT_RUNDIR/ifupdown" -type f 2>/dev/null | sort; }
 # tunnel_state: tun6in4's files for running tunnels (its start log is history).
 tunnel_state() { find "$V6KIT_RUNDIR/tun6in4" -type f ! -name '*.starts' 2>/dev/null | sort; }
 
-# Features of the other tools the hook is written against; the cases that
-# need them run once the tools have them.
-need_srcroute_owner() {
-	"$V6KIT_BIN/srcroute" --help 2>&1 | grep -q owner || skip "needs srcroute owner scopes"
-}
-need_ndproxy_instance() {
-	"$V6KIT_BIN/ndproxy" --help 2>&1 | grep -q -e '-N' -e '--instance' ||
-		skip "needs ndproxy -N instances"
-}
 
 # The example of v6kit-ifupdown(5), with srcroute-from when wanted.
 example_he0() {
@@ -146,7 +137,6 @@ table 100"
 }
 
 @test "the inline example with srcroute-from: rules per source, owner ifupdown-he0, flushed on ifdown" {
-	need_srcroute_owner
 	broker 0
 	example_he0 srcroute | interfaces
 	local before
@@ -198,7 +188,6 @@ table 100"
 }
 
 @test "ifup -a: two tunnels with srcroute-from on each" {
-	need_srcroute_owner
 	broker 0
 	broker 1
 	{ example_he0 srcroute; example_he1 srcroute; } | interfaces
@@ -219,7 +208,6 @@ table 100"
 }
 
 @test "srcroute-from on a stanza without a tunnel, with srcroute-via, -table and -fallthrough" {
-	need_srcroute_owner
 	cat <<-EOF | interfaces
 		iface v1 inet6 manual
 		    srcroute-from 2001:db8:5::/64
@@ -268,7 +256,6 @@ table 100"
 }
 
 @test "ifup he0 & ifup he1 in parallel with srcroute-from: both tables and rules" {
-	need_srcroute_owner
 	broker 0
 	broker 1
 	# No table given: srcroute picks a free table for each under its lock.
@@ -381,7 +368,6 @@ table 100"
 }
 
 @test "a bad srcroute-from fails in post-up: tunnel and earlier entries undone" {
-	need_srcroute_owner
 	broker 0
 	example_he0 | sed '$a\    srcroute-from 2001:db8:470::2 2001:db8:470:1::/64 not-an-address' | interfaces
 	local before
@@ -412,7 +398,6 @@ table 100"
 }
 
 @test "ndproxy options on two stanzas: two instances side by side, status reaches each, stopped on ifdown" {
-	need_ndproxy_instance
 	in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
 	cat <<-EOF | interfaces
 		iface v1 inet6 manual
@@ -443,7 +428,6 @@ table 100"
 }
 
 @test "ndproxy-conf FILE and ndproxy-iface; conflicting ndproxy options are named" {
-	need_ndproxy_instance
 	in_ns r sysctl -qw net.ipv6.conf.all.forwarding=1
 	cat >"$ETC/v6kit/ndproxy-v1.conf" <<-EOF
 		proxy v1 {

@@ -9,16 +9,6 @@ load helpers
 
 @test "make demo: the whole host end to end, nothing left behind" {
 	requires root cmd:ifup cmd:ifdown cmd:run-parts not-sanitized
-	# The hook's srcroute-from and ndproxy-* options use srcroute's owner
-	# scopes and ndproxy's instances; tried, not looked up in --help.
-	local probe="v6kprobe$$"
-	ip netns add "$probe"
-	V6KIT_RUNDIR="$BATS_TEST_TMPDIR" ip netns exec "$probe" \
-		"$V6KIT_BIN/srcroute" flush owner probe >/dev/null 2>&1 || owner=no
-	ip netns del "$probe"
-	[ "${owner:-}" != no ] || skip "needs srcroute owner scopes"
-	"$V6KIT_BIN/ndproxy" -t -N probe -i lo -r 2001:db8::/64 >/dev/null 2>&1 ||
-		skip "needs ndproxy -N instances"
 	start=$(date +%s)
 	run timeout --kill-after=10 180 "$TOP/scripts/demo"
 	secs=$(($(date +%s) - start))

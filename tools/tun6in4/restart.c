@@ -103,21 +103,19 @@ static int ask_guard(const struct t64_conf *c, bool force, bool dry_run)
 {
 	struct v6_err err;
 	unsigned count;
-	time_t now = time(NULL), oldest;
+	long long wait;
+	int room = t64_starts_room(c, &count, &wait, &err);
 
-	if (t64_starts_count(c->name, c->max_starts_secs, now, &count, &oldest, &err) < 0) {
+	if (room < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_RUNTIME;
 	}
-	if (count < c->max_starts || force) {
+	if (room || force) {
 		if (dry_run)
 			printf("%s: restart allowed: %u of %u starts used in the last %u s\n",
 			       c->name, count, c->max_starts, c->max_starts_secs);
 		return 0;
 	}
-	long long wait = (long long)oldest + c->max_starts_secs - now;
-	if (wait < 1)
-		wait = 1;
 	v6_cli_error("%s: restart budget spent, may retry in %lld s (%u starts in the last %u s,"
 		     " max-starts %u/%u; --force overrides)", c->name, wait, count,
 		     c->max_starts_secs, c->max_starts, c->max_starts_secs);

@@ -20,15 +20,9 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <sched.h>
-
-#ifdef SO_NETNS_COOKIE
-#define T64_SO_NETNS_COOKIE SO_NETNS_COOKIE
-#else
-#define T64_SO_NETNS_COOKIE 71
-#endif
 
 static void prune_stale(const char *top, const char *mine);
 
@@ -361,17 +355,21 @@ static int starts_read(const char *name, char *text, size_t cap, size_t *len,
 	return 0;
 }
 
-int t64_starts_count(const char *name, uint32_t secs, time_t now, unsigned *count,
-		     time_t *oldest, struct v6_err *err)
+int t64_starts_room(const struct t64_conf *c, unsigned *count, long long *wait,
+		    struct v6_err *err)
 {
 	char text[8192];
 	size_t len;
-	int rc = starts_read(name, text, sizeof(text), &len, err);
+	time_t now = time(NULL), oldest;
+	int rc = starts_read(c->name, text, sizeof(text), &len, err);
 
 	if (rc < 0)
 		return rc;
-	*count = t64_starts_in_window(text, len, secs, now, oldest);
-	return 0;
+	*count = t64_starts_in_window(text, len, c->max_starts_secs, now, &oldest);
+	*wait = (long long)oldest + c->max_starts_secs - now;
+	if (*wait < 1)
+		*wait = 1;
+	return *count < c->max_starts;
 }
 
 int t64_starts_record(const char *name, time_t now, struct v6_err *err)
@@ -442,18 +440,16 @@ struct prune {
 	int home;                          /* our own namespace, to return to */
 };
 
+/* The cookie of the namespace we are in; 0 where the kernel has none. */
 static unsigned long long cookie_here(void)
 {
-	uint64_t cookie = 0;
-	socklen_t cl = sizeof(cookie);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned long long cookie = 0;
+	struct v6_err err;
+	char key[64];
 
-	if (fd >= 0) {
-		if (getsockopt(fd, SOL_SOCKET, T64_SO_NETNS_COOKIE, &cookie, &cl) < 0)
-			cookie = 0;
-		close(fd);
-	}
-	return (unsigned long long)cookie;
+	if (v6_netns_key(-1, key, sizeof(key), &err) == 0 && sscanf(key, "netns-%llu", &cookie) != 1)
+		cookie = 0;
+	return cookie;
 }
 
 /* Enter the namespace at path (if it is one not seen yet), note its

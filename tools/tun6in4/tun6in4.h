@@ -99,10 +99,11 @@ int t64_stats_read(const char *name, struct t64_stats *st);
 int t64_stats_parse(const char *text, size_t len, struct t64_stats *st);
 /* A live (not zombie) tun6in4 process with that pid. */
 bool t64_daemon_alive(pid_t pid);
-/* Restart guard: how many starts of name in the last secs seconds, and
- * when the oldest of them leaves the window. */
-int t64_starts_count(const char *name, uint32_t secs, time_t now, unsigned *count,
-		     time_t *oldest, struct v6_err *err);
+/* Restart guard (max-starts N/SECS): how many starts of c's tunnel the
+ * window holds and the seconds until the oldest leaves it (at least 1);
+ * returns 1 when one more start fits, 0 when it does not. */
+int t64_starts_room(const struct t64_conf *c, unsigned *count, long long *wait,
+		    struct v6_err *err);
 int t64_starts_record(const char *name, time_t now, struct v6_err *err);
 /* Where the guard keeps name's start times: $V6KIT_STATEDIR (default
  * /var/lib/v6kit)/tun6in4[/netns-NETNS]/NAME.starts, created as needed. */

@@ -218,17 +218,15 @@ static int restart_guard(const struct t64_conf *c, bool force)
 {
 	struct v6_err err;
 	unsigned count;
-	time_t now = time(NULL), oldest;
+	long long wait;
+	int room = t64_starts_room(c, &count, &wait, &err);
 
-	if (t64_starts_count(c->name, c->max_starts_secs, now, &count, &oldest, &err) < 0) {
+	if (room < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_RUNTIME;
 	}
-	if (count < c->max_starts || force)
+	if (room || force)
 		return 0;
-	long long wait = (long long)oldest + c->max_starts_secs - now;
-	if (wait < 1)
-		wait = 1;
 	v6_cli_error("%s: started %u times in the last %u s (max-starts %u/%u); may retry in %lld s,"
 		     " or use --force", c->name, count, c->max_starts_secs, c->max_starts,
 		     c->max_starts_secs, wait);

@@ -29,9 +29,8 @@ mkdir -p /usr/local/sbin /tmp/ifstate
 for t in tun6in4 srcroute ndproxy; do
 	if have_tool "$t"; then ln -sf "$V6KIT_BIN/$t" "/usr/local/sbin/$t"; fi
 done
-# srcroute-from needs srcroute's per-owner entries.
 with_srcroute=no
-if have_tool srcroute && tool srcroute --help 2>&1 | grep -q owner; then
+if have_tool srcroute; then
 	with_srcroute=yes
 fi
 
