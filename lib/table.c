@@ -21,6 +21,10 @@ int v6_table_check(const char *s, struct v6_err *err)
 	static const char *const system[] = { "unspec", "default", "main", "local" };
 	uint32_t id;
 
+	/* Callers keep the table as written, in V6_TABLE_NAME_MAX bytes: a
+	 * number padded with zeros past that would be cut to another table. */
+	if (strlen(s) >= V6_TABLE_NAME_MAX)
+		goto bad;
 	if (*s >= '0' && *s <= '9') {
 		/* Not a number at all: the parser's message names the range. */
 		if (v6_parse_u32(s, 1, UINT32_MAX, &id, "table", err) < 0)

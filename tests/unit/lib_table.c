@@ -35,6 +35,13 @@ int main(void)
 	toolong[64] = '\0';
 	ok(v6_table_check(longest, &err) == 0, "a 63-byte name (rt_tables' name buffer) accepted");
 	ok(v6_table_check(toolong, &err) == -EINVAL, "a 64-byte name refused");
+	memset(longest, '0', sizeof(longest));
+	memcpy(longest + 61, "80", 3);
+	ok(v6_table_check(longest, &err) == 0, "a 63-byte number with leading zeros accepted");
+	memset(toolong, '0', sizeof(toolong));
+	memcpy(toolong + 62, "80", 3);
+	ok(v6_table_check(toolong, &err) == -EINVAL && strstr(err.msg, "1-63 bytes"),
+	   "a 64-byte number refused: stored in 64 bytes it would become table 0 or 8");
 	ok(v6_table_name_ok("main"), "main is a name (only filling it is refused)");
 	ok(!v6_table_name_ok("100"), "a number is not a name");
 	return done_testing();
