@@ -428,6 +428,20 @@ routed_pair() {
 	[ "$snap" = "$(kernel_snapshot a)" ]
 	run -1 t64 a up missing0
 	assert_output --partial "missing0.conf"
+	# The name: NAME's file may not name another tunnel; -f FILE without a
+	# name key is named by FILE's base name, which must be an interface name.
+	printf 'name he9\nremote 192.0.2.2\n' >"$V6KIT_TUNNELS_DIR/he2.conf"
+	run --separate-stderr -1 t64 a up he2
+	assert_equal "$stderr" "tun6in4: $V6KIT_TUNNELS_DIR/he2.conf: name 'he9' does not match the tunnel he2"
+	run --separate-stderr -1 t64 a restart he2
+	assert_equal "$stderr" "tun6in4: $V6KIT_TUNNELS_DIR/he2.conf: name 'he9' does not match the tunnel he2"
+	printf 'remote 192.0.2.2\naddress 2001:db8:2::1/64\n' >"$LAB_DIR/far-too-long-name.conf"
+	run --separate-stderr -1 t64 a up -f "$LAB_DIR/far-too-long-name.conf"
+	assert_equal "$stderr" "tun6in4: $LAB_DIR/far-too-long-name.conf: tunnel name must be 1-15 bytes long: 'far-too-long-name'"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+	cp "$LAB_DIR/far-too-long-name.conf" "$LAB_DIR/he3.conf"
+	run -0 t64 a up -f "$LAB_DIR/he3.conf"
+	ip -n "$(ns a)" link show he3
 }
 
 @test "bad input: one-line error quoting the token, exit 1, nothing changed" {

@@ -215,6 +215,25 @@ vm_addr() {
 	esac
 }
 
+# vm_pair: hosts a and b joined by the veth v4a-v4b, 192.0.2.1/24 on a's
+# end and 192.0.2.2/24 on b's: the IPv4 path every tunnel scenario rides.
+vm_pair() {
+	vm_ns a b &&
+		vm_link a v4a b v4b &&
+		vm_addr a v4a 192.0.2.1/24 &&
+		vm_addr b v4b 192.0.2.2/24
+}
+
+# vm_dirs: the tools' run, state, tunnel and iproute2 directories under
+# /tmp (emptied after each scenario), with the guest's rt_tables.
+vm_dirs() {
+	export V6KIT_RUNDIR=/tmp/run V6KIT_STATEDIR=/tmp/state V6KIT_TUNNELS_DIR=/tmp/tunnels \
+		V6KIT_IPROUTE2_DIR=/tmp/iproute2
+	mkdir -p "$V6KIT_RUNDIR" "$V6KIT_STATEDIR" "$V6KIT_TUNNELS_DIR" \
+		"$V6KIT_IPROUTE2_DIR/rt_tables.d" || return 1
+	cp /etc/iproute2/rt_tables "$V6KIT_IPROUTE2_DIR/" 2>/dev/null || true
+}
+
 # vm_forward NS: make NS a router.
 vm_forward() {
 	in_ns "$1" sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1 >/dev/null

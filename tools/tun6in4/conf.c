@@ -259,6 +259,36 @@ int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err)
 	return rc;
 }
 
+int t64_conf_load_named(struct t64_conf *c, const char *path, const char *name,
+			struct v6_err *err)
+{
+	char base[256];
+	struct v6_err e;
+	int rc;
+
+	t64_conf_defaults(c);
+	if ((rc = t64_conf_load(c, path, err)) < 0)
+		return rc;
+	if (name && c->name[0] && strcmp(c->name, name))
+		return v6_err_set(err, -EINVAL, "%s: name '%s' does not match the tunnel %s", path,
+				  c->name, name);
+	if (!name && !c->name[0]) {
+		/* -f FILE without a name key: FILE's base name, less ".conf". */
+		const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		size_t l = strlen(b);
+
+		if (l > 5 && !strcmp(b + l - 5, ".conf"))
+			l -= 5;
+		snprintf(base, sizeof(base), "%.*s", (int)l, b);
+		if (v6_parse_ifname(base, "tunnel name", &e) < 0)
+			return v6_err_set(err, -EINVAL, "%s: %s", path, e.msg);
+		name = base;
+	}
+	if (name)
+		snprintf(c->name, sizeof(c->name), "%s", name);
+	return 0;
+}
+
 int t64_conf_check(const struct t64_conf *c, struct v6_err *err)
 {
 	if (!c->name[0])

@@ -208,21 +208,6 @@ int t64_source_get(const char *name, char *buf, size_t len)
 	return 0;
 }
 
-int t64_conf_load_named(struct t64_conf *c, const char *path, const char *name,
-			struct v6_err *err)
-{
-	int rc;
-
-	t64_conf_defaults(c);
-	if ((rc = t64_conf_load(c, path, err)) < 0)
-		return rc;
-	if (c->name[0] && strcmp(c->name, name))
-		return v6_err_set(err, -EINVAL, "%s: name '%s' does not match the tunnel %s", path,
-				  c->name, name);
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	return 0;
-}
-
 static int override_path(const char *name, char *buf, size_t len, bool create)
 {
 	const char *dir = v6_statedir();

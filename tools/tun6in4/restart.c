@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include "tun6in4.h"
 
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,31 +63,13 @@ int t64_conf_from_file(const char *name, const char *file, struct t64_conf *c)
 	struct v6_err err;
 	char path[4096];
 
-	t64_conf_defaults(c);
 	if (!file) {
 		t64_conf_path(name, path, sizeof(path));
 		file = path;
 	}
-	if (t64_conf_load(c, file, &err) < 0) {
+	if (t64_conf_load_named(c, file, name, &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;
-	}
-	if (name && c->name[0] && strcmp(c->name, name)) {
-		v6_cli_error("%s: name '%s' does not match the file name", file, c->name);
-		return V6_EXIT_USAGE;
-	}
-	if (!c->name[0]) {
-		char tmp[4096], *b;
-		snprintf(tmp, sizeof(tmp), "%s", file);
-		b = basename(tmp);
-		size_t l = strlen(b);
-		if (l > 5 && !strcmp(b + l - 5, ".conf"))
-			b[l - 5] = '\0';
-		if (v6_parse_ifname(b, "tunnel name", &err) < 0) {
-			v6_cli_error("%s: %s", file, err.msg);
-			return V6_EXIT_USAGE;
-		}
-		snprintf(c->name, sizeof(c->name), "%s", b);
 	}
 	if (t64_conf_check(c, &err) < 0) {
 		v6_cli_error("%s", err.msg);

@@ -55,6 +55,11 @@ int t64_conf_set(struct t64_conf *c, const char *key, const char *val, bool from
 int t64_conf_parse(struct t64_conf *c, const char *text, size_t len, const char *source,
 		   struct v6_err *err);
 int t64_conf_load(struct t64_conf *c, const char *path, struct v6_err *err);
+/* Defaults, then path: the tunnel NAME's conf (a name key must match), or
+ * with name NULL a conf named by its name key or else by path's base name
+ * less ".conf" (`up -f FILE`). */
+int t64_conf_load_named(struct t64_conf *c, const char *path, const char *name,
+			struct v6_err *err);
 /* Checks across keys once everything is read. */
 int t64_conf_check(const struct t64_conf *c, struct v6_err *err);
 const char *t64_mode_name(enum t64_mode m);
@@ -134,9 +139,6 @@ int t64_inplace_addrs_routes(struct v6_nl *nl, int ifindex, const struct t64_con
  * file NULL forgets it (a tunnel from the command line). */
 int t64_source_record(const char *name, const char *file);
 int t64_source_get(const char *name, char *buf, size_t len);
-/* Load NAME's conf from path (name key, if any, must match). */
-int t64_conf_load_named(struct t64_conf *c, const char *path, const char *name,
-			struct v6_err *err);
 /* A `local` moved by `change` or `reload` outlives the tunnel:
  * $V6KIT_STATEDIR/tun6in4/NAME.local holds it with the file's own local
  * at the time.  Applied to a conf read from a file while that file's local

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -102,32 +101,9 @@ static int parse_args(const struct v6_cli *cli, int argc, char **argv, struct up
 		t64_conf_path(o->name, path, sizeof(path));
 		o->file = path;
 	}
-	if (o->file) {
-		if (t64_conf_load(c, o->file, &err) < 0) {
-			v6_cli_error("%s", err.msg);
-			return V6_EXIT_USAGE;
-		}
-		if (o->name && c->name[0] && strcmp(c->name, o->name)) {
-			v6_cli_error("%s: name '%s' does not match the file name", o->file, c->name);
-			return V6_EXIT_USAGE;
-		}
-		if (!c->name[0]) {
-			/* -f FILE without a name key: FILE's base name. */
-			char tmp[4096], *b;
-			snprintf(tmp, sizeof(tmp), "%s", o->file);
-			b = basename(tmp);
-			size_t l = strlen(b);
-			if (l > 5 && !strcmp(b + l - 5, ".conf"))
-				b[l - 5] = '\0';
-			if (v6_parse_ifname(b, "tunnel name", &err) < 0) {
-				v6_cli_error("%s: %s", o->file, err.msg);
-				return V6_EXIT_USAGE;
-			}
-			snprintf(c->name, sizeof(c->name), "%s", b);
-		}
-	} else {
-		snprintf(c->name, sizeof(c->name), "%s", o->name);
-	}
+	if (o->file)
+		return t64_conf_from_file(o->name, o->file, c);
+	snprintf(c->name, sizeof(c->name), "%s", o->name);
 	if (t64_conf_check(c, &err) < 0) {
 		v6_cli_error("%s", err.msg);
 		return V6_EXIT_USAGE;

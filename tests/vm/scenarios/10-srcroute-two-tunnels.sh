@@ -15,9 +15,7 @@ if ! have_tool srcroute; then
 	exit 0
 fi
 
-export V6KIT_IPROUTE2_DIR=/tmp/iproute2 V6KIT_RUNDIR=/tmp/run
-mkdir -p "$V6KIT_IPROUTE2_DIR/rt_tables.d" "$V6KIT_RUNDIR"
-cp /etc/iproute2/rt_tables "$V6KIT_IPROUTE2_DIR/" 2>/dev/null || true
+vm_dirs
 
 DST=2001:db8:ee::1
 SRC0=2001:db8:a::2

@@ -13,14 +13,9 @@ if ! have_prog ethtool; then
 	skip "tun6in4 kernel mode against user mode" "ethtool not installed on the host"
 	exit 0
 fi
-export V6KIT_RUNDIR=/tmp/run V6KIT_IPROUTE2_DIR=/tmp/iproute2
-mkdir -p "$V6KIT_RUNDIR" "$V6KIT_IPROUTE2_DIR"
-cp /etc/iproute2/rt_tables "$V6KIT_IPROUTE2_DIR/" 2>/dev/null || true
+vm_dirs
 
-vm_ns a b
-vm_link a v4a b v4b
-vm_addr a v4a 192.0.2.1/24
-vm_addr b v4b 192.0.2.2/24
+vm_pair
 # The user-mode side reads the wire through a raw socket: give it what a
 # real link carries (complete checksums, no GSO), not veth shortcuts.
 vm_wire a v4a

@@ -9,13 +9,9 @@ if ! have_tool tun6in4; then
 	skip "tun6in4 kernel keepalive" "tun6in4 not built"
 	exit 0
 fi
-export V6KIT_RUNDIR=/tmp/run V6KIT_STATEDIR=/tmp/state V6KIT_TUNNELS_DIR=/tmp/tunnels
-mkdir -p "$V6KIT_RUNDIR" "$V6KIT_TUNNELS_DIR"
+vm_dirs
 
-vm_ns a b
-vm_link a v4a b v4b
-vm_addr a v4a 192.0.2.1/24
-vm_addr b v4b 192.0.2.2/24
+vm_pair
 printf 'remote 192.0.2.2\nlocal 192.0.2.1\naddress 2001:db8:1::1/64\ngateway 2001:db8:1::2\nmode kernel\nkeepalive 2\n' \
 	>"$V6KIT_TUNNELS_DIR/t0.conf"
 check "up from a conf with keepalive 2 (a)" tool tun6in4 -n a up t0

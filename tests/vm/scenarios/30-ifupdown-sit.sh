@@ -48,10 +48,7 @@ if [ "$with_srcroute" = yes ]; then
 	echo "    srcroute-from 2001:db8:470::2" >>/etc/network/interfaces
 fi
 
-vm_ns a b
-vm_link a v4a b v4b
-vm_addr a v4a 192.0.2.1/24
-vm_addr b v4b 192.0.2.2/24
+vm_pair
 check "broker: sit tunnel up" tool tun6in4 -n b up he0 remote 192.0.2.1 local 192.0.2.2 \
 	address 2001:db8:470::1/64 mode kernel
 

@@ -10,8 +10,7 @@ if ! have_tool ndproxy; then
 	exit 0
 fi
 
-export V6KIT_RUNDIR=/tmp/run
-mkdir -p "$V6KIT_RUNDIR"
+vm_dirs
 HOSTA=2001:db8:1::100
 
 vm_ns modem router host
