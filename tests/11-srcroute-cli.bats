@@ -231,3 +231,29 @@ usage() {
 	run --separate-stderr -0 sr -v apply -f "$LAB_DIR/many.conf" --wait 5 owner many
 	[ "$(grep -c 'waiting up to' <<<"$stderr")" = 1 ] || fail "stderr: $stderr"
 }
+
+@test "without root, a command that changes the kernel says it needs root; reading ones do not" {
+	local snap
+	snap=$(sr_snapshot)
+	for verb in "add $SRC0 dev sixxs0" "del $SRC0" "flush"; do
+		# shellcheck disable=SC2086 # the verb's words
+		run --separate-stderr as_user srcroute -n "$(ns host)" $verb
+		assert_failure 2
+		assert_equal "$stderr" "srcroute: network namespace '$(ns host)': Operation not permitted (needs root)"
+	done
+	# CAP_NET_ADMIN is what the hint asks for; what is missing then (entering
+	# a namespace needs CAP_SYS_ADMIN) is not root's.
+	run --separate-stderr as_user net_admin srcroute -n "$(ns host)" add "$SRC0" dev sixxs0
+	assert_failure 2
+	assert_equal "$stderr" "srcroute: network namespace '$(ns host)': Operation not permitted"
+	# A file the user may not read: apply wants root anyway; for check it is
+	# the file's business, not root's.
+	chmod 600 "$CONF"
+	run --separate-stderr as_user srcroute apply -f "$CONF"
+	assert_failure 1
+	assert_equal "$stderr" "srcroute: $CONF: Permission denied (needs root)"
+	run --separate-stderr as_user srcroute check -f "$CONF"
+	assert_failure 1
+	assert_equal "$stderr" "srcroute: $CONF: Permission denied"
+	[ "$snap" = "$(sr_snapshot)" ]
+}

@@ -276,3 +276,29 @@ two_hosts() {
 	run --separate-stderr -0 t64 -n "$(ns a)" restart -f "$LAB_DIR/t6.conf" --wait 3
 	[ -z "$stderr" ]
 }
+
+@test "without root, up, down and the other changing verbs say they need root; show does not" {
+	lab_setup
+	lab_ns a
+	# restart and keepalive read the conf first: one nobody may read.
+	export V6KIT_TUNNELS_DIR="$LAB_DIR/tunnels"
+	mkdir -p "$V6KIT_TUNNELS_DIR"
+	chmod 755 "$LAB_DIR"
+	printf 'remote 192.0.2.2\naddress 2001:db8::1/64\n' >"$V6KIT_TUNNELS_DIR/t6.conf"
+	local snap
+	snap=$(kernel_snapshot a)
+	for verb in "up t6 remote 192.0.2.2 address 2001:db8::1/64" "down t6" "change t6 mtu 1400" \
+		"reload t6" "restart t6" "keepalive t6 --once"; do
+		# shellcheck disable=SC2086 # the verb's words
+		run --separate-stderr as_user tun6in4 -n "$(ns a)" $verb
+		assert_failure 2
+		assert_equal "$stderr" "tun6in4: network namespace '$(ns a)': Operation not permitted (needs root)"
+	done
+	run --separate-stderr as_user net_admin tun6in4 -n "$(ns a)" up t6 remote 192.0.2.2
+	assert_failure 2
+	assert_equal "$stderr" "tun6in4: network namespace '$(ns a)': Operation not permitted"
+	run --separate-stderr as_user tun6in4 -n "$(ns a)" show
+	assert_failure 2
+	assert_equal "$stderr" "tun6in4: network namespace '$(ns a)': Operation not permitted"
+	[ "$snap" = "$(kernel_snapshot a)" ]
+}

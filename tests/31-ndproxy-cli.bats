@@ -230,3 +230,19 @@ keys() { jq -r '[paths | map(tostring) | join(".")] | sort[]'; }
 	run mandoc -Tlint -W warning "$TOP/man/ndproxy.8" "$TOP/man/ndproxy.conf.5"
 	assert_output ""
 }
+
+@test "ndproxy cli: the daemon without root says it needs root; status does not" {
+	requires root
+	lab_ns router
+	run --separate-stderr as_user ndproxy -n "$(ns router)" -i lo -r 2001:db8:1::/64
+	assert_failure 2
+	assert_equal "$stderr" "ndproxy: network namespace '$(ns router)': Operation not permitted (needs root)"
+	# Without -n: the first thing it may not do is take the instance lock.
+	run --separate-stderr as_user ndproxy -i lo -r 2001:db8:1::/64
+	assert_failure 2
+	[[ "$stderr" == "ndproxy: $V6KIT_RUNDIR"*": Permission denied (needs root)" ]] || fail "$stderr"
+	# status asks the daemon's socket: who may is the socket's business.
+	run --separate-stderr as_user ndproxy -n "$(ns router)" status
+	assert_failure 2
+	assert_equal "$stderr" "ndproxy: $V6KIT_RUNDIR/ndproxy.$(ns router).sock: Permission denied (root or the socket's group may ask)"
+}

@@ -55,6 +55,18 @@ tool() {
 	t "$V6KIT_BIN/$name" "$@"
 }
 
+# as_user [CAP] TOOL ARGS...: TOOL run as nobody, with no capability or
+# with CAP alone (e.g. net_admin) when the first word is a capability.
+as_user() {
+	local -a caps=()
+	case "$1" in
+	net_* | sys_*) caps=(--inh-caps="+$1" --ambient-caps="+$1") && shift ;;
+	esac
+	local name=$1
+	shift
+	t setpriv --reuid=65534 --regid=65534 --clear-groups "${caps[@]}" "$V6KIT_BIN/$name" "$@"
+}
+
 # capture HOST IFACE FILTER: start tcpdump writing to $LAB_DIR/IFACE.pcap;
 # returns once it is listening.
 capture() {

@@ -4,10 +4,14 @@
 #include "v6nl.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static const char global_options[] =
 	"  -n, --netns NETNS  run in network namespace NETNS (a name or a path)\n"
@@ -17,11 +21,50 @@ static const char global_options[] =
 	"  -h, --help         this help; after COMMAND, that command's help\n"
 	"  -V, --version      print the version\n";
 
+/* Whether the kernel would let this process change the network: root,
+ * or CAP_NET_ADMIN given to a service. */
+static bool net_admin(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true; /* unknown: no hint rather than a wrong one */
+	return d[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/* Set while a command that changes the network runs without the right to. */
+static bool root_hint;
+
+void v6_cli_needs_root(void)
+{
+	root_hint = !net_admin();
+}
+
+const char *v6_cli_hint(const char *msg)
+{
+	/* A newcomer's first run is often as a user: "/run/v6kit/...: Permission
+	 * denied" alone does not say that the whole command wants root. */
+	if (root_hint && (ends_with(msg, strerror(EACCES)) || ends_with(msg, strerror(EPERM))))
+		return " (needs root)";
+	return "";
+}
+
 static void vmsg(const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", program_invocation_short_name, msg, v6_cli_hint(msg));
 }
 
 void v6_cli_error(const char *fmt, ...)
@@ -339,6 +382,8 @@ int v6_cli_dispatch(struct v6_cli *cli, int argc, char **argv)
 		return usage_status;
 	/* getopt in the verb starts afresh on the verb's own words. */
 	optind = 0;
+	if (cli->verb->root)
+		v6_cli_needs_root();
 	return cli->verb->run(cli, argc, argv);
 }
 

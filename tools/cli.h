@@ -55,6 +55,9 @@ struct v6_verb {
 	 * return value is the exit status (tunbench ping answers as a
 	 * monitoring plugin: a status line on stdout, exit 3).  NULL: 1. */
 	int (*on_usage)(const struct v6_cli *cli, const char *msg);
+	/* The verb changes the network: run without root (or CAP_NET_ADMIN),
+	 * its "Permission denied" errors end in "(needs root)". */
+	bool root;
 };
 
 struct v6_tool {
@@ -104,6 +107,11 @@ int v6_cli_bad_option(const struct v6_cli *cli, int c, char **argv);
  * that still succeeds ("nothing to do"), as iproute2 prints its warnings
  * like its errors. */
 void v6_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* From here on the tool is changing the network (a verb with .root, or a
+ * daemon): without root, permission errors say "(needs root)". */
+void v6_cli_needs_root(void);
+/* " (needs root)" when that applies to the error text msg, else "". */
+const char *v6_cli_hint(const char *msg);
 /* A line for -v: "tool: message" on stderr when cli->verbose is set. */
 void v6_cli_verbose(const struct v6_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

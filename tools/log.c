@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define _GNU_SOURCE
 #include "log.h"
+#include "cli.h"
 #include "v6util.h"
 
 #include <errno.h>
@@ -35,10 +36,11 @@ static void vlog(int prio, const char *fmt, va_list ap, int errnum)
 			syslog(prio, "%s", msg);
 		return;
 	}
-	if (errnum)
-		fprintf(stderr, "%s: %s: %s\n", log_ident, msg, strerror(errnum));
-	else
-		fprintf(stderr, "%s: %s\n", log_ident, msg);
+	if (errnum) {
+		size_t n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
+	}
+	fprintf(stderr, "%s: %s%s\n", log_ident, msg, v6_cli_hint(msg));
 }
 
 void log_warn(const char *fmt, ...)

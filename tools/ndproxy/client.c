@@ -2,6 +2,7 @@
 /* `ndproxy status`: the client end of the control socket.  It asks for
  * one form (text, json, json-pretty) and copies the daemon's answer to
  * stdout; it shares no state with the daemon. */
+#include "cli.h"
 #include "daemon.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@ int ndp_status_main(const char *sock_path, bool json, bool pretty)
 	int fd;
 
 	if (strlen(sock_path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "ndproxy: control socket path too long: '%s'\n", sock_path);
+		v6_cli_error("control socket path too long: '%s'", sock_path);
 		return V6_EXIT_USAGE;
 	}
 	strcpy(sa.sun_path, sock_path);
@@ -31,20 +32,24 @@ int ndp_status_main(const char *sock_path, bool json, bool pretty)
 	if (fd >= 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "ndproxy: %s: %s (is ndproxy running?)\n", sock_path, strerror(errno));
+		/* Only a missing or dead socket means no daemon; a refused
+		 * user is told who may ask. */
+		v6_cli_error("%s: %s%s", sock_path, strerror(errno),
+			     errno == EACCES ? " (root or the socket's group may ask)"
+			     : errno == ENOENT || errno == ECONNREFUSED ? " (is ndproxy running?)" : "");
 		if (fd >= 0)
 			close(fd);
 		return V6_EXIT_RUNTIME;
 	}
 	if (write(fd, req, strlen(req)) < 0) {
-		fprintf(stderr, "ndproxy: %s: %s\n", sock_path, strerror(errno));
+		v6_cli_error("%s: %s", sock_path, strerror(errno));
 		close(fd);
 		return V6_EXIT_RUNTIME;
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		fwrite(buf, 1, (size_t)n, stdout);
 	if (n < 0) {
-		fprintf(stderr, "ndproxy: %s: %s\n", sock_path, strerror(errno));
+		v6_cli_error("%s: %s", sock_path, strerror(errno));
 		close(fd);
 		return V6_EXIT_RUNTIME;
 	}

@@ -251,6 +251,7 @@ int main(int argc, char **argv)
 		ndp_conf_free(&conf);
 		return V6_EXIT_RUNTIME;
 	}
+	v6_cli_needs_root();
 	struct ndp_opts o = { .conf_path = abs_conf, .netns = cli.netns, .instance = instance,
 			      .pidfile = abs_pid, .detach = detach, .verbose = cli.verbose };
 	rc = ndp_daemon_run(&conf, &o);

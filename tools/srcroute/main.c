@@ -115,7 +115,7 @@ void sr_report(const struct v6_cli *cli, const struct sr_plan *plan, const char 
 #define W_SECS(what) "  SECS   0-3600: wait in all for " what " to exist, be up and route\n"
 
 static const struct v6_verb verbs[] = {
-	{ .name = "add", .run = sr_cmd_add,
+	{ .name = "add", .root = true, .run = sr_cmd_add,
 	  .args = "FROM dev IFACE [via GW] [table { NAME | ID }] [prio N] [fallthrough] [owner OWNER] [--wait SECS]",
 	  .summary = "route traffic from FROM through its own table",
 	  .details = "Where:\n" W_FROM W_IFACE
@@ -126,7 +126,7 @@ static const struct v6_verb verbs[] = {
 		     "  fallthrough  leave the table open: FROM uses main while the table\n"
 		     "         has no default route (default: unreachable, fail closed)\n"
 		     W_OWNER("manual") W_SECS("IFACE") },
-	{ .name = "del", .run = sr_cmd_del, .args = "FROM [owner OWNER]",
+	{ .name = "del", .root = true, .run = sr_cmd_del, .args = "FROM [owner OWNER]",
 	  .summary = "remove the rule for FROM and its table's routes when unused",
 	  .details = "Where:\n" W_FROM W_OWNER("any") },
 	{ .name = "show", .run = sr_cmd_show, .args = "[dev IFACE] [owner { OWNER | all }]",
@@ -134,7 +134,7 @@ static const struct v6_verb verbs[] = {
 	  .details = "Where:\n"
 		     "  IFACE  only the entries whose table routes through IFACE\n"
 		     "  OWNER  only that owner's entries (default: all)\n" },
-	{ .name = "apply", .run = sr_cmd_apply,
+	{ .name = "apply", .root = true, .run = sr_cmd_apply,
 	  .args = "[-f FILE] [owner OWNER] [--dry-run] [--wait SECS]", .valued = "f",
 	  .summary = "make the kernel match FILE",
 	  .details = "Where:\n" W_FILE W_OWNER("file")
@@ -143,7 +143,7 @@ static const struct v6_verb verbs[] = {
 	{ .name = "check", .run = sr_cmd_check, .args = "[-f FILE] [owner OWNER]", .valued = "f",
 	  .summary = "exit 3 when the kernel differs from FILE",
 	  .details = "Where:\n" W_FILE W_OWNER("file") },
-	{ .name = "flush", .run = sr_cmd_flush, .args = "[owner { OWNER | all }]",
+	{ .name = "flush", .root = true, .run = sr_cmd_flush, .args = "[owner { OWNER | all }]",
 	  .summary = "remove every rule, route and table entry of an owner",
 	  .details = "Where:\n" W_OWNER("file") "  all    every owner's\n" },
 	{ .name = NULL },

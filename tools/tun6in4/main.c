@@ -30,7 +30,7 @@ static const char up_details[] =
 	"              READY=1 goes to $NOTIFY_SOCKET once the tunnel is usable\n";
 
 static const struct v6_verb verbs[] = {
-	{ .name = "up", .run = t64_cmd_up,
+	{ .name = "up", .root = true, .run = t64_cmd_up,
 	  .args = "NAME remote V4 [local { V4 | any }] [address V6/LEN] [gateway V6] [mtu N] [ttl N] "
 		  "[dev PHYS] [default-route { yes | no }] [table T] [mode { auto | kernel | user }] "
 		  "[max-starts N/SECS] [--wait SECS] [--force] [--foreground]\n"
@@ -38,11 +38,11 @@ static const struct v6_verb verbs[] = {
 		  "-f FILE [--wait SECS] [--force] [--foreground]",
 	  .valued = "f", .summary = "bring a tunnel up from its parameters or its conf file",
 	  .details = up_details },
-	{ .name = "down", .run = t64_cmd_down, .args = "NAME", .summary = "take a tunnel down",
+	{ .name = "down", .root = true, .run = t64_cmd_down, .args = "NAME", .summary = "take a tunnel down",
 	  .details = "  NAME  a tunnel this tool brought up; its daemon is stopped or its sit link\n"
 		     "        deleted, with its addresses and routes; a device this tool did\n"
 		     "        not create is left alone, and a tunnel that is not up is no error\n" },
-	{ .name = "change", .run = t64_cmd_change, .args = "NAME KEY VALUE [KEY VALUE]...",
+	{ .name = "change", .root = true, .run = t64_cmd_change, .args = "NAME KEY VALUE [KEY VALUE]...",
 	  .summary = "change a running tunnel's parameters",
 	  .details = "  NAME   a running tunnel\n"
 		     "  KEY    in place in either mode: local, address, gateway, default-route;\n"
@@ -50,7 +50,7 @@ static const struct v6_verb verbs[] = {
 		     "         restart and is refused (exit 1, nothing changed)\n"
 		     "  VALUE  as for up (see 'tun6in4 help up'); the first address replaces\n"
 		     "         the whole set, later ones add to it\n" },
-	{ .name = "reload", .run = t64_cmd_reload, .args = "NAME",
+	{ .name = "reload", .root = true, .run = t64_cmd_reload, .args = "NAME",
 	  .summary = "apply a changed conf file to a running tunnel",
 	  .details = "  NAME  a running tunnel; the conf file it came up from is read again and\n"
 		     "        the keys change alters in place are applied, all or none (a key\n"
@@ -59,7 +59,7 @@ static const struct v6_verb verbs[] = {
 	  .summary = "list the tunnels this tool runs",
 	  .details = "  NAME  only that tunnel (exit 2 when it is not up); -j prints a JSON\n"
 		     "        array of objects whose keys tun6in4(8) lists\n" },
-	{ .name = "restart", .run = t64_cmd_restart,
+	{ .name = "restart", .root = true, .run = t64_cmd_restart,
 	  .args = "{ NAME | -f FILE } [--wait SECS] [--force] [--dry-run]", .valued = "f",
 	  .summary = "down and up again, if max-starts allows",
 	  .details = "  NAME, -f FILE  the conf file to read, as for up\n"
@@ -67,7 +67,7 @@ static const struct v6_verb verbs[] = {
 		     "                 refuses the restart (exit 75) before anything is\n"
 		     "                 taken down\n"
 		     "  --dry-run      only ask max-starts whether a restart is allowed\n" },
-	{ .name = "keepalive", .run = t64_cmd_keepalive, .args = "{ NAME | -f FILE } [--once]",
+	{ .name = "keepalive", .root = true, .run = t64_cmd_keepalive, .args = "{ NAME | -f FILE } [--once]",
 	  .valued = "f", .summary = "send the conf's idle keepalives until the tunnel goes down",
 	  .details = "  NAME, -f FILE  the conf file to read, as for up; its keepalive SECONDS\n"
 		     "                 is how long the tunnel may stay idle; kernel mode only,\n"

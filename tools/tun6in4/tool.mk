@@ -7,8 +7,8 @@ UNIT_LINK_tun6in4_pkt = $(B)/tools/tun6in4/pkt.o
 $(B)/unit/tun6in4_pkt: $(B)/tools/tun6in4/pkt.o
 UNIT_LINK_tun6in4_dp = $(B)/tools/tun6in4/pkt.o $(B)/tools/tun6in4/dp.o
 $(B)/unit/tun6in4_dp: $(B)/tools/tun6in4/pkt.o $(B)/tools/tun6in4/dp.o
-UNIT_LINK_tun6in4_idle = $(B)/tools/tun6in4/idle.o $(B)/tools/tun6in4/pkt.o $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o $(B)/tools/log.o
-$(B)/unit/tun6in4_idle: $(B)/tools/tun6in4/idle.o $(B)/tools/tun6in4/pkt.o $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o $(B)/tools/log.o
+UNIT_LINK_tun6in4_idle = $(B)/tools/tun6in4/idle.o $(B)/tools/tun6in4/pkt.o $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o $(B)/libv6cli.a
+$(B)/unit/tun6in4_idle: $(B)/tools/tun6in4/idle.o $(B)/tools/tun6in4/pkt.o $(B)/tools/tun6in4/conf.o $(B)/tools/tun6in4/state.o $(B)/libv6cli.a
 UNIT_LINK_tun6in4_inplace = $(B)/tools/tun6in4/inplace.o $(B)/tools/tun6in4/conf.o \
 	$(B)/tools/tun6in4/state.o
 $(B)/unit/tun6in4_inplace: $(B)/tools/tun6in4/inplace.o $(B)/tools/tun6in4/conf.o \
