@@ -173,7 +173,8 @@ enum v6_link_want { V6_LINK_EXISTS, V6_LINK_UP, V6_LINK_RUNNING };
 int v6_wait_link(struct v6_nl *nl, const char *name, enum v6_link_want want, int timeout_ms,
 		 struct v6_err *err);
 /* Until the address on ifindex is present and neither tentative nor
- * failed DAD (-EADDRNOTAVAIL when DAD failed). */
+ * failed DAD (-EADDRNOTAVAIL when DAD failed); an IPv4 address also until
+ * a socket can bind to it (its local route follows the announcement). */
 int v6_wait_addr(struct v6_nl *nl, int ifindex, const struct v6_addr *a, int timeout_ms,
 		 struct v6_err *err);
 

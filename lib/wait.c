@@ -4,10 +4,13 @@
 #include "v6nl.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <netlink/socket.h>
@@ -24,7 +27,7 @@ static int wait_events(struct v6_nl *nl, int (*check)(struct v6_nl *, void *, st
 		return v6_err_set(err, -ENOMEM, "out of memory");
 	if ((rc = nl_connect(ev, NETLINK_ROUTE)) < 0 ||
 	    (rc = nl_socket_add_memberships(ev, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-					    RTNLGRP_IPV6_IFADDR, 0)) < 0) {
+					    RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, 0)) < 0) {
 		nl_socket_free(ev);
 		return v6_err_set(err, v6_nle_to_errno(rc), "netlink events: %s", nl_geterror(rc));
 	}
@@ -100,6 +103,22 @@ struct addr_want {
 	const struct v6_addr *a;
 };
 
+/* The kernel announces a new IPv4 address before it adds the address's
+ * route to the local table, and bind() looks there: a socket bound at
+ * once may get EADDRNOTAVAIL.  Usable means bindable; that route's own
+ * RTM_NEWROUTE (RTNLGRP_IPV4_ROUTE) wakes the wait again. */
+static int v4_bindable(const struct v6_addr *a)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = a->v4 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0)
+		return 1; /* no probe: the address is listed, as before */
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 || errno != EADDRNOTAVAIL;
+	close(fd);
+	return ok;
+}
+
 static int addr_check(struct v6_nl *nl, void *arg, struct v6_err *err)
 {
 	struct addr_want *aw = arg;
@@ -113,7 +132,8 @@ static int addr_check(struct v6_nl *nl, void *arg, struct v6_err *err)
 			rc = v6_err_set(err, -EADDRNOTAVAIL,
 					"duplicate address detection failed");
 		else
-			rc = !(v[i].flags & IFA_F_TENTATIVE);
+			rc = !(v[i].flags & IFA_F_TENTATIVE) &&
+			     (aw->a->family != AF_INET || v4_bindable(aw->a));
 		break;
 	}
 	free(v);

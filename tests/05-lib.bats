@@ -82,6 +82,17 @@ nl() { t "$V6KIT_BIN/nltest" "$NS" "$@"; }
 	refute_output --partial 2001:db8:6::1
 }
 
+@test "lib: a waited-for IPv4 address can be bound at once (its local route is there too)" {
+	ip -n "$NS" link set vin0 up
+	ip -n "$NS" link set vout0 up
+	ip -n "$NS" addr add 192.0.2.1/24 dev vin0
+	# Without the bind probe 5-23 % of these binds failed here with
+	# EADDRNOTAVAIL (the waiter wakes on the announcement itself).
+	run nl wait-bind vin0 192.0.2.9/24 100
+	assert_success
+	assert_output "100 of 100 bound"
+}
+
 @test "lib: waiting for an address that DAD rejects fails at once with a reason" {
 	# The other end already holds the address: DAD must fail.
 	in_ns host sysctl -qw net.ipv6.conf.vin0.accept_dad=1 net.ipv6.conf.vin0.dad_transmits=1

@@ -6,8 +6,12 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct v6_nl nl;
 static struct v6_err err;
@@ -246,6 +250,42 @@ static int cmd_wait_addr(char **a)
 	return 0;
 }
 
+/* ROUNDS times: another process adds ADDR (IPv4) while we wait for it,
+ * then a raw socket binds to it at once, as tun6in4's user mode does.
+ * Prints how many binds worked; the kernel announces an address before
+ * its local route exists, so without the wait's bind probe some fail. */
+static int cmd_wait_bind(char **a)
+{
+	struct v6_prefix p;
+	int rounds = atoi(a[2]), ok = 0, ifi = ifindex(a[0]);
+
+	parse_prefix(a[1], &p);
+	for (int i = 0; i < rounds; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct v6_nl child;
+			usleep(20000); /* the parent is in poll() by then */
+			_exit(v6_nl_open(&child, &err) < 0 ||
+			      v6_addr_add(&child, ifi, &p, 0, &err) < 0);
+		}
+		int rc = v6_wait_addr(&nl, ifi, &p.addr, 5000, &err);
+		int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_IPV6);
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = p.addr.v4 };
+		int status;
+
+		if (rc == 0 && fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			ok++;
+		if (fd >= 0)
+			close(fd);
+		if (waitpid(pid, &status, 0) < 0 || status != 0 || rc < 0)
+			return fail(rc < 0 ? rc : -EIO);
+		if ((rc = v6_addr_del(&nl, ifi, &p, &err)) < 0)
+			return fail(rc);
+	}
+	printf("%d of %d bound\n", ok, rounds);
+	return 0;
+}
+
 static int cmd_wait_link(char **a)
 {
 	enum v6_link_want w = !strcmp(a[1], "exists") ? V6_LINK_EXISTS
@@ -295,6 +335,7 @@ static const struct {
 	{ "link", 1, cmd_link },	   { "addrs", 1, cmd_addrs },
 	{ "addr-add", 2, cmd_addr_add },   { "addr-del", 2, cmd_addr_del },
 	{ "wait-addr", 3, cmd_wait_addr }, { "wait-link", 3, cmd_wait_link },
+	{ "wait-bind", 3, cmd_wait_bind },
 	{ "set", 2, cmd_set },		   { "owned", 2, cmd_owned },
 	{ "delete", 1, cmd_delete },	   { "route-add", 5, cmd_route_add },
 	{ "route-del", 5, cmd_route_del }, { "routes", 2, cmd_routes },
