@@ -25,6 +25,17 @@ teardown() {
 
 t64() { tool tun6in4 "$@"; }
 
+# usage_cases "ARGS|TOKEN"...: each tun6in4 ARGS is the usage error of its
+# first word (the verb) naming TOKEN, as usage_line checks.
+usage_cases() {
+	local c
+	for c; do
+		# shellcheck disable=SC2086 # ARGS are words
+		run --separate-stderr t64 ${c%%|*}
+		usage_line "${c%%[ |]*}" "${c#*|}"
+	done
+}
+
 # usage_line VERB TOKEN: the last run failed with exit 1 and printed exactly
 # one line on stderr and nothing on stdout: VERB's usage error naming TOKEN
 # (TOKEN empty: naming nothing in particular).
@@ -141,12 +152,7 @@ usage_line() {
 		"keepalive t6 --twice|--twice"
 		"keepalive -q|-q"
 	)
-	local c
-	for c in "${cases[@]}"; do
-		# shellcheck disable=SC2086
-		run --separate-stderr t64 ${c%%|*}
-		usage_line "${c%%[ |]*}" "${c#*|}"
-	done
+	usage_cases "${cases[@]}"
 	[ -z "$(find "$V6KIT_RUNDIR" "$V6KIT_STATEDIR" -mindepth 1)" ]
 }
 
@@ -176,12 +182,7 @@ usage_line() {
 		"keepalive -f|-f"
 		"keepalive t6 t7|t7"
 	)
-	local c
-	for c in "${cases[@]}"; do
-		# shellcheck disable=SC2086
-		run --separate-stderr t64 ${c%%|*}
-		usage_line "${c%%[ |]*}" "${c#*|}"
-	done
+	usage_cases "${cases[@]}"
 }
 
 @test "the program calls itself tun6in4 whatever it was started as" {
