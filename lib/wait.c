@@ -15,9 +15,10 @@
 #include <linux/rtnetlink.h>
 #include <netlink/socket.h>
 
-/* check() returns 1 when satisfied, 0 to keep waiting, < 0 on error. */
+/* check() returns 1 when satisfied, 0 to keep waiting, < 0 on error.
+ * Links and addresses wake it, and also routes with routes set. */
 static int wait_events(struct v6_nl *nl, int (*check)(struct v6_nl *, void *, struct v6_err *),
-		       void *arg, int timeout_ms, struct v6_err *err)
+		       void *arg, bool routes, int timeout_ms, struct v6_err *err)
 {
 	struct nl_sock *ev = nl_socket_alloc();
 	long long deadline = v6_mono_ms() + timeout_ms;
@@ -27,7 +28,8 @@ static int wait_events(struct v6_nl *nl, int (*check)(struct v6_nl *, void *, st
 		return v6_err_set(err, -ENOMEM, "out of memory");
 	if ((rc = nl_connect(ev, NETLINK_ROUTE)) < 0 ||
 	    (rc = nl_socket_add_memberships(ev, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-					    RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, 0)) < 0) {
+					    RTNLGRP_IPV6_IFADDR, 0)) < 0 ||
+	    (routes && (rc = nl_socket_add_membership(ev, RTNLGRP_IPV4_ROUTE)) < 0)) {
 		nl_socket_free(ev);
 		return v6_err_set(err, v6_nle_to_errno(rc), "netlink events: %s", nl_geterror(rc));
 	}
@@ -91,7 +93,7 @@ int v6_wait_link(struct v6_nl *nl, const char *name, enum v6_link_want want, int
 
 	if (rc < 0)
 		return rc;
-	rc = wait_events(nl, link_check, &lw, timeout_ms, err);
+	rc = wait_events(nl, link_check, &lw, false, timeout_ms, err);
 	if (rc == -ETIMEDOUT)
 		return v6_err_set(err, rc, "%s: timed out after %d ms waiting for it to %s", name,
 				  timeout_ms, words[want]);
@@ -145,7 +147,7 @@ int v6_wait_addr(struct v6_nl *nl, int ifindex, const struct v6_addr *a, int tim
 {
 	struct addr_want aw = { ifindex, a };
 	char buf[V6_ADDRSTRLEN];
-	int rc = wait_events(nl, addr_check, &aw, timeout_ms, err);
+	int rc = wait_events(nl, addr_check, &aw, a->family == AF_INET, timeout_ms, err);
 
 	if (rc == -ETIMEDOUT)
 		return v6_err_set(err, rc, "%s: timed out after %d ms waiting for it to be usable",
